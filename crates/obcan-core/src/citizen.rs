@@ -1,0 +1,118 @@
+//! A citizen's account and the validated values that describe a person.
+
+use std::fmt;
+
+use jiff::civil::Date;
+
+/// Identifies a citizen account. Random, so it reveals nothing and is safe to
+/// generate on any node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CitizenId(uuid::Uuid);
+
+impl CitizenId {
+    pub fn random() -> Self {
+        Self(uuid::Uuid::new_v4())
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, InvalidCitizenId> {
+        uuid::Uuid::parse_str(raw)
+            .map(Self)
+            .map_err(|_| InvalidCitizenId)
+    }
+}
+
+impl fmt::Display for CitizenId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.hyphenated().fmt(f)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not a citizen id")]
+pub struct InvalidCitizenId;
+
+/// A person's given and family name, as an identity provider or register states it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonName {
+    given: String,
+    family: String,
+}
+
+/// Longest name part accepted; the population register allows far less.
+const MAX_NAME_PART: usize = 100;
+
+impl PersonName {
+    pub fn new(given: &str, family: &str) -> Result<Self, InvalidName> {
+        Ok(Self {
+            given: name_part(given)?,
+            family: name_part(family)?,
+        })
+    }
+
+    pub fn given(&self) -> &str {
+        &self.given
+    }
+
+    pub fn family(&self) -> &str {
+        &self.family
+    }
+}
+
+impl fmt::Display for PersonName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.given, self.family)
+    }
+}
+
+fn name_part(raw: &str) -> Result<String, InvalidName> {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() {
+        return Err(InvalidName::Empty);
+    }
+    if trimmed.chars().count() > MAX_NAME_PART {
+        return Err(InvalidName::TooLong);
+    }
+    if trimmed.chars().any(char::is_control) {
+        return Err(InvalidName::ControlCharacter);
+    }
+    Ok(trimmed.to_owned())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidName {
+    #[error("a name part is empty")]
+    Empty,
+    #[error("a name part is longer than {MAX_NAME_PART} characters")]
+    TooLong,
+    #[error("a name part contains a control character")]
+    ControlCharacter,
+}
+
+/// A citizen account as the portal keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Citizen {
+    pub id: CitizenId,
+    pub name: PersonName,
+    pub birth_date: Option<Date>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_trimmed_and_validated() {
+        let name = PersonName::new("  Jana ", "Nováková").unwrap();
+        assert_eq!(name.to_string(), "Jana Nováková");
+        assert_eq!(PersonName::new("", "X"), Err(InvalidName::Empty));
+        assert_eq!(PersonName::new("A\u{0}", "X"), Err(InvalidName::ControlCharacter));
+        assert_eq!(PersonName::new(&"a".repeat(101), "X"), Err(InvalidName::TooLong));
+    }
+
+    #[test]
+    fn citizen_ids_round_trip() {
+        let id = CitizenId::random();
+        assert_eq!(CitizenId::parse(&id.to_string()), Ok(id));
+        assert!(CitizenId::parse("not-an-id").is_err());
+    }
+}

@@ -1,0 +1,11 @@
+//! Obcan's domain: validated values and the rules that use them.
+//!
+//! Nothing here performs I/O; the store, the connectors and the web layer all
+//! depend on this crate and never the other way round.
+
+pub mod capability;
+pub mod citizen;
+pub mod identity;
+pub mod language;
+pub mod policy;
+pub mod session;

@@ -1,0 +1,106 @@
+//! Obcan's persistence.
+//!
+//! One query code path serves SQLite and PostgreSQL: queries go through sqlx's
+//! `Any` driver with portable SQL, and whatever differs between the two lives
+//! in [`dialect`]. Each capability has its own module of queries.
+
+mod citizens;
+pub mod dialect;
+mod error;
+mod sessions;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+use std::time::Duration;
+
+use sqlx::AnyPool;
+use sqlx::any::AnyPoolOptions;
+
+pub use citizens::Citizens;
+pub use dialect::Backend;
+pub use error::StoreError;
+pub use sessions::{NewSession, SessionRecord, Sessions};
+
+/// How the connection pool behaves.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolSettings {
+    pub max_connections: u32,
+    /// How long a request waits for a connection before the database counts
+    /// as unavailable. Short, so that pages fail fast with a clear 503.
+    pub acquire_timeout: Duration,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        Self { max_connections: 10, acquire_timeout: Duration::from_secs(3) }
+    }
+}
+
+/// A handle to the database; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// Connections in the pool right now, for metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolStats {
+    pub open: u32,
+    pub idle: u32,
+}
+
+impl Store {
+    /// Opens a pool for `url` (`sqlite://…` or `postgres://…`). Connections are
+    /// made lazily, so the portal starts (and reports itself not ready) while
+    /// the database is still down.
+    pub fn open(url: &str, settings: PoolSettings) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::from_url(url)?;
+        backend.prepare(url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(settings.max_connections)
+            .acquire_timeout(settings.acquire_timeout)
+            .after_connect(move |conn, _meta| Box::pin(backend.configure_connection(conn)))
+            .connect_lazy(url)
+            .map_err(StoreError::from)?;
+        Ok(Self { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Applies the embedded migrations of this backend that are not applied yet.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        self.backend
+            .migrator()
+            .run(&self.pool)
+            .await
+            .map_err(StoreError::Migration)
+    }
+
+    /// Checks that the database answers.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub fn pool_stats(&self) -> PoolStats {
+        let idle = u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX);
+        PoolStats { open: self.pool.size(), idle }
+    }
+
+    pub fn citizens(&self) -> Citizens<'_> {
+        Citizens::new(self)
+    }
+
+    pub fn sessions(&self) -> Sessions<'_> {
+        Sessions::new(self)
+    }
+
+    /// Waits for open connections to finish and closes the pool.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}

@@ -1,0 +1,146 @@
+//! Login sessions, kept server-side. The store sees only the SHA-256 of a
+//! session token, never the token itself.
+
+use jiff::Timestamp;
+use obcan_core::citizen::CitizenId;
+use obcan_core::identity::Loa;
+use obcan_core::session::SessionTimes;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+use crate::{Store, StoreError};
+
+/// A session to be stored. Anonymous sessions carry no citizen; they exist so
+/// that a form shown before login can be protected against CSRF.
+#[derive(Debug, Clone)]
+pub struct NewSession<'a> {
+    pub id_hash: &'a str,
+    pub citizen: Option<(CitizenId, Loa, &'a str)>,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRecord {
+    pub citizen: Option<(CitizenId, Loa)>,
+    pub times: SessionTimes,
+}
+
+#[derive(Debug)]
+pub struct Sessions<'a> {
+    store: &'a Store,
+}
+
+impl<'a> Sessions<'a> {
+    pub(crate) fn new(store: &'a Store) -> Self {
+        Self { store }
+    }
+
+    pub async fn insert(&self, session: &NewSession<'_>) -> Result<(), StoreError> {
+        self.replace(None, session).await
+    }
+
+    /// Replaces a session by a new one in one transaction: at login the old
+    /// (anonymous) id stops working the moment the new one exists.
+    pub async fn replace(
+        &self,
+        old_id_hash: Option<&str>,
+        new: &NewSession<'_>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.store.backend.begin_write(&self.store.pool).await?;
+        if let Some(old) = old_id_hash {
+            sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+                .bind(old)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let (citizen, loa, provider) = match new.citizen {
+            Some((id, loa, provider)) => (Some(id.to_string()), Some(loa.as_str()), Some(provider)),
+            None => (None, None, None),
+        };
+        sqlx::query(
+            "INSERT INTO sessions \
+             (id_hash, citizen_id, loa, provider, created_at, last_seen_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $5, $6)",
+        )
+        .bind(new.id_hash)
+        .bind(citizen)
+        .bind(loa)
+        .bind(provider)
+        .bind(new.created_at.as_second())
+        .bind(new.expires_at.as_second())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The session with this id, unless it has already expired.
+    pub async fn find(&self, id_hash: &str, now: Timestamp) -> Result<Option<SessionRecord>, StoreError> {
+        let row = sqlx::query(
+            "SELECT citizen_id, loa, created_at, last_seen_at FROM sessions \
+             WHERE id_hash = $1 AND expires_at > $2",
+        )
+        .bind(id_hash)
+        .bind(now.as_second())
+        .fetch_optional(&self.store.pool)
+        .await?;
+        row.as_ref().map(session_from_row).transpose()
+    }
+
+    pub async fn touch(
+        &self,
+        id_hash: &str,
+        now: Timestamp,
+        expires_at: Timestamp,
+    ) -> Result<(), StoreError> {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE id_hash = $3")
+            .bind(now.as_second())
+            .bind(expires_at.as_second())
+            .bind(id_hash)
+            .execute(&self.store.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn delete(&self, id_hash: &str) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(id_hash)
+            .execute(&self.store.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Removes sessions that can no longer be used; returns how many.
+    pub async fn delete_expired(&self, now: Timestamp) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(now.as_second())
+            .execute(&self.store.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+}
+
+fn session_from_row(row: &AnyRow) -> Result<SessionRecord, StoreError> {
+    let citizen: Option<String> = row.try_get("citizen_id")?;
+    let loa: Option<String> = row.try_get("loa")?;
+    let citizen = match (citizen, loa) {
+        (Some(id), Some(loa)) => Some((
+            CitizenId::parse(&id).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            loa.parse::<Loa>().map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        )),
+        (None, None) => None,
+        _ => return Err(StoreError::Corrupt("session with a citizen but no LoA".into())),
+    };
+    Ok(SessionRecord {
+        citizen,
+        times: SessionTimes {
+            created_at: timestamp(row.try_get("created_at")?)?,
+            last_seen_at: timestamp(row.try_get("last_seen_at")?)?,
+        },
+    })
+}
+
+fn timestamp(seconds: i64) -> Result<Timestamp, StoreError> {
+    Timestamp::from_second(seconds).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
