@@ -105,8 +105,14 @@ mod tests {
         let name = PersonName::new("  Jana ", "Nováková").unwrap();
         assert_eq!(name.to_string(), "Jana Nováková");
         assert_eq!(PersonName::new("", "X"), Err(InvalidName::Empty));
-        assert_eq!(PersonName::new("A\u{0}", "X"), Err(InvalidName::ControlCharacter));
-        assert_eq!(PersonName::new(&"a".repeat(101), "X"), Err(InvalidName::TooLong));
+        assert_eq!(
+            PersonName::new("A\u{0}", "X"),
+            Err(InvalidName::ControlCharacter)
+        );
+        assert_eq!(
+            PersonName::new(&"a".repeat(101), "X"),
+            Err(InvalidName::TooLong)
+        );
     }
 
     #[test]

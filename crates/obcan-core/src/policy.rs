@@ -26,7 +26,9 @@ pub enum Decision {
     /// Not logged in: send them to log in, then back.
     LoginRequired,
     /// Logged in, but with a means too weak for this: ask for a stronger one.
-    StepUpRequired { needed: Loa },
+    StepUpRequired {
+        needed: Loa,
+    },
 }
 
 pub fn decide(principal: Principal, requirement: Requirement) -> Decision {
@@ -47,22 +49,35 @@ mod tests {
     use super::*;
 
     fn citizen(loa: Loa) -> Principal {
-        Principal::Citizen { id: CitizenId::random(), loa }
+        Principal::Citizen {
+            id: CitizenId::random(),
+            loa,
+        }
     }
 
     #[test]
     fn public_is_open_to_all() {
-        assert_eq!(decide(Principal::Anonymous, Requirement::Public), Decision::Allow);
-        assert_eq!(decide(citizen(Loa::Low), Requirement::Public), Decision::Allow);
+        assert_eq!(
+            decide(Principal::Anonymous, Requirement::Public),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide(citizen(Loa::Low), Requirement::Public),
+            Decision::Allow
+        );
     }
 
     #[test]
     fn citizen_routes_need_login_and_enough_assurance() {
-        let needs = Requirement::Citizen { min_loa: Loa::Substantial };
+        let needs = Requirement::Citizen {
+            min_loa: Loa::Substantial,
+        };
         assert_eq!(decide(Principal::Anonymous, needs), Decision::LoginRequired);
         assert_eq!(
             decide(citizen(Loa::Low), needs),
-            Decision::StepUpRequired { needed: Loa::Substantial }
+            Decision::StepUpRequired {
+                needed: Loa::Substantial
+            }
         );
         assert_eq!(decide(citizen(Loa::Substantial), needs), Decision::Allow);
         assert_eq!(decide(citizen(Loa::High), needs), Decision::Allow);

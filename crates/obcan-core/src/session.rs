@@ -58,14 +58,20 @@ mod tests {
 
     #[test]
     fn idle_session_expires() {
-        let times = SessionTimes { created_at: at(0), last_seen_at: at(0) };
+        let times = SessionTimes {
+            created_at: at(0),
+            last_seen_at: at(0),
+        };
         assert!(!policy().is_expired(times, at(29 * 60)));
         assert!(policy().is_expired(times, at(30 * 60)));
     }
 
     #[test]
     fn active_session_still_expires_at_absolute_limit() {
-        let times = SessionTimes { created_at: at(0), last_seen_at: at(12 * 3600 - 10) };
+        let times = SessionTimes {
+            created_at: at(0),
+            last_seen_at: at(12 * 3600 - 10),
+        };
         assert!(!policy().is_expired(times, at(12 * 3600 - 1)));
         assert!(policy().is_expired(times, at(12 * 3600)));
         assert_eq!(policy().expires_at(times), at(12 * 3600));
@@ -73,7 +79,10 @@ mod tests {
 
     #[test]
     fn touch_is_coalesced() {
-        let times = SessionTimes { created_at: at(0), last_seen_at: at(100) };
+        let times = SessionTimes {
+            created_at: at(0),
+            last_seen_at: at(100),
+        };
         assert!(!SessionPolicy::needs_touch(times, at(159)));
         assert!(SessionPolicy::needs_touch(times, at(160)));
     }

@@ -21,7 +21,11 @@ impl<'a> Citizens<'a> {
     /// The account behind a successful login: found by the linked means of
     /// identity, or created with that link at the first login. The name is
     /// refreshed from the identity provider each time.
-    pub async fn log_in(&self, assertion: &Assertion, now: Timestamp) -> Result<Citizen, StoreError> {
+    pub async fn log_in(
+        &self,
+        assertion: &Assertion,
+        now: Timestamp,
+    ) -> Result<Citizen, StoreError> {
         let mut tx = self.store.backend.begin_write(&self.store.pool).await?;
         let existing = sqlx::query(
             "SELECT citizen_id FROM identity_links WHERE provider = $1 AND subject = $2",

@@ -123,28 +123,48 @@ mod tests {
 
     #[test]
     fn backend_follows_the_url_scheme() {
-        assert_eq!(Backend::from_url("sqlite://data/obcan.db").unwrap(), Backend::Sqlite);
-        assert_eq!(Backend::from_url("postgres://u@h/db").unwrap(), Backend::Postgres);
-        assert_eq!(Backend::from_url("postgresql://u@h/db").unwrap(), Backend::Postgres);
+        assert_eq!(
+            Backend::from_url("sqlite://data/obcan.db").unwrap(),
+            Backend::Sqlite
+        );
+        assert_eq!(
+            Backend::from_url("postgres://u@h/db").unwrap(),
+            Backend::Postgres
+        );
+        assert_eq!(
+            Backend::from_url("postgresql://u@h/db").unwrap(),
+            Backend::Postgres
+        );
         assert!(Backend::from_url("mysql://u:secret@h/db").is_err());
     }
 
     #[test]
     fn unsupported_url_error_hides_the_password() {
-        let message = Backend::from_url("mysql://u:secret@h/db").unwrap_err().to_string();
+        let message = Backend::from_url("mysql://u:secret@h/db")
+            .unwrap_err()
+            .to_string();
         assert!(!message.contains("secret"), "{message}");
     }
 
     #[test]
     fn sqlite_path_strips_scheme_and_options() {
-        assert_eq!(sqlite_path("sqlite://data/obcan.db?mode=rwc"), "data/obcan.db");
+        assert_eq!(
+            sqlite_path("sqlite://data/obcan.db?mode=rwc"),
+            "data/obcan.db"
+        );
         assert_eq!(sqlite_path("sqlite:/var/lib/obcan.db"), "/var/lib/obcan.db");
     }
 
     #[test]
     fn redacts_only_the_password() {
-        assert_eq!(redact_url("postgres://obcan:pw@db:5432/x"), "postgres://obcan:***@db:5432/x");
+        assert_eq!(
+            redact_url("postgres://obcan:pw@db:5432/x"),
+            "postgres://obcan:***@db:5432/x"
+        );
         assert_eq!(redact_url("postgres://obcan@db/x"), "postgres://obcan@db/x");
-        assert_eq!(redact_url("sqlite://data/obcan.db"), "sqlite://data/obcan.db");
+        assert_eq!(
+            redact_url("sqlite://data/obcan.db"),
+            "sqlite://data/obcan.db"
+        );
     }
 }

@@ -32,7 +32,10 @@ pub struct PoolSettings {
 
 impl Default for PoolSettings {
     fn default() -> Self {
-        Self { max_connections: 10, acquire_timeout: Duration::from_secs(3) }
+        Self {
+            max_connections: 10,
+            acquire_timeout: Duration::from_secs(3),
+        }
     }
 }
 
@@ -88,7 +91,10 @@ impl Store {
 
     pub fn pool_stats(&self) -> PoolStats {
         let idle = u32::try_from(self.pool.num_idle()).unwrap_or(u32::MAX);
-        PoolStats { open: self.pool.size(), idle }
+        PoolStats {
+            open: self.pool.size(),
+            idle,
+        }
     }
 
     pub fn citizens(&self) -> Citizens<'_> {

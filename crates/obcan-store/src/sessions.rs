@@ -5,8 +5,8 @@ use jiff::Timestamp;
 use obcan_core::citizen::CitizenId;
 use obcan_core::identity::Loa;
 use obcan_core::session::SessionTimes;
-use sqlx::any::AnyRow;
 use sqlx::Row;
+use sqlx::any::AnyRow;
 
 use crate::{Store, StoreError};
 
@@ -76,7 +76,11 @@ impl<'a> Sessions<'a> {
     }
 
     /// The session with this id, unless it has already expired.
-    pub async fn find(&self, id_hash: &str, now: Timestamp) -> Result<Option<SessionRecord>, StoreError> {
+    pub async fn find(
+        &self,
+        id_hash: &str,
+        now: Timestamp,
+    ) -> Result<Option<SessionRecord>, StoreError> {
         let row = sqlx::query(
             "SELECT citizen_id, loa, created_at, last_seen_at FROM sessions \
              WHERE id_hash = $1 AND expires_at > $2",
@@ -127,10 +131,15 @@ fn session_from_row(row: &AnyRow) -> Result<SessionRecord, StoreError> {
     let citizen = match (citizen, loa) {
         (Some(id), Some(loa)) => Some((
             CitizenId::parse(&id).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-            loa.parse::<Loa>().map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            loa.parse::<Loa>()
+                .map_err(|e| StoreError::Corrupt(e.to_string()))?,
         )),
         (None, None) => None,
-        _ => return Err(StoreError::Corrupt("session with a citizen but no LoA".into())),
+        _ => {
+            return Err(StoreError::Corrupt(
+                "session with a citizen but no LoA".into(),
+            ));
+        }
     };
     Ok(SessionRecord {
         citizen,

@@ -23,19 +23,28 @@ impl TestDatabase {
             (create_postgres_database(&base).await?, None)
         } else {
             let folder = tempfile::tempdir().map_err(StoreError::Location)?;
-            let url = format!("sqlite://{}?mode=rwc", folder.path().join("obcan.db").display());
+            let url = format!(
+                "sqlite://{}?mode=rwc",
+                folder.path().join("obcan.db").display()
+            );
             (url, Some(folder))
         };
         let store = Store::open(&url, PoolSettings::default())?;
         store.migrate().await?;
-        Ok(Self { store, url, _folder: folder })
+        Ok(Self {
+            store,
+            url,
+            _folder: folder,
+        })
     }
 }
 
 async fn create_postgres_database(base: &str) -> Result<String, StoreError> {
     let name = format!("obcan_test_{}", uuid::Uuid::new_v4().simple());
     let mut admin = sqlx::PgConnection::connect(base).await?;
-    admin.execute(format!("CREATE DATABASE {name}").as_str()).await?;
+    admin
+        .execute(format!("CREATE DATABASE {name}").as_str())
+        .await?;
     admin.close().await?;
     let (server, _database) = base.rsplit_once('/').unwrap_or((base, ""));
     Ok(format!("{server}/{name}"))

@@ -26,18 +26,30 @@ async fn first_login_creates_the_account_and_later_logins_find_it() {
     let db = TestDatabase::create().await.unwrap();
     let citizens = db.store.citizens();
 
-    let first = citizens.log_in(&assertion("p-1", "Jana"), at(0)).await.unwrap();
+    let first = citizens
+        .log_in(&assertion("p-1", "Jana"), at(0))
+        .await
+        .unwrap();
     assert_eq!(first.name.to_string(), "Jana Dvořáková");
     assert_eq!(first.birth_date, Some("1984-03-07".parse().unwrap()));
 
     // The provider now states a new given name: same account, refreshed name.
-    let again = citizens.log_in(&assertion("p-1", "Janička"), at(10)).await.unwrap();
+    let again = citizens
+        .log_in(&assertion("p-1", "Janička"), at(10))
+        .await
+        .unwrap();
     assert_eq!(again.id, first.id);
     assert_eq!(again.name.given(), "Janička");
 
-    let other = citizens.log_in(&assertion("p-2", "Jana"), at(20)).await.unwrap();
+    let other = citizens
+        .log_in(&assertion("p-2", "Jana"), at(20))
+        .await
+        .unwrap();
     assert_ne!(other.id, first.id);
-    assert_eq!(citizens.get(&first.id).await.unwrap().unwrap().name.given(), "Janička");
+    assert_eq!(
+        citizens.get(&first.id).await.unwrap().unwrap().name.given(),
+        "Janička"
+    );
 }
 
 #[tokio::test]
@@ -48,7 +60,9 @@ async fn concurrent_first_logins_of_one_person_make_one_account() {
     for _ in 0..4 {
         let store = db.store.clone();
         let person = person.clone();
-        tasks.push(tokio::spawn(async move { store.citizens().log_in(&person, at(0)).await }));
+        tasks.push(tokio::spawn(async move {
+            store.citizens().log_in(&person, at(0)).await
+        }));
     }
     let mut ids = Vec::new();
     for task in tasks {
@@ -61,14 +75,27 @@ async fn concurrent_first_logins_of_one_person_make_one_account() {
 #[tokio::test]
 async fn sessions_live_until_they_expire_and_login_replaces_them() {
     let db = TestDatabase::create().await.unwrap();
-    let citizen = db.store.citizens().log_in(&assertion("p-3", "Petr"), at(0)).await.unwrap();
+    let citizen = db
+        .store
+        .citizens()
+        .log_in(&assertion("p-3", "Petr"), at(0))
+        .await
+        .unwrap();
     let sessions = db.store.sessions();
 
-    let anonymous = NewSession { id_hash: "anon", citizen: None, created_at: at(0), expires_at: at(100) };
+    let anonymous = NewSession {
+        id_hash: "anon",
+        citizen: None,
+        created_at: at(0),
+        expires_at: at(100),
+    };
     sessions.insert(&anonymous).await.unwrap();
     let found = sessions.find("anon", at(50)).await.unwrap().unwrap();
     assert_eq!(found.citizen, None);
-    assert!(sessions.find("anon", at(100)).await.unwrap().is_none(), "expired");
+    assert!(
+        sessions.find("anon", at(100)).await.unwrap().is_none(),
+        "expired"
+    );
 
     let logged_in = NewSession {
         id_hash: "logged",
@@ -77,7 +104,10 @@ async fn sessions_live_until_they_expire_and_login_replaces_them() {
         expires_at: at(200),
     };
     sessions.replace(Some("anon"), &logged_in).await.unwrap();
-    assert!(sessions.find("anon", at(60)).await.unwrap().is_none(), "old id is gone");
+    assert!(
+        sessions.find("anon", at(60)).await.unwrap().is_none(),
+        "old id is gone"
+    );
     let found = sessions.find("logged", at(60)).await.unwrap().unwrap();
     assert_eq!(found.citizen, Some((citizen.id, Loa::Substantial)));
     assert_eq!(found.times.created_at, at(50));
@@ -94,9 +124,19 @@ async fn sessions_live_until_they_expire_and_login_replaces_them() {
 async fn a_duplicate_session_id_is_refused_and_changes_nothing() {
     let db = TestDatabase::create().await.unwrap();
     let sessions = db.store.sessions();
-    let first = NewSession { id_hash: "same", citizen: None, created_at: at(0), expires_at: at(100) };
+    let first = NewSession {
+        id_hash: "same",
+        citizen: None,
+        created_at: at(0),
+        expires_at: at(100),
+    };
     sessions.insert(&first).await.unwrap();
-    let second = NewSession { id_hash: "same", citizen: None, created_at: at(5), expires_at: at(500) };
+    let second = NewSession {
+        id_hash: "same",
+        citizen: None,
+        created_at: at(5),
+        expires_at: at(500),
+    };
     assert!(sessions.replace(Some("other"), &second).await.is_err());
     let found = sessions.find("same", at(1)).await.unwrap().unwrap();
     assert_eq!(found.times.created_at, at(0));
@@ -112,11 +152,13 @@ async fn migrations_are_idempotent_and_the_database_answers() {
 #[test]
 fn every_migration_exists_for_both_backends() {
     let names = |backend: &str| {
-        let mut names: Vec<String> =
-            std::fs::read_dir(format!("{}/migrations/{backend}", env!("CARGO_MANIFEST_DIR")))
-                .unwrap()
-                .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-                .collect();
+        let mut names: Vec<String> = std::fs::read_dir(format!(
+            "{}/migrations/{backend}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
         names.sort();
         names
     };

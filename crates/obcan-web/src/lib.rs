@@ -1,1 +1,109 @@
+//! Obcan's HTTP face: server-rendered pages, the middleware every request
+//! passes through, and the embedded assets.
 
+mod assets;
+mod authz;
+pub mod branding;
+mod error;
+mod i18n;
+mod middleware;
+mod ops;
+mod pages;
+mod session;
+mod settings;
+mod state;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::Request;
+use axum::middleware::from_fn_with_state;
+use axum::routing::{get, post};
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+use tracing::Level;
+
+pub use error::WebError;
+pub use settings::{SessionKey, WebSettings};
+pub use state::AppState;
+
+use middleware::{csrf, error_pages, metrics, security_headers};
+use pages::{accessibility, dashboard, home, language, login};
+
+/// The whole HTTP application. Outermost layers first: every request gets an
+/// id and a log span, is counted, compressed, given security headers, has
+/// errors rendered as pages, panics caught, state-changing requests checked
+/// for CSRF, and body size limited before any handler runs.
+pub fn router(state: AppState) -> Router {
+    let body_limit = state.settings.body_limit;
+    Router::new()
+        .route("/", get(home::page))
+        .route("/login", get(login::page))
+        .route("/login/demo", get(login::demo_page).post(login::demo_submit))
+        .route("/logout", post(login::logout))
+        .route("/dashboard", get(dashboard::page))
+        .route("/lang/{tag}", get(language::switch))
+        .route("/accessibility", get(accessibility::page))
+        .route("/assets/{file}", get(assets::serve))
+        .route("/branding/{file}", get(branding::serve))
+        .route("/healthz", get(ops::healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(metrics::export))
+        .fallback(|| async { WebError::NotFound })
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(|request: &Request<_>| {
+                            let id = request
+                                .headers()
+                                .get("x-request-id")
+                                .and_then(|value| value.to_str().ok())
+                                .unwrap_or_default();
+                            tracing::info_span!("request", id, method = %request.method(), path = request.uri().path())
+                        })
+                        .on_response(
+                            tower_http::trace::DefaultOnResponse::new()
+                                .level(Level::INFO)
+                                .latency_unit(tower_http::LatencyUnit::Micros),
+                        ),
+                )
+                .layer(PropagateRequestIdLayer::x_request_id())
+                .layer(from_fn_with_state(state.clone(), metrics::track))
+                .layer(CompressionLayer::new())
+                .layer(from_fn_with_state(state.clone(), security_headers::add))
+                .layer(from_fn_with_state(state.clone(), error_pages::render))
+                .layer(CatchPanicLayer::custom(error::panic_response))
+                .layer(from_fn_with_state(state.clone(), csrf::verify))
+                // Innermost: it changes the body type, which routes accept and middleware does not.
+                .layer(DefaultBodyLimit::max(body_limit))
+                .layer(RequestBodyLimitLayer::new(body_limit)),
+        )
+        .with_state(state)
+}
+
+/// Deletes expired sessions now and then, until `shutdown` resolves.
+pub async fn purge_expired_sessions(
+    state: AppState,
+    every: Duration,
+    shutdown: impl Future<Output = ()>,
+) {
+    let mut ticks = tokio::time::interval(every);
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            () = &mut shutdown => return,
+            _ = ticks.tick() => match state.store.sessions().delete_expired(state.now()).await {
+                Ok(0) => {}
+                Ok(count) => tracing::debug!(count, "expired sessions deleted"),
+                Err(error) => tracing::warn!(%error, "cannot delete expired sessions"),
+            },
+        }
+    }
+}

@@ -1,1 +1,135 @@
+//! The `obcan` binary's library: configuration and wiring. The command line
+//! is in `main.rs`; tests start the same [`Application`] in-process.
 
+pub mod config;
+pub mod telemetry;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use jiff::SignedDuration;
+use obcan_core::session::SessionPolicy;
+use obcan_store::{Backend, PoolSettings, Store};
+use obcan_web::branding::{Branding, Color, Contact, Logo};
+use obcan_web::{AppState, SessionKey, WebSettings};
+use tokio::net::TcpListener;
+
+use crate::config::{Config, Mode};
+
+/// How often expired sessions are swept from the database.
+const SESSION_PURGE_INTERVAL: Duration = Duration::from_secs(300);
+
+/// Opens the store described by the configuration.
+pub fn open_store(config: &Config) -> anyhow::Result<Store> {
+    let settings = PoolSettings {
+        max_connections: config.database.max_connections,
+        acquire_timeout: Duration::from_secs(config.database.acquire_timeout_seconds),
+    };
+    Store::open(config.database.url.expose(), settings)
+        .with_context(|| format!("cannot open the database {:?}", config.database.url))
+}
+
+/// What the web layer needs, from the configuration.
+pub fn web_settings(config: &Config) -> anyhow::Result<WebSettings> {
+    let b = &config.branding;
+    let logo = if b.logo.is_empty() {
+        None
+    } else {
+        let bytes = std::fs::read(&b.logo)
+            .with_context(|| format!("branding.logo: cannot read {}", b.logo))?;
+        Some(Logo::from_bytes(bytes).with_context(|| format!("branding.logo: {}", b.logo))?)
+    };
+    let primary_color = if b.primary_color.is_empty() {
+        None
+    } else {
+        Some(Color::parse(&b.primary_color).context("branding.primary_color")?)
+    };
+    let non_empty = |value: &str| (!value.is_empty()).then(|| value.to_owned());
+    Ok(WebSettings {
+        branding: Branding {
+            name: b.name.clone(),
+            name_en: non_empty(&b.name_en),
+            logo,
+            primary_color,
+            contact: Contact {
+                address: b.address.clone(),
+                email: non_empty(&b.contact_email),
+                phone: non_empty(&b.contact_phone),
+                web: None,
+            },
+        },
+        secure_cookies: config.http.secure_cookies,
+        hsts: config.mode == Mode::Production,
+        session: SessionPolicy {
+            idle_timeout: SignedDuration::from_mins(i64::from(config.session.idle_timeout_minutes)),
+            absolute_timeout: SignedDuration::from_hours(i64::from(
+                config.session.absolute_timeout_hours,
+            )),
+        },
+        body_limit: config.http.body_limit_bytes,
+        demo_identity: config.identity.demo,
+        session_key: SessionKey::new(config.secrets.session_key.expose().as_bytes().to_vec()),
+    })
+}
+
+/// A portal ready to serve: store open and migrated, port bound.
+#[derive(Debug)]
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    pub async fn build(config: &Config) -> anyhow::Result<Self> {
+        let store = open_store(config)?;
+        if config.database.migrate_on_start {
+            store
+                .migrate()
+                .await
+                .context("cannot migrate the database")?;
+        }
+        if store.backend() == Backend::Sqlite {
+            std::fs::create_dir_all(&config.storage.path).with_context(|| {
+                format!(
+                    "cannot create the storage folder {}",
+                    config.storage.path.display()
+                )
+            })?;
+        }
+        let state = AppState::new(store, web_settings(config)?);
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.listen))?;
+        Ok(Self { listener, state })
+    }
+
+    pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
+        Ok(self.listener.local_addr()?)
+    }
+
+    /// Serves until `shutdown` resolves, then lets requests in flight finish.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let purge = tokio::spawn(obcan_web::purge_expired_sessions(
+            self.state.clone(),
+            SESSION_PURGE_INTERVAL,
+            async move {
+                let mut stop_rx = stop_rx;
+                let _ = stop_rx.wait_for(|stop| *stop).await;
+            },
+        ));
+        let store = self.state.store.clone();
+        axum::serve(self.listener, obcan_web::router(self.state))
+            .with_graceful_shutdown(shutdown)
+            .await
+            .context("server error")?;
+        let _ = stop_tx.send(true);
+        let _ = purge.await;
+        store.close().await;
+        Ok(())
+    }
+}

@@ -1,0 +1,3 @@
+//! Identity providers: who a person is, and how sure we are.
+
+pub mod demo;

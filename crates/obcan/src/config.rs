@@ -1,0 +1,349 @@
+//! The portal's configuration: typed, from defaults, then a TOML file, then
+//! `OBCAN_*` environment variables (`OBCAN_DATABASE_URL` sets `database.url`:
+//! the first `_` after the prefix separates the section from the key).
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// Publicly known, so only fit for the demo; production refuses it.
+pub const DEMO_SESSION_KEY: &str = "obcan-demo-session-key-not-secret-change-it-in-production";
+const MIN_SECRET_LENGTH: usize = 32;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// `demo` runs anything; `production` refuses unsafe settings.
+    pub mode: Mode,
+    pub listen: SocketAddr,
+    pub database: DatabaseConfig,
+    pub storage: StorageConfig,
+    pub http: HttpConfig,
+    pub session: SessionConfig,
+    pub identity: IdentityConfig,
+    pub secrets: SecretsConfig,
+    pub branding: BrandingConfig,
+    pub log: LogConfig,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    Demo,
+    Production,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseConfig {
+    pub url: DatabaseUrl,
+    pub max_connections: u32,
+    pub acquire_timeout_seconds: u64,
+    /// Apply pending migrations at start. Multi-node installations set this
+    /// to false and run `obcan migrate` once per release instead.
+    pub migrate_on_start: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StorageConfig {
+    /// Folder for files kept on the local disk.
+    pub path: PathBuf,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpConfig {
+    /// Mark cookies Secure (HTTPS only). Required in production.
+    pub secure_cookies: bool,
+    /// Largest request body accepted, in bytes.
+    pub body_limit_bytes: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SessionConfig {
+    pub idle_timeout_minutes: u32,
+    pub absolute_timeout_hours: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct IdentityConfig {
+    /// Offer the demo identity provider. Refused in production.
+    pub demo: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SecretsConfig {
+    /// Key for CSRF tokens; at least 32 characters of randomness in production.
+    pub session_key: Secret,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BrandingConfig {
+    pub name: String,
+    /// The name in English; empty when it is the same.
+    pub name_en: String,
+    /// Path to the coat of arms or logo (SVG, PNG or JPEG); empty for the built-in one.
+    pub logo: String,
+    /// Header colour as `#rrggbb`; empty for the design system's blue.
+    pub primary_color: String,
+    pub address: Vec<String>,
+    pub contact_email: String,
+    pub contact_phone: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogConfig {
+    pub format: LogFormat,
+    /// A tracing filter, e.g. `info` or `info,obcan_web=debug`; `RUST_LOG` overrides it.
+    pub level: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Human,
+    Json,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            mode: Mode::Demo,
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            database: DatabaseConfig {
+                url: DatabaseUrl("sqlite://data/obcan.db?mode=rwc".into()),
+                max_connections: 10,
+                acquire_timeout_seconds: 3,
+                migrate_on_start: true,
+            },
+            storage: StorageConfig {
+                path: PathBuf::from("data/files"),
+            },
+            http: HttpConfig {
+                secure_cookies: false,
+                body_limit_bytes: 2 * 1024 * 1024,
+            },
+            session: SessionConfig {
+                idle_timeout_minutes: 30,
+                absolute_timeout_hours: 12,
+            },
+            identity: IdentityConfig { demo: true },
+            secrets: SecretsConfig {
+                session_key: Secret(DEMO_SESSION_KEY.into()),
+            },
+            branding: BrandingConfig {
+                name: "Město Vzorov".into(),
+                name_en: "Town of Vzorov".into(),
+                logo: String::new(),
+                primary_color: String::new(),
+                address: vec!["Náměstí Míru 1".into(), "123 45 Vzorov".into()],
+                contact_email: "podatelna@vzorov.example".into(),
+                contact_phone: "+420 123 456 789".into(),
+            },
+            log: LogConfig {
+                format: LogFormat::Human,
+                level: "info".into(),
+            },
+        }
+    }
+}
+
+macro_rules! section_defaults {
+    ($($section:ident => $field:ident),* $(,)?) => {$(
+        impl Default for $section {
+            fn default() -> Self {
+                Config::default().$field
+            }
+        }
+    )*};
+}
+
+section_defaults! {
+    DatabaseConfig => database,
+    StorageConfig => storage,
+    HttpConfig => http,
+    SessionConfig => session,
+    IdentityConfig => identity,
+    SecretsConfig => secrets,
+    BrandingConfig => branding,
+    LogConfig => log,
+}
+
+/// A secret value: shown as `[redacted]` in `Debug`, so never in logs.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// `sqlite://…` or `postgres://…`; its password never shows in `Debug`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", obcan_store::dialect::redact_url(&self.0))
+    }
+}
+
+impl Serialize for DatabaseUrl {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for DatabaseUrl {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(deserializer)?;
+        obcan_store::Backend::from_url(&raw).map_err(serde::de::Error::custom)?;
+        Ok(Self(raw))
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration file {0} does not exist")]
+    MissingFile(PathBuf),
+    #[error("invalid configuration: {0}")]
+    Parse(#[from] Box<figment::Error>),
+    #[error("invalid configuration: {key}: {message}")]
+    Invalid { key: &'static str, message: String },
+    #[error(
+        "mode = \"production\" refuses to start:\n{}",
+        .0.iter().map(|problem| format!("  - {problem}")).collect::<Vec<_>>().join("\n")
+    )]
+    UnsafeForProduction(Vec<String>),
+}
+
+impl Config {
+    /// Defaults, then the file (if any), then the environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Self::default()));
+        if let Some(file) = file {
+            if !file.is_file() {
+                return Err(ConfigError::MissingFile(file.to_owned()));
+            }
+            figment = figment.merge(Toml::file_exact(file));
+        }
+        figment = figment.merge(
+            Env::prefixed("OBCAN_")
+                .ignore(&["CONFIG"])
+                .map(|key| key.as_str().replacen('_', ".", 1).into()),
+        );
+        let config: Self = figment.extract().map_err(Box::new)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |key, message: String| Err(ConfigError::Invalid { key, message });
+        if self.database.max_connections == 0 {
+            return invalid("database.max_connections", "must be at least 1".into());
+        }
+        if self.session.idle_timeout_minutes == 0 || self.session.absolute_timeout_hours == 0 {
+            return invalid("session", "timeouts must be at least 1".into());
+        }
+        if u64::from(self.session.idle_timeout_minutes)
+            > u64::from(self.session.absolute_timeout_hours) * 60
+        {
+            return invalid(
+                "session.idle_timeout_minutes",
+                "must not exceed session.absolute_timeout_hours".into(),
+            );
+        }
+        if self.http.body_limit_bytes < 1024 {
+            return invalid("http.body_limit_bytes", "must be at least 1024".into());
+        }
+        if self.branding.name.trim().is_empty() {
+            return invalid("branding.name", "must not be empty".into());
+        }
+        if !self.branding.primary_color.is_empty() {
+            if let Err(error) = obcan_web::branding::Color::parse(&self.branding.primary_color) {
+                return invalid("branding.primary_color", error.to_string());
+            }
+        }
+        if self
+            .log
+            .level
+            .parse::<tracing_subscriber::EnvFilter>()
+            .is_err()
+        {
+            return invalid(
+                "log.level",
+                format!("{:?} is not a valid filter", self.log.level),
+            );
+        }
+        if self.mode == Mode::Production {
+            let problems = self.production_problems();
+            if !problems.is_empty() {
+                return Err(ConfigError::UnsafeForProduction(problems));
+            }
+        }
+        Ok(())
+    }
+
+    fn production_problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        if self.identity.demo {
+            problems.push(
+                "the demo identity provider lets anyone log in as anyone: set identity.demo = false \
+                 (OBCAN_IDENTITY_DEMO=false)"
+                    .to_owned(),
+            );
+        }
+        if !self.http.secure_cookies {
+            problems.push(
+                "session cookies would travel over plain HTTP: serve over HTTPS and set \
+                 http.secure_cookies = true (OBCAN_HTTP_SECURE_COOKIES=true)"
+                    .to_owned(),
+            );
+        }
+        let key = self.secrets.session_key.expose();
+        if key == DEMO_SESSION_KEY || key.len() < MIN_SECRET_LENGTH {
+            problems.push(format!(
+                "secrets.session_key is the public default or shorter than {MIN_SECRET_LENGTH} \
+                 characters: set OBCAN_SECRETS_SESSION_KEY to a random value, e.g. the output of \
+                 `openssl rand -base64 48`"
+            ));
+        }
+        problems
+    }
+
+    /// The sample configuration file: every setting at its default.
+    pub fn sample() -> Result<String, toml::ser::Error> {
+        let body = toml::to_string(&Self::default())?;
+        Ok(format!(
+            "# Obcan configuration: every setting with its default value.\n\
+             # Generated by `obcan config print-default`; a test fails when this file is stale.\n\
+             # Any setting can also come from the environment: OBCAN_<SECTION>_<KEY>,\n\
+             # e.g. OBCAN_DATABASE_URL=postgres://obcan@db/obcan or OBCAN_LISTEN=0.0.0.0:8080.\n\n\
+             {body}"
+        ))
+    }
+}
