@@ -230,8 +230,9 @@ impl<'de> Deserialize<'de> for DatabaseUrl {
 pub enum ConfigError {
     #[error("configuration file {0} does not exist")]
     MissingFile(PathBuf),
+    /// Names the key and where its value came from (file or environment).
     #[error("invalid configuration: {0}")]
-    Parse(#[from] Box<figment::Error>),
+    Parse(Box<figment::Error>),
     #[error("invalid configuration: {key}: {message}")]
     Invalid { key: &'static str, message: String },
     #[error(
@@ -251,12 +252,15 @@ impl Config {
             }
             figment = figment.merge(Toml::file_exact(file));
         }
-        figment = figment.merge(
-            Env::prefixed("OBCAN_")
-                .ignore(&["CONFIG"])
-                .map(|key| key.as_str().replacen('_', ".", 1).into()),
-        );
-        let config: Self = figment.extract().map_err(Box::new)?;
+        figment = figment.merge(Env::prefixed("OBCAN_").ignore(&["CONFIG"]).map(|key| {
+            key.as_str()
+                .to_ascii_lowercase()
+                .replacen('_', ".", 1)
+                .into()
+        }));
+        let config: Self = figment
+            .extract()
+            .map_err(|error| ConfigError::Parse(Box::new(error)))?;
         config.validate()?;
         Ok(config)
     }
@@ -283,10 +287,10 @@ impl Config {
         if self.branding.name.trim().is_empty() {
             return invalid("branding.name", "must not be empty".into());
         }
-        if !self.branding.primary_color.is_empty() {
-            if let Err(error) = obcan_web::branding::Color::parse(&self.branding.primary_color) {
-                return invalid("branding.primary_color", error.to_string());
-            }
+        if !self.branding.primary_color.is_empty()
+            && let Err(error) = obcan_web::branding::Color::parse(&self.branding.primary_color)
+        {
+            return invalid("branding.primary_color", error.to_string());
         }
         if self
             .log

@@ -1,5 +1,6 @@
 //! `obcan`: the citizen portal in one binary.
 
+use std::io::Write as _;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -65,7 +66,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         command: ConfigCommand::PrintDefault,
     } = cli.command
     {
-        print!("{}", Config::sample()?);
+        std::io::stdout().write_all(Config::sample()?.as_bytes())?;
         return Ok(());
     }
     let mut config = Config::load(cli.config.as_deref())?;
@@ -92,7 +93,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Config {
             command: ConfigCommand::Check,
         } => {
-            println!("configuration is valid\n{config:#?}");
+            writeln!(std::io::stdout(), "configuration is valid\n{config:#?}")?;
             Ok(())
         }
         Command::Config {

@@ -1,0 +1,174 @@
+//! The `obcan` command line, run as a real process.
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+
+const OBCAN: &str = env!("CARGO_BIN_EXE_obcan");
+
+fn obcan(args: &[&str], folder: &std::path::Path) -> std::process::Output {
+    Command::new(OBCAN)
+        .args(args)
+        .current_dir(folder)
+        .env_remove("OBCAN_DATABASE_URL")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn every_command_has_help() {
+    let folder = tempfile::tempdir().unwrap();
+    for args in [
+        &["--help"][..],
+        &["serve", "--help"],
+        &["migrate", "--help"],
+        &["config", "--help"],
+        &["config", "check", "--help"],
+        &["config", "print-default", "--help"],
+    ] {
+        let output = obcan(args, folder.path());
+        assert!(output.status.success(), "{args:?}");
+        assert!(
+            String::from_utf8_lossy(&output.stdout).contains("Usage: obcan"),
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn config_check_exits_non_zero_naming_the_bad_key() {
+    let folder = tempfile::tempdir().unwrap();
+    let output = Command::new(OBCAN)
+        .args(["config", "check"])
+        .current_dir(folder.path())
+        .env("OBCAN_SESSION_IDLE_TIMEOUT_MINUTES", "forever")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr
+            .to_lowercase()
+            .contains("session.idle_timeout_minutes"),
+        "{stderr}"
+    );
+
+    let output = obcan(&["config", "check"], folder.path());
+    assert!(output.status.success());
+    assert!(String::from_utf8_lossy(&output.stdout).contains("[redacted]"));
+}
+
+#[test]
+fn production_mode_refuses_to_serve_with_demo_settings() {
+    let folder = tempfile::tempdir().unwrap();
+    let output = Command::new(OBCAN)
+        .args(["serve"])
+        .current_dir(folder.path())
+        .env("OBCAN_MODE", "production")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("identity.demo = false"), "{stderr}");
+}
+
+#[test]
+fn migrate_creates_the_embedded_database() {
+    let folder = tempfile::tempdir().unwrap();
+    let output = obcan(&["migrate"], folder.path());
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(folder.path().join("data/obcan.db").is_file());
+    assert!(
+        obcan(&["migrate"], folder.path()).status.success(),
+        "idempotent"
+    );
+}
+
+/// SIGTERM stops the server only after the request in flight is answered.
+#[tokio::test]
+async fn sigterm_lets_requests_in_flight_finish() {
+    let folder = tempfile::tempdir().unwrap();
+    let mut server = tokio::process::Command::new(OBCAN)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .current_dir(folder.path())
+        .env("OBCAN_LOG_FORMAT", "json")
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut logs = BufReader::new(server.stderr.take().unwrap()).lines();
+    let address = loop {
+        let line = tokio::time::timeout(Duration::from_secs(30), logs.next_line())
+            .await
+            .expect("the server starts")
+            .unwrap()
+            .expect("a log line");
+        if let Some(start) = line.find("\"address\":\"") {
+            let rest = &line[start + 11..];
+            break rest[..rest.find('"').unwrap()].to_owned();
+        }
+    };
+
+    // The login form: a session cookie and its CSRF token.
+    let form = http(
+        &address,
+        &format!("GET /login/demo HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"),
+    )
+    .await;
+    let cookie = between(&form, "set-cookie: ", ";");
+    let token = between(&form, "name=\"_csrf\" value=\"", "\"");
+
+    // Start logging in and stop halfway through the body: the handler is waiting for it.
+    let mut connection = TcpStream::connect(&address).await.unwrap();
+    let body = "subject=CZ%2FCZ%2Fdemo-0001";
+    let head = format!(
+        "POST /login/demo HTTP/1.1\r\nHost: {address}\r\nCookie: {cookie}\r\nX-CSRF-Token: {token}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    connection.write_all(head.as_bytes()).await.unwrap();
+    connection.write_all(&body.as_bytes()[..5]).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let pid = server.id().unwrap().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    connection.write_all(&body.as_bytes()[5..]).await.unwrap();
+    let mut answer = String::new();
+    connection.read_to_string(&mut answer).await.unwrap();
+    assert!(answer.starts_with("HTTP/1.1 303"), "{answer}");
+    assert!(answer.contains("location: /dashboard"), "{answer}");
+
+    let status = tokio::time::timeout(Duration::from_secs(10), server.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(status.success(), "{status}");
+}
+
+async fn http(address: &str, request: &str) -> String {
+    let mut connection = TcpStream::connect(address).await.unwrap();
+    connection.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    connection.read_to_string(&mut answer).await.unwrap();
+    answer
+}
+
+fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
+    let from = text.find(start).unwrap() + start.len();
+    let to = from + text[from..].find(end).unwrap();
+    &text[from..to]
+}

@@ -1,0 +1,143 @@
+//! Configuration: layering, validation, redaction and production refusals.
+
+use figment::Jail;
+use obcan::config::{Config, ConfigError, Mode};
+
+fn load_in(jail: &mut Jail, toml: Option<&str>) -> Result<Config, ConfigError> {
+    match toml {
+        Some(contents) => {
+            jail.create_file("obcan.toml", contents).unwrap();
+            Config::load(Some(std::path::Path::new("obcan.toml")))
+        }
+        None => Config::load(None),
+    }
+}
+
+#[test]
+fn the_committed_sample_is_what_the_code_generates() {
+    let committed = include_str!("../../../../config/obcan.sample.toml");
+    assert_eq!(
+        committed,
+        Config::sample().unwrap(),
+        "config/obcan.sample.toml is stale: run `cargo run -p obcan -- config print-default > config/obcan.sample.toml`"
+    );
+}
+
+#[test]
+fn the_sample_loads_back_to_the_defaults() {
+    Jail::expect_with(|jail| {
+        let config = load_in(jail, Some(&Config::sample().unwrap())).unwrap();
+        assert_eq!(config, Config::default());
+        Ok(())
+    });
+}
+
+#[test]
+fn environment_overrides_file_overrides_defaults() {
+    Jail::expect_with(|jail| {
+        jail.set_env(
+            "OBCAN_DATABASE_URL",
+            "postgres://obcan:s3cret@db.internal/obcan",
+        );
+        jail.set_env("OBCAN_LISTEN", "0.0.0.0:9000");
+        let config = load_in(
+            jail,
+            Some("[session]\nidle_timeout_minutes = 15\n[http]\nbody_limit_bytes = 65536\n"),
+        )
+        .unwrap();
+        assert_eq!(
+            config.database.url.expose(),
+            "postgres://obcan:s3cret@db.internal/obcan"
+        );
+        assert_eq!(config.listen.to_string(), "0.0.0.0:9000");
+        assert_eq!(config.session.idle_timeout_minutes, 15);
+        assert_eq!(config.http.body_limit_bytes, 65536);
+
+        jail.set_env("OBCAN_SESSION_IDLE_TIMEOUT_MINUTES", "20");
+        assert_eq!(
+            load_in(jail, Some("[session]\nidle_timeout_minutes = 15\n"))
+                .unwrap()
+                .session
+                .idle_timeout_minutes,
+            20
+        );
+        Ok(())
+    });
+}
+
+#[test]
+fn secrets_and_passwords_never_show_in_debug_output() {
+    Jail::expect_with(|jail| {
+        jail.set_env("OBCAN_DATABASE_URL", "postgres://obcan:s3cret@db/obcan");
+        jail.set_env(
+            "OBCAN_SECRETS_SESSION_KEY",
+            "a-very-secret-key-that-is-long-enough-0123",
+        );
+        let shown = format!("{:?}", load_in(jail, None).unwrap());
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(!shown.contains("a-very-secret-key"), "{shown}");
+        assert!(shown.contains("[redacted]"));
+        Ok(())
+    });
+}
+
+#[test]
+fn invalid_values_name_the_key() {
+    Jail::expect_with(|jail| {
+        let cases = [
+            (
+                "[session]\nidle_timeout_minutes = \"soon\"\n",
+                "idle_timeout_minutes",
+            ),
+            ("listen = \"nowhere\"\n", "listen"),
+            ("[database]\nurl = \"mysql://x\"\n", "database.url"),
+            (
+                "[branding]\nprimary_color = \"#ffff00\"\n",
+                "branding.primary_color",
+            ),
+            ("[databse]\nurl = \"sqlite://x\"\n", "databse"),
+            ("mode = \"staging\"\n", "mode"),
+            ("[log]\nlevel = \"=[\"\n", "log.level"),
+        ];
+        for (toml, key) in cases {
+            let error = load_in(jail, Some(toml)).unwrap_err().to_string();
+            assert!(error.contains(key), "{toml:?} → {error}");
+        }
+        Ok(())
+    });
+}
+
+#[test]
+fn a_missing_config_file_is_an_error() {
+    let error = Config::load(Some(std::path::Path::new("/nonexistent/obcan.toml"))).unwrap_err();
+    assert!(matches!(error, ConfigError::MissingFile(_)), "{error}");
+}
+
+#[test]
+fn production_refuses_the_demo_idp_plain_cookies_and_default_secrets() {
+    Jail::expect_with(|jail| {
+        let error = load_in(jail, Some("mode = \"production\"\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("identity.demo = false"), "{error}");
+        assert!(error.contains("http.secure_cookies = true"), "{error}");
+        assert!(error.contains("OBCAN_SECRETS_SESSION_KEY"), "{error}");
+
+        jail.set_env("OBCAN_IDENTITY_DEMO", "false");
+        jail.set_env("OBCAN_HTTP_SECURE_COOKIES", "true");
+        jail.set_env("OBCAN_SECRETS_SESSION_KEY", "short");
+        let error = load_in(jail, Some("mode = \"production\"\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(!error.contains("identity.demo"), "{error}");
+        assert!(error.contains("OBCAN_SECRETS_SESSION_KEY"), "{error}");
+
+        jail.set_env(
+            "OBCAN_SECRETS_SESSION_KEY",
+            "7d1f0c8a9b2e4f6a8c0d2e4f6a8b0c2d4e6f8a0b",
+        );
+        let config = load_in(jail, Some("mode = \"production\"\n")).unwrap();
+        assert_eq!(config.mode, Mode::Production);
+        Ok(())
+    });
+}

@@ -1,0 +1,19 @@
+//! The portal end to end, in-process: every route through the whole router on
+//! a fresh database of the backend `TEST_DATABASE_URL` names.
+
+#![expect(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::result_large_err,
+    reason = "a failing test panics; figment's test jail returns its large error type"
+)]
+
+mod support;
+
+mod availability;
+mod cli;
+mod config;
+mod csrf;
+mod login;
+mod pages;
+mod protection;

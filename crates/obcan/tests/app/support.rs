@@ -1,0 +1,188 @@
+//! `TestApp`: the whole portal in-process on a fresh database of the backend
+//! `TEST_DATABASE_URL` names, with a cookie jar, CSRF-aware form posts and
+//! login as a demo persona.
+
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different part of the harness"
+)]
+
+use std::collections::BTreeMap;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use http_body_util::BodyExt as _;
+use obcan::config::Config;
+use obcan_store::testing::TestDatabase;
+use obcan_store::{PoolSettings, Store};
+use obcan_web::AppState;
+use tower::ServiceExt as _;
+
+pub const JANA: &str = "CZ/CZ/demo-0001";
+pub const PETR: &str = "CZ/CZ/demo-0002";
+
+pub struct TestApp {
+    pub router: Router,
+    pub state: AppState,
+    pub db: Option<TestDatabase>,
+    pub cookies: BTreeMap<String, String>,
+}
+
+#[derive(Debug)]
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl TestResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|value| value.to_str().ok())
+    }
+
+    pub fn location(&self) -> &str {
+        self.header("location").unwrap_or_default()
+    }
+
+    /// The value of the hidden `_csrf` field of the page's forms.
+    pub fn csrf_token(&self) -> Option<String> {
+        let start = self.body.find("name=\"_csrf\" value=\"")? + "name=\"_csrf\" value=\"".len();
+        let end = self.body[start..].find('"')?;
+        Some(self.body[start..start + end].to_owned())
+    }
+}
+
+impl TestApp {
+    pub async fn new() -> Self {
+        Self::with_config(|_| {}).await
+    }
+
+    /// A portal with the default (demo) configuration changed by `adjust`.
+    pub async fn with_config(adjust: impl FnOnce(&mut Config)) -> Self {
+        let db = TestDatabase::create().await.expect("test database");
+        let store = db.store.clone();
+        let mut app = Self::on_store(store, adjust);
+        app.db = Some(db);
+        app
+    }
+
+    /// A portal on an arbitrary store, e.g. one whose database is down.
+    pub fn on_store(store: Store, adjust: impl FnOnce(&mut Config)) -> Self {
+        let mut config = Config::default();
+        adjust(&mut config);
+        let settings = obcan::web_settings(&config).expect("web settings");
+        let state = AppState::new(store, settings);
+        Self {
+            router: obcan_web::router(state.clone()),
+            state,
+            db: None,
+            cookies: BTreeMap::new(),
+        }
+    }
+
+    pub async fn request(&mut self, request: Request<Body>) -> TestResponse {
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("infallible router");
+        let status = response.status();
+        let headers = response.headers().clone();
+        for cookie in headers.get_all(header::SET_COOKIE) {
+            let cookie = cookie.to_str().expect("ascii cookie");
+            let (pair, attributes) = cookie.split_once(';').unwrap_or((cookie, ""));
+            let (name, value) = pair.split_once('=').expect("name=value");
+            if attributes.contains("Max-Age=0") {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_owned(), value.to_owned());
+            }
+        }
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        TestResponse {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    pub fn builder(&self, method: Method, path: &str) -> axum::http::request::Builder {
+        let mut builder = Request::builder().method(method).uri(path);
+        if !self.cookies.is_empty() {
+            let jar: Vec<String> = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            builder = builder.header(header::COOKIE, jar.join("; "));
+        }
+        builder
+    }
+
+    pub async fn get(&mut self, path: &str) -> TestResponse {
+        let request = self
+            .builder(Method::GET, path)
+            .body(Body::empty())
+            .expect("request");
+        self.request(request).await
+    }
+
+    /// Posts a form exactly as it is sent, without adding a CSRF token.
+    pub async fn post_raw(&mut self, path: &str, fields: &[(&str, &str)]) -> TestResponse {
+        let body = serde_urlencoded::to_string(fields).expect("form");
+        let request = self
+            .builder(Method::POST, path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .expect("request");
+        self.request(request).await
+    }
+
+    /// Loads `form_page`, takes its CSRF token and posts `fields` with it to `path`.
+    pub async fn post_form(
+        &mut self,
+        form_page: &str,
+        path: &str,
+        fields: &[(&str, &str)],
+    ) -> TestResponse {
+        let page = self.get(form_page).await;
+        assert_eq!(
+            page.status,
+            StatusCode::OK,
+            "form page {form_page}: {}",
+            page.body
+        );
+        let token = page.csrf_token().expect("the form page has a CSRF token");
+        let mut with_token = vec![("_csrf", token.as_str())];
+        with_token.extend_from_slice(fields);
+        self.post_raw(path, &with_token).await
+    }
+
+    pub async fn log_in_as(&mut self, subject: &str) -> TestResponse {
+        let response = self
+            .post_form("/login/demo", "/login/demo", &[("subject", subject)])
+            .await;
+        assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
+        response
+    }
+
+    pub fn session_cookie(&self) -> Option<&String> {
+        self.cookies.get("obcan_session")
+    }
+}
+
+/// A store whose database cannot be reached: nothing listens on port 1.
+pub fn unreachable_store() -> Store {
+    let settings = PoolSettings {
+        max_connections: 2,
+        acquire_timeout: std::time::Duration::from_millis(500),
+    };
+    Store::open("postgres://obcan@127.0.0.1:1/obcan", settings).expect("lazy store")
+}
