@@ -35,13 +35,9 @@ pub use state::AppState;
 use middleware::{csrf, error_pages, metrics, security_headers};
 use pages::{accessibility, dashboard, home, language, login};
 
-/// The whole HTTP application. Outermost layers first: every request gets an
-/// id and a log span, is counted, compressed, given security headers, has
-/// errors rendered as pages, panics caught, state-changing requests checked
-/// for CSRF, and body size limited before any handler runs.
+/// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
-    let body_limit = state.settings.body_limit;
-    Router::new()
+    let routes = Router::new()
         .route("/", get(home::page))
         .route("/login", get(login::page))
         .route("/login/demo", get(login::demo_page).post(login::demo_submit))
@@ -54,7 +50,17 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(ops::healthz))
         .route("/readyz", get(ops::readyz))
         .route("/metrics", get(metrics::export))
-        .fallback(|| async { WebError::NotFound })
+        .fallback(|| async { WebError::NotFound });
+    with_layers(routes, state)
+}
+
+/// Outermost layers first: every request gets an id and a log span, is
+/// counted, compressed, given security headers, has errors rendered as pages,
+/// panics caught, state-changing requests checked for CSRF, and body size
+/// limited before any handler runs.
+fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
+    let body_limit = state.settings.body_limit;
+    routes
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
@@ -105,5 +111,60 @@ pub async fn purge_expired_sessions(
                 Err(error) => tracing::warn!(%error, "cannot delete expired sessions"),
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use http_body_util::BodyExt as _;
+    use obcan_core::session::SessionPolicy;
+    use tower::ServiceExt as _;
+
+    use super::*;
+
+    fn settings() -> WebSettings {
+        WebSettings {
+            branding: branding::Branding {
+                name: "Obec Zkušební".into(),
+                name_en: None,
+                logo: None,
+                primary_color: None,
+                contact: branding::Contact::default(),
+            },
+            secure_cookies: false,
+            hsts: false,
+            session: SessionPolicy {
+                idle_timeout: jiff::SignedDuration::from_mins(30),
+                absolute_timeout: jiff::SignedDuration::from_hours(12),
+            },
+            body_limit: 1 << 20,
+            demo_identity: true,
+            session_key: SessionKey::new(vec![7; 32]),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_panicking_handler_yields_the_500_page_without_internals() {
+        let db = obcan_store::testing::TestDatabase::create().await.unwrap();
+        let state = AppState::new(db.store.clone(), settings());
+        let routes = Router::new().route(
+            "/boom",
+            get(|| async {
+                let secret_detail: Option<&str> = None;
+                secret_detail.map(str::to_owned).unwrap_or_else(|| unreachable!("invariant XYZ broken"))
+            }),
+        );
+        let app = with_layers(routes, state);
+        let response = app
+            .oneshot(Request::get("/boom").body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        let body = String::from_utf8_lossy(&body);
+        assert!(body.contains("Něco se pokazilo"), "{body}");
+        assert!(!body.contains("XYZ"), "no internals: {body}");
     }
 }

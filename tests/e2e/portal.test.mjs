@@ -1,0 +1,499 @@
+// End-to-end walk through the Obcan portal in a real browser (Debian's Chromium driven by
+// playwright-core), with JavaScript disabled for the whole walk, and an axe-core audit of
+// every page visited.
+//
+//   OBCAN_BIN              the obcan binary (default: ../../target/debug/obcan)
+//   OBCAN_E2E_CHROMIUM     the browser (default: /usr/bin/chromium)
+//   OBCAN_E2E_SCREENSHOTS  where screenshots go (default: /tmp/e2e-shots)
+//
+// Run with ./run (installs the pinned packages first) or `node --test portal.test.mjs`.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { chromium } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+
+// The server runs in a temporary directory, so a relative OBCAN_BIN is resolved here first.
+const BIN = process.env.OBCAN_BIN
+  ? resolve(process.env.OBCAN_BIN)
+  : fileURLToPath(new URL('../../target/debug/obcan', import.meta.url));
+const CHROMIUM = process.env.OBCAN_E2E_CHROMIUM || '/usr/bin/chromium';
+const SHOTS = process.env.OBCAN_E2E_SCREENSHOTS || '/tmp/e2e-shots';
+
+// Generous for a slow 2-core machine running a debug build.
+const STEP_TIMEOUT = 60_000;
+const STARTUP_TIMEOUT = 60_000;
+const VIEWPORT = { width: 1280, height: 900 };
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
+
+// The background-networking flags keep Chromium from calling home on a closed network.
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+// ---------------------------------------------------------------------------------------
+// The server
+
+let workDir;
+let server; // { child, port, base, log: string[] }
+let browser;
+let walkContext; // JavaScript disabled: the user's browser
+let auditContext; // JavaScript enabled: axe-core runs here, on snapshots of the walk's pages
+let page;
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.unref();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+function serverEnv(dir) {
+  // Only this test's settings: an OBCAN_* variable from the caller's shell must not leak in.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('OBCAN_')));
+  return {
+    ...env,
+    NO_COLOR: '1',
+    OBCAN_DATABASE_URL: `sqlite://${join(dir, 'obcan.db')}?mode=rwc`,
+    OBCAN_STORAGE_PATH: join(dir, 'files'),
+  };
+}
+
+async function startServer(dir) {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const log = [];
+  const child = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`], {
+    cwd: dir,
+    env: serverEnv(dir),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const keep = (chunk) => {
+    log.push(...chunk.toString().split('\n').filter(Boolean));
+    if (log.length > 400) log.splice(0, log.length - 400);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  let exited = null;
+  child.on('exit', (code, signal) => {
+    exited = { code, signal };
+  });
+  const spawnError = new Promise((_, reject) => child.on('error', reject));
+
+  const deadline = Date.now() + STARTUP_TIMEOUT;
+  const healthy = (async () => {
+    while (Date.now() < deadline) {
+      if (exited) {
+        throw new Error(`obcan exited before it was healthy (${JSON.stringify(exited)}):\n${log.join('\n')}`);
+      }
+      try {
+        const response = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(2_000) });
+        if (response.status === 200) return;
+      } catch {
+        // not listening yet
+      }
+      await sleep(200);
+    }
+    throw new Error(`GET /healthz did not answer 200 within ${STARTUP_TIMEOUT} ms:\n${log.join('\n')}`);
+  })();
+  try {
+    await Promise.race([healthy, spawnError]);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  return { child, port, base, log, exited: () => exited };
+}
+
+async function stopServer() {
+  if (!server) return;
+  const { child } = server;
+  if (child.exitCode === null && child.signalCode === null) {
+    const gone = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    const stopped = await Promise.race([gone.then(() => true), sleep(10_000).then(() => false)]);
+    if (!stopped) {
+      child.kill('SIGKILL');
+      await gone;
+    }
+  }
+}
+
+// Last resort should the runner be torn down before `after` runs.
+process.on('exit', () => {
+  if (server && server.child.exitCode === null && server.child.signalCode === null) {
+    server.child.kill('SIGKILL');
+  }
+});
+
+// ---------------------------------------------------------------------------------------
+// Helpers
+
+const url = (path) => `${server.base}${path}`;
+const pathOf = (href) => {
+  const parsed = new URL(href);
+  return parsed.pathname + parsed.search;
+};
+
+/** Clicks something that navigates, and waits until the new page (after any redirect) has loaded. */
+async function clickAndLoad(locator) {
+  await Promise.all([page.waitForEvent('load'), locator.click()]);
+}
+
+async function text(locator) {
+  return (await locator.innerText()).replace(/\s+/g, ' ').trim();
+}
+
+async function assertHeading(expected) {
+  const headings = page.locator('main h1');
+  assert.equal(await headings.count(), 1, `exactly one h1 in <main> on ${page.url()}`);
+  assert.equal(await text(headings), expected, `h1 on ${page.url()}`);
+}
+
+async function assertLang(expected) {
+  assert.equal(await page.locator('html').getAttribute('lang'), expected, `<html lang> on ${page.url()}`);
+}
+
+/** Stylesheets, images and icons that fail to load (the server answers 4xx/5xx, or not at all). */
+const brokenSubresources = [];
+function watchSubresources(target) {
+  target.on('response', (response) => {
+    if (!response.request().isNavigationRequest() && response.status() >= 400) {
+      brokenSubresources.push(`${response.status()} ${response.url()}`);
+    }
+  });
+  target.on('requestfailed', (request) => {
+    // ERR_ABORTED: the page was left before this load finished (the walk moves on
+    // quickly); not a broken resource. A missing one answers 4xx above.
+    if (!request.isNavigationRequest() && request.failure()?.errorText !== 'net::ERR_ABORTED') {
+      brokenSubresources.push(`${request.failure()?.errorText} ${request.url()}`);
+    }
+  });
+}
+function assertNoBrokenSubresources() {
+  const broken = brokenSubresources.splice(0);
+  assert.deepEqual(broken, [], `subresources failed to load on ${page.url()}`);
+}
+
+async function screenshot(name) {
+  await mkdir(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+  await page.screenshot({ path: join(SHOTS, `${name}.full.png`), fullPage: true });
+}
+
+// axe-core cannot run in the walk's pages: with JavaScript disabled Chromium runs no timers,
+// and axe needs them. So each page the walk reaches is snapshotted (its DOM, which without
+// JavaScript is exactly what the server sent) and audited in a JavaScript-enabled context
+// that loads the snapshot at the same address, with the stylesheets and images from the
+// server, in the same viewport: the same page as the user saw it.
+const snapshots = new Map();
+async function snapshot(name) {
+  snapshots.set(name, { url: page.url(), html: await page.content() });
+}
+
+async function audit(name) {
+  const { url: address, html } = snapshots.get(name);
+  const auditPage = await auditContext.newPage();
+  try {
+    const document = (requested) => requested.href === address;
+    await auditPage.route(document, (route) =>
+      route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html }),
+    );
+    await auditPage.goto(address, { waitUntil: 'load' });
+    await auditPage.unroute(document);
+    const results = await new AxeBuilder({ page: auditPage }).withTags(AXE_TAGS).analyze();
+    return results.violations;
+  } finally {
+    await auditPage.close();
+  }
+}
+
+function describeViolations(name, address, violations) {
+  const lines = [`axe-core found ${violations.length} violation(s) on "${name}" (${pathOf(address)}):`];
+  for (const violation of violations) {
+    lines.push('', `* ${violation.id} [${violation.impact}] ${violation.help}`, `  ${violation.helpUrl}`);
+    for (const node of violation.nodes) {
+      lines.push(`  - target: ${node.target.map((t) => (Array.isArray(t) ? t.join(' >>> ') : t)).join(' | ')}`);
+      lines.push(`    html:   ${node.html.replace(/\s+/g, ' ').slice(0, 300)}`);
+      if (node.failureSummary) {
+        for (const summary of node.failureSummary.split('\n')) lines.push(`    ${summary.trim()}`);
+      }
+    }
+  }
+  return lines.join('\n');
+}
+
+// The walk is one story: once a step fails, the later ones are skipped rather than failing
+// for the same reason. The axe checks run on snapshots, so they never break the walk.
+let brokenAt = null;
+function step(name, fn) {
+  test(name, { timeout: STEP_TIMEOUT }, async (t) => {
+    if (brokenAt) {
+      t.skip(`an earlier step failed: ${brokenAt}`);
+      return;
+    }
+    try {
+      await fn(t);
+    } catch (error) {
+      brokenAt = name;
+      throw error;
+    }
+  });
+}
+
+function accessible(name) {
+  test(`${name}: no axe-core violations (${AXE_TAGS.join(', ')})`, { timeout: STEP_TIMEOUT }, async (t) => {
+    if (!snapshots.has(name)) {
+      t.skip('the walk did not reach this page');
+      return;
+    }
+    const violations = await audit(name);
+    if (violations.length > 0) {
+      assert.fail(describeViolations(name, snapshots.get(name).url, violations));
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------
+// The walk
+
+describe('Obcan portal in a browser without JavaScript', () => {
+  before(
+    async () => {
+      assert.ok(existsSync(BIN), `no obcan binary at ${BIN}: build it with \`cargo build -p obcan\` or set OBCAN_BIN`);
+      assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM} (apt-get install chromium, or set OBCAN_E2E_CHROMIUM)`);
+      workDir = await mkdtemp(join(tmpdir(), 'obcan-e2e-'));
+      // The free port is only free when asked for: should another process take it before
+      // obcan binds it, obcan exits, and a new port is tried.
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          server = await startServer(workDir);
+          break;
+        } catch (error) {
+          if (attempt >= 3 || !/exited before it was healthy/.test(error.message)) throw error;
+        }
+      }
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: STARTUP_TIMEOUT });
+      const contextOptions = { viewport: VIEWPORT, locale: 'cs-CZ', colorScheme: 'light', reducedMotion: 'reduce' };
+      walkContext = await browser.newContext({ ...contextOptions, javaScriptEnabled: false });
+      walkContext.setDefaultTimeout(20_000);
+      walkContext.setDefaultNavigationTimeout(30_000);
+      auditContext = await browser.newContext({ ...contextOptions, javaScriptEnabled: true });
+      auditContext.setDefaultTimeout(30_000);
+      page = await walkContext.newPage();
+      watchSubresources(page);
+    },
+    { timeout: STARTUP_TIMEOUT * 2 },
+  );
+
+  after(
+    async () => {
+      try {
+        if (browser) await Promise.race([browser.close(), sleep(15_000)]);
+      } finally {
+        await stopServer();
+        if (brokenAt !== null && server) {
+          // Requests for stylesheets, fonts and icons are noise here.
+          const lines = server.log.filter((line) => !/path="\/(assets|branding)\//.test(line)).slice(-40);
+          console.error(`--- last lines of the obcan log ---\n${lines.join('\n')}`);
+        }
+        if (workDir) await rm(workDir, { recursive: true, force: true });
+      }
+    },
+    { timeout: 60_000 },
+  );
+
+  step('home page, in Czech by default', async () => {
+    const response = await page.goto(url('/'));
+    assert.equal(response.status(), 200);
+    await assertLang('cs');
+    await assertHeading('Portál občana');
+
+    const login = page.getByRole('main').getByRole('link', { name: 'Přihlásit se', exact: true });
+    assert.equal(await login.getAttribute('href'), '/login');
+
+    const header = page.locator('header');
+    assert.equal(await header.getByRole('navigation').count(), 2, 'main navigation and language switch');
+    const english = header.getByRole('link', { name: 'English', exact: true });
+    const czech = header.getByRole('link', { name: 'Čeština', exact: true });
+    assert.match(await english.getAttribute('href'), /^\/lang\/en\?next=/);
+    assert.match(await czech.getAttribute('href'), /^\/lang\/cs\?/);
+    assert.equal(await header.getByRole('button', { name: 'Odhlásit se' }).count(), 0, 'nobody is logged in');
+
+    const accessibility = page.locator('footer a[href="/accessibility"]');
+    assert.equal(await accessibility.count(), 1, 'footer links the accessibility statement');
+    assert.ok(await accessibility.isVisible());
+
+    assertNoBrokenSubresources();
+    await screenshot('home');
+    await snapshot('home page');
+  });
+  accessible('home page');
+
+  step('keyboard: the first Tab reaches the skip link, Enter moves focus to the content', async () => {
+    await page.goto(url('/'));
+    await page.keyboard.press('Tab');
+    const focused = page.locator(':focus');
+    assert.equal(await focused.count(), 1, 'something has focus after one Tab');
+    assert.equal(await focused.evaluate((element) => element.tagName), 'A');
+    assert.equal(await text(focused), 'Přeskočit na obsah');
+    assert.equal(await focused.getAttribute('href'), '#content');
+
+    // A focused skip link must be on screen, not only in the accessibility tree.
+    const box = await focused.boundingBox();
+    assert.ok(box && box.width >= 1 && box.height >= 1, `the focused skip link has a size: ${JSON.stringify(box)}`);
+    assert.ok(
+      box.x >= 0 && box.y >= 0 && box.x + box.width <= VIEWPORT.width && box.y + box.height <= VIEWPORT.height,
+      `the focused skip link is inside the viewport: ${JSON.stringify(box)}`,
+    );
+
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/#content$/);
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'content', 'focus is on #content');
+    assert.equal(await page.locator('main#content:focus').count(), 1);
+  });
+
+  step('login page lists the demo identity', async () => {
+    await clickAndLoad(page.getByRole('main').getByRole('link', { name: 'Přihlásit se', exact: true }));
+    assert.equal(pathOf(page.url()), '/login');
+    await assertLang('cs');
+    assert.equal(await page.locator('main h1').count(), 1);
+
+    const demo = page.locator('main a.gov-button', { hasText: 'Ukázková identita' });
+    assert.equal(await demo.count(), 1);
+    assert.equal(await text(demo), 'Ukázková identita');
+    assert.equal(await demo.getAttribute('href'), '/login/demo?next=%2Fdashboard');
+
+    assertNoBrokenSubresources();
+    await snapshot('login page');
+  });
+  accessible('login page');
+
+  step('demo login page offers synthetic persons', async () => {
+    await clickAndLoad(page.locator('main a.gov-button', { hasText: 'Ukázková identita' }));
+    assert.equal(pathOf(page.url()), '/login/demo?next=%2Fdashboard');
+    await assertLang('cs');
+    assert.equal(await page.locator('main h1').count(), 1);
+
+    const form = page.locator('main form[method="post"][action="/login/demo"]');
+    assert.equal(await form.count(), 1);
+    const csrf = await form.locator('input[type="hidden"][name="_csrf"]').getAttribute('value');
+    assert.ok(csrf && csrf.length >= 16, 'the form carries a CSRF token');
+
+    const persons = form.getByRole('button', { name: /^Přihlásit jako / });
+    assert.ok((await persons.count()) >= 2, 'more than one person to choose from');
+    const jana = form.getByRole('button', { name: 'Přihlásit jako Jana Dvořáková', exact: true });
+    assert.equal(await jana.count(), 1);
+    assert.ok(await jana.isVisible());
+
+    assertNoBrokenSubresources();
+    await screenshot('login-demo');
+    await snapshot('demo login page');
+  });
+  accessible('demo login page');
+
+  step('choosing a person logs in and shows the dashboard', async () => {
+    await clickAndLoad(page.getByRole('button', { name: 'Přihlásit jako Jana Dvořáková', exact: true }));
+    assert.equal(pathOf(page.url()), '/dashboard');
+    await assertLang('cs');
+    await assertHeading('Dobrý den, Jana Dvořáková');
+
+    const tiles = page.locator('main ul.obcan-tiles > li');
+    assert.ok((await tiles.count()) >= 4, 'capability tiles');
+    assert.ok(await tiles.first().isVisible());
+
+    const header = page.locator('header');
+    assert.equal(await header.getByRole('button', { name: 'Odhlásit se', exact: true }).count(), 1);
+    assert.equal(
+      await header.getByRole('navigation').getByRole('link', { name: 'Přihlásit se', exact: true }).count(),
+      0,
+      'no "log in" link once logged in',
+    );
+
+    assertNoBrokenSubresources();
+    await screenshot('dashboard');
+    await snapshot('dashboard');
+  });
+  accessible('dashboard');
+
+  step('switching to English keeps the page and translates it', async () => {
+    await clickAndLoad(page.locator('header').getByRole('link', { name: 'English', exact: true }));
+    assert.equal(pathOf(page.url()), '/dashboard');
+    await assertLang('en');
+    await assertHeading('Hello, Jana Dvořáková');
+    assert.equal(await page.locator('header').getByRole('button', { name: 'Log out', exact: true }).count(), 1);
+    assert.equal(await page.locator('header').getByRole('link', { name: 'Čeština', exact: true }).count(), 1);
+
+    assertNoBrokenSubresources();
+    await snapshot('dashboard in English');
+  });
+  accessible('dashboard in English');
+
+  step('accessibility statement, from the footer', async () => {
+    await clickAndLoad(page.locator('footer a[href="/accessibility"]'));
+    assert.equal(pathOf(page.url()), '/accessibility');
+    await assertLang('en');
+    await assertHeading('Accessibility statement');
+    assert.ok((await page.locator('main p').count()) >= 1, 'the statement has text');
+
+    assertNoBrokenSubresources();
+    await snapshot('accessibility statement');
+  });
+  accessible('accessibility statement');
+
+  step('an unknown address answers 404 with a helpful page', async () => {
+    const response = await page.goto(url('/no-such-page'));
+    assert.equal(response.status(), 404);
+    await assertLang('en');
+    await assertHeading('Page not found');
+    assert.match(await text(page.locator('main')), /404/);
+    assert.equal(await page.getByRole('main').getByRole('link', { name: 'Back to the home page' }).getAttribute('href'), '/');
+    assert.equal(await page.locator('header').getByRole('link', { name: 'Čeština', exact: true }).count(), 1);
+
+    assertNoBrokenSubresources();
+    await snapshot('404 page');
+  });
+  accessible('404 page');
+
+  step('logging out returns to the home page, logged out', async () => {
+    await page.goto(url('/dashboard'));
+    assert.equal(pathOf(page.url()), '/dashboard', 'still logged in before logging out');
+    await clickAndLoad(page.locator('header').getByRole('button', { name: 'Log out', exact: true }));
+    assert.equal(pathOf(page.url()), '/');
+    await assertLang('en');
+    await assertHeading('Citizen portal');
+    const nav = page.locator('header nav').first();
+    assert.equal(await nav.getByRole('link', { name: 'Log in', exact: true }).count(), 1, 'the nav offers "Log in" again');
+    assert.equal(await page.getByRole('button', { name: 'Log out' }).count(), 0);
+
+    // The session is really gone: the dashboard is no longer reachable.
+    await page.goto(url('/dashboard'));
+    assert.match(pathOf(page.url()), /^\/login\b/, 'the dashboard sends a logged-out visitor to log in');
+
+    await page.goto(url('/'));
+    assertNoBrokenSubresources();
+    await snapshot('home page, logged out');
+  });
+  accessible('home page, logged out');
+});
