@@ -40,7 +40,10 @@ pub fn router(state: AppState) -> Router {
     let routes = Router::new()
         .route("/", get(home::page))
         .route("/login", get(login::page))
-        .route("/login/demo", get(login::demo_page).post(login::demo_submit))
+        .route(
+            "/login/demo",
+            get(login::demo_page).post(login::demo_submit),
+        )
         .route("/logout", post(login::logout))
         .route("/dashboard", get(dashboard::page))
         .route("/lang/{tag}", get(language::switch))
@@ -153,7 +156,9 @@ mod tests {
             "/boom",
             get(|| async {
                 let secret_detail: Option<&str> = None;
-                secret_detail.map(str::to_owned).unwrap_or_else(|| unreachable!("invariant XYZ broken"))
+                secret_detail
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| unreachable!("invariant XYZ broken"))
             }),
         );
         let app = with_layers(routes, state);
