@@ -6,7 +6,7 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use obcan_core::citizen::CitizenId;
 use obcan_core::identity::Loa;
-use obcan_core::policy::{Decision, Requirement, decide};
+use obcan_core::policy::{Decision, Principal, Requirement, decide};
 
 use crate::error::WebError;
 use crate::pages::login::login_url;
@@ -43,20 +43,14 @@ impl FromRequestParts<AppState> for SignedInCitizen {
         let visitor = Visitor::from_request_parts(parts, state)
             .await
             .map_err(Refusal::Error)?;
-        let requirement = Requirement::Citizen { min_loa: Loa::Low };
+        let principal = visitor.principal();
         match (
-            decide(visitor.principal(), requirement),
-            visitor.principal(),
+            decide(principal, Requirement::Citizen { min_loa: Loa::Low }),
+            principal,
         ) {
-            (Decision::Allow, obcan_core::policy::Principal::Citizen { id, loa }) => {
-                Ok(Self { id, loa, visitor })
-            }
-            (Decision::LoginRequired | Decision::StepUpRequired { .. }, _) => {
-                Err(Refusal::Login(login_url(parts.uri.path())))
-            }
-            (Decision::Allow, obcan_core::policy::Principal::Anonymous) => {
-                Err(Refusal::Error(WebError::Forbidden))
-            }
+            (Decision::Allow, Principal::Citizen { id, loa }) => Ok(Self { id, loa, visitor }),
+            // Step-up joins login once there are means stronger than others.
+            _ => Err(Refusal::Login(login_url(parts.uri.path()))),
         }
     }
 }
