@@ -166,3 +166,45 @@ fn every_migration_exists_for_both_backends() {
     };
     assert_eq!(names("sqlite"), names("postgres"));
 }
+
+#[tokio::test]
+async fn foreign_keys_are_enforced() {
+    let db = TestDatabase::create().await.unwrap();
+    let orphan = NewSession {
+        id_hash: "orphan",
+        citizen: Some((obcan_core::citizen::CitizenId::random(), Loa::Low, "demo")),
+        created_at: at(0),
+        expires_at: at(100),
+    };
+    assert!(
+        db.store.sessions().insert(&orphan).await.is_err(),
+        "no such citizen"
+    );
+    assert!(
+        db.store
+            .sessions()
+            .find("orphan", at(1))
+            .await
+            .unwrap()
+            .is_none(),
+        "nothing half-written"
+    );
+}
+
+#[tokio::test]
+async fn sqlite_writes_go_through_the_write_ahead_log() {
+    let db = TestDatabase::create().await.unwrap();
+    let Some(path) = db.url.strip_prefix("sqlite://") else {
+        return; // PostgreSQL has its own WAL, always on.
+    };
+    let file = path.split('?').next().unwrap();
+    db.store
+        .citizens()
+        .log_in(&assertion("p-wal", "Eva"), at(0))
+        .await
+        .unwrap();
+    assert!(
+        std::path::Path::new(&format!("{file}-wal")).exists(),
+        "journal_mode = WAL"
+    );
+}
