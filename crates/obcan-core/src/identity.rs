@@ -28,15 +28,6 @@ impl Loa {
             Self::High => "high",
         }
     }
-
-    /// The eIDAS URI used in SAML `AuthnContextClassRef`.
-    pub const fn eidas_uri(self) -> &'static str {
-        match self {
-            Self::Low => "http://eidas.europa.eu/LoA/low",
-            Self::Substantial => "http://eidas.europa.eu/LoA/substantial",
-            Self::High => "http://eidas.europa.eu/LoA/high",
-        }
-    }
 }
 
 impl fmt::Display for Loa {

@@ -28,7 +28,6 @@ pub struct Contact {
     pub address: Vec<String>,
     pub email: Option<String>,
     pub phone: Option<String>,
-    pub web: Option<String>,
 }
 
 /// An operator's coat of arms or logo, loaded at start.

@@ -56,7 +56,6 @@ pub fn web_settings(config: &Config) -> anyhow::Result<WebSettings> {
                 address: b.address.clone(),
                 email: non_empty(&b.contact_email),
                 phone: non_empty(&b.contact_phone),
-                web: None,
             },
         },
         secure_cookies: config.http.secure_cookies,
