@@ -7,6 +7,7 @@
 mod citizens;
 pub mod dialect;
 mod error;
+mod login_attempts;
 mod sessions;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -19,6 +20,7 @@ use sqlx::any::AnyPoolOptions;
 pub use citizens::Citizens;
 pub use dialect::Backend;
 pub use error::StoreError;
+pub use login_attempts::{LoginAttempt, LoginAttempts, PendingLogin};
 pub use sessions::{NewSession, SessionRecord, Sessions};
 
 /// How the connection pool behaves.
@@ -103,6 +105,10 @@ impl Store {
 
     pub fn sessions(&self) -> Sessions<'_> {
         Sessions::new(self)
+    }
+
+    pub fn login_attempts(&self) -> LoginAttempts<'_> {
+        LoginAttempts::new(self)
     }
 
     /// Waits for open connections to finish and closes the pool.

@@ -208,3 +208,56 @@ async fn sqlite_writes_go_through_the_write_ahead_log() {
         "journal_mode = WAL"
     );
 }
+
+#[tokio::test]
+async fn a_login_attempt_is_taken_once_by_its_own_session_only() {
+    let db = TestDatabase::create().await.unwrap();
+    let attempts = db.store.login_attempts();
+    let attempt = obcan_store::LoginAttempt {
+        state_hash: "state".into(),
+        session_hash: "session".into(),
+        provider: "mojeid".into(),
+        nonce: "nonce".into(),
+        pkce_verifier: "verifier".into(),
+        next_path: "/dashboard".into(),
+        expires_at: at(600),
+    };
+    attempts.insert(&attempt).await.unwrap();
+    assert!(
+        attempts
+            .take("state", "other-session", "mojeid", at(1))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        attempts
+            .take("state", "session", "bankid", at(1))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        attempts
+            .take("state", "session", "mojeid", at(600))
+            .await
+            .unwrap()
+            .is_none(),
+        "expired"
+    );
+    let pending = attempts
+        .take("state", "session", "mojeid", at(1))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(pending.nonce, "nonce");
+    assert_eq!(pending.next_path, "/dashboard");
+    assert!(
+        attempts
+            .take("state", "session", "mojeid", at(2))
+            .await
+            .unwrap()
+            .is_none(),
+        "used up"
+    );
+}

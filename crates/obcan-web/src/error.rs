@@ -20,6 +20,13 @@ pub enum WebError {
     PayloadTooLarge,
     #[error("database unavailable: {0}")]
     Unavailable(#[source] StoreError),
+    /// A login at an identity provider did not succeed: the person's return
+    /// was refused, or the provider said no. The reason goes to the log only.
+    #[error("login failed: {0}")]
+    LoginFailed(String),
+    /// The identity provider could not be reached.
+    #[error("identity provider unavailable: {0}")]
+    LoginUnavailable(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -45,6 +52,8 @@ pub(crate) enum ErrorPage {
     PayloadTooLarge,
     Internal,
     Unavailable,
+    LoginFailed,
+    LoginUnavailable,
 }
 
 impl ErrorPage {
@@ -57,6 +66,8 @@ impl ErrorPage {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::LoginFailed => StatusCode::BAD_REQUEST,
+            Self::LoginUnavailable => StatusCode::BAD_GATEWAY,
         }
     }
 
@@ -89,6 +100,14 @@ impl IntoResponse for WebError {
             Self::Unavailable(error) => {
                 tracing::error!(%error, "database unavailable");
                 ErrorPage::Unavailable
+            }
+            Self::LoginFailed(reason) => {
+                tracing::warn!(%reason, "login failed");
+                ErrorPage::LoginFailed
+            }
+            Self::LoginUnavailable(reason) => {
+                tracing::error!(%reason, "identity provider unavailable");
+                ErrorPage::LoginUnavailable
             }
             Self::Internal(detail) => {
                 tracing::error!(error = %detail, "internal error");

@@ -29,11 +29,11 @@ use tower_http::trace::TraceLayer;
 use tracing::Level;
 
 pub use error::WebError;
-pub use settings::{SessionKey, WebSettings};
+pub use settings::{OidcLogin, SessionKey, WebSettings};
 pub use state::AppState;
 
 use middleware::{csrf, error_pages, metrics, security_headers};
-use pages::{accessibility, dashboard, home, language, login};
+use pages::{accessibility, dashboard, home, language, login, oidc};
 
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
@@ -44,6 +44,8 @@ pub fn router(state: AppState) -> Router {
             "/login/demo",
             get(login::demo_page).post(login::demo_submit),
         )
+        .route("/login/oidc/{provider}", get(oidc::start))
+        .route("/login/oidc/{provider}/callback", get(oidc::callback))
         .route("/logout", post(login::logout))
         .route("/dashboard", get(dashboard::page))
         .route("/lang/{tag}", get(language::switch))
@@ -97,7 +99,7 @@ fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Deletes expired sessions now and then, until `shutdown` resolves.
+/// Deletes expired sessions and login attempts now and then, until `shutdown` resolves.
 pub async fn purge_expired_sessions(
     state: AppState,
     every: Duration,
@@ -108,11 +110,15 @@ pub async fn purge_expired_sessions(
     loop {
         tokio::select! {
             () = &mut shutdown => return,
-            _ = ticks.tick() => match state.store.sessions().delete_expired(state.now()).await {
-                Ok(0) => {}
-                Ok(count) => tracing::debug!(count, "expired sessions deleted"),
-                Err(error) => tracing::warn!(%error, "cannot delete expired sessions"),
-            },
+            _ = ticks.tick() => {
+                let now = state.now();
+                if let Err(error) = state.store.sessions().delete_expired(now).await {
+                    tracing::warn!(%error, "cannot delete expired sessions");
+                }
+                if let Err(error) = state.store.login_attempts().delete_expired(now).await {
+                    tracing::warn!(%error, "cannot delete expired login attempts");
+                }
+            }
         }
     }
 }
@@ -144,6 +150,8 @@ mod tests {
             },
             body_limit: 1 << 20,
             demo_identity: true,
+            oidc: Vec::new(),
+            public_url: "http://127.0.0.1:8080".into(),
             session_key: SessionKey::new(vec![7; 32]),
         }
     }

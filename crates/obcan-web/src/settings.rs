@@ -1,5 +1,8 @@
 //! What the web layer needs to know from the configuration.
 
+use std::sync::Arc;
+
+use obcan_connect::identity::oidc::OidcProvider;
 use obcan_core::session::SessionPolicy;
 
 use crate::branding::Branding;
@@ -16,6 +19,11 @@ pub struct WebSettings {
     pub body_limit: usize,
     /// Offer the demo identity provider (never in production).
     pub demo_identity: bool,
+    /// OpenID providers, in the order the login page offers them.
+    pub oidc: Vec<OidcLogin>,
+    /// The portal's address as browsers see it, e.g. `https://portal.vzorov.cz`;
+    /// identity providers send people back to it.
+    pub public_url: String,
     /// Key for deriving CSRF tokens from session tokens. At least 32 bytes.
     pub session_key: SessionKey,
 }
@@ -38,4 +46,12 @@ impl std::fmt::Debug for SessionKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("SessionKey([redacted])")
     }
+}
+
+/// An OpenID provider as the login page offers it.
+#[derive(Debug, Clone)]
+pub struct OidcLogin {
+    pub provider: Arc<OidcProvider>,
+    pub label: String,
+    pub label_en: Option<String>,
 }

@@ -2,12 +2,14 @@
 //! `OBCAN_*` environment variables (`OBCAN_DATABASE_URL` sets `database.url`:
 //! the first `_` after the prefix separates the section from the key).
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
+use obcan_core::identity::{Loa, ProviderId};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Publicly known, so only fit for the demo; production refuses it.
@@ -58,6 +60,9 @@ pub struct StorageConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct HttpConfig {
+    /// The portal's address as browsers see it, e.g. `https://portal.vzorov.cz`.
+    /// Empty: `http://` and the listen address, fit for a local demo only.
+    pub public_url: String,
     /// Mark cookies Secure (HTTPS only). Required in production.
     pub secure_cookies: bool,
     /// Largest request body accepted, in bytes.
@@ -76,6 +81,86 @@ pub struct SessionConfig {
 pub struct IdentityConfig {
     /// Offer the demo identity provider. Refused in production.
     pub demo: bool,
+    /// OpenID Connect providers, in the order the login page offers them.
+    pub oidc: Vec<OidcProviderConfig>,
+}
+
+/// One OpenID Connect provider. A preset fills in what that provider always has.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OidcProviderConfig {
+    /// Short name in URLs and the database: lowercase letters, digits and `-`.
+    pub id: String,
+    #[serde(default)]
+    pub preset: OidcPreset,
+    /// The button's label, e.g. "mojeID".
+    pub label: String,
+    #[serde(default)]
+    pub label_en: String,
+    #[serde(default)]
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: Secret,
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// Level of assurance when the ID token's `acr` says nothing known.
+    #[serde(default)]
+    pub default_loa: Option<Loa>,
+    /// `acr` values and the level of assurance each means.
+    #[serde(default)]
+    pub acr_loa: BTreeMap<String, Loa>,
+    #[serde(default = "default_provider_timeout")]
+    pub timeout_seconds: u64,
+}
+
+fn default_provider_timeout() -> u64 {
+    10
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OidcPreset {
+    #[default]
+    Generic,
+    /// mojeID (CZ.NIC).
+    Mojeid,
+    /// Bank iD (bankovní identita); the sandbox issuer goes in `issuer`.
+    Bankid,
+}
+
+impl OidcProviderConfig {
+    /// The settings with the preset's defaults filled in where left empty.
+    pub fn resolved(&self) -> Self {
+        let mut resolved = self.clone();
+        let (issuer, scopes, loa, acr): (&str, &[&str], Loa, &[(&str, Loa)]) = match self.preset {
+            OidcPreset::Generic => ("", &["openid", "profile"], Loa::Low, &[]),
+            // An account verified against NIA reaches more, but the standard
+            // claims do not say so: assume the least.
+            OidcPreset::Mojeid => (
+                "https://mojeid.cz/oidc/",
+                &["openid", "profile", "email"],
+                Loa::Low,
+                &[],
+            ),
+            OidcPreset::Bankid => (
+                "https://oidc.bankid.cz/",
+                &["openid", "profile.name", "profile.birthdate"],
+                Loa::Substantial,
+                &[("loa3", Loa::Substantial), ("loa2", Loa::Low)],
+            ),
+        };
+        if resolved.issuer.is_empty() {
+            resolved.issuer = issuer.to_owned();
+        }
+        if resolved.scopes.is_empty() {
+            resolved.scopes = scopes.iter().map(|s| (*s).to_owned()).collect();
+        }
+        resolved.default_loa.get_or_insert(loa);
+        for (value, loa) in acr {
+            resolved.acr_loa.entry((*value).to_owned()).or_insert(*loa);
+        }
+        resolved
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -130,6 +215,7 @@ impl Default for Config {
                 path: PathBuf::from("data/files"),
             },
             http: HttpConfig {
+                public_url: String::new(),
                 secure_cookies: false,
                 body_limit_bytes: 2 * 1024 * 1024,
             },
@@ -137,7 +223,10 @@ impl Default for Config {
                 idle_timeout_minutes: 30,
                 absolute_timeout_hours: 12,
             },
-            identity: IdentityConfig { demo: true },
+            identity: IdentityConfig {
+                demo: true,
+                oidc: Vec::new(),
+            },
             secrets: SecretsConfig {
                 session_key: Secret(DEMO_SESSION_KEY.into()),
             },
@@ -185,6 +274,10 @@ section_defaults! {
 pub struct Secret(String);
 
 impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
     pub fn expose(&self) -> &str {
         &self.0
     }
@@ -292,6 +385,7 @@ impl Config {
         {
             return invalid("branding.primary_color", error.to_string());
         }
+        self.validate_identity()?;
         if self
             .log
             .level
@@ -307,6 +401,48 @@ impl Config {
             let problems = self.production_problems();
             if !problems.is_empty() {
                 return Err(ConfigError::UnsafeForProduction(problems));
+            }
+        }
+        Ok(())
+    }
+
+    fn validate_identity(&self) -> Result<(), ConfigError> {
+        let invalid = |key, message: String| Err(ConfigError::Invalid { key, message });
+        let url = &self.http.public_url;
+        if !(url.is_empty() || url.starts_with("https://") || url.starts_with("http://")) {
+            return invalid(
+                "http.public_url",
+                "must start with https:// or http://".into(),
+            );
+        }
+        let mut ids = std::collections::BTreeSet::new();
+        for provider in self.identity.oidc.iter().map(OidcProviderConfig::resolved) {
+            if ProviderId::parse(&provider.id).is_err() || provider.id == "demo" {
+                return invalid(
+                    "identity.oidc.id",
+                    format!(
+                        "{:?}: lowercase letters, digits and -, and not \"demo\"",
+                        provider.id
+                    ),
+                );
+            }
+            if !ids.insert(provider.id.clone()) {
+                return invalid(
+                    "identity.oidc.id",
+                    format!("{:?} is configured twice", provider.id),
+                );
+            }
+            if provider.issuer.is_empty()
+                || provider.label.trim().is_empty()
+                || provider.client_id.is_empty()
+            {
+                return invalid(
+                    "identity.oidc",
+                    format!(
+                        "provider {:?} needs issuer, label and client_id",
+                        provider.id
+                    ),
+                );
             }
         }
         Ok(())
@@ -328,6 +464,21 @@ impl Config {
                     .to_owned(),
             );
         }
+        if !self.http.public_url.starts_with("https://") {
+            problems.push(
+                "identity providers must send people back over HTTPS: set http.public_url to the \
+                 portal's https:// address (OBCAN_HTTP_PUBLIC_URL)"
+                    .to_owned(),
+            );
+        }
+        for provider in &self.identity.oidc {
+            if !provider.resolved().issuer.starts_with("https://") {
+                problems.push(format!(
+                    "identity.oidc provider {:?} has an issuer without https://",
+                    provider.id
+                ));
+            }
+        }
         let key = self.secrets.session_key.expose();
         if key == DEMO_SESSION_KEY || key.len() < MIN_SECRET_LENGTH {
             problems.push(format!(
@@ -337,6 +488,15 @@ impl Config {
             ));
         }
         problems
+    }
+
+    /// Where identity providers send people back to.
+    pub fn public_url(&self) -> String {
+        if self.http.public_url.is_empty() {
+            format!("http://{}", self.listen)
+        } else {
+            self.http.public_url.trim_end_matches('/').to_owned()
+        }
     }
 
     /// The sample configuration file: every setting at its default.

@@ -5,14 +5,17 @@ pub mod config;
 pub mod telemetry;
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
 use jiff::SignedDuration;
+use obcan_connect::identity::oidc::{OidcProvider, OidcSettings};
+use obcan_core::identity::{Loa, ProviderId};
 use obcan_core::session::SessionPolicy;
 use obcan_store::{Backend, PoolSettings, Store};
 use obcan_web::branding::{Branding, Color, Contact, Logo};
-use obcan_web::{AppState, SessionKey, WebSettings};
+use obcan_web::{AppState, OidcLogin, SessionKey, WebSettings};
 use tokio::net::TcpListener;
 
 use crate::config::{Config, Mode};
@@ -68,8 +71,39 @@ pub fn web_settings(config: &Config) -> anyhow::Result<WebSettings> {
         },
         body_limit: config.http.body_limit_bytes,
         demo_identity: config.identity.demo,
+        oidc: oidc_logins(config)?,
+        public_url: config.public_url(),
         session_key: SessionKey::new(config.secrets.session_key.expose().as_bytes().to_vec()),
     })
+}
+
+fn oidc_logins(config: &Config) -> anyhow::Result<Vec<OidcLogin>> {
+    config
+        .identity
+        .oidc
+        .iter()
+        .map(|provider| {
+            let provider = provider.resolved();
+            let settings = OidcSettings {
+                id: ProviderId::parse(&provider.id)?,
+                issuer: provider.issuer.clone(),
+                client_id: provider.client_id.clone(),
+                client_secret: provider.client_secret.expose().to_owned(),
+                scopes: provider.scopes.clone(),
+                default_loa: provider.default_loa.unwrap_or(Loa::Low),
+                acr_loa: provider.acr_loa.clone(),
+                timeout: Duration::from_secs(provider.timeout_seconds),
+            };
+            Ok(OidcLogin {
+                provider: Arc::new(
+                    OidcProvider::new(settings)
+                        .with_context(|| format!("identity.oidc {:?}", provider.id))?,
+                ),
+                label: provider.label.clone(),
+                label_en: (!provider.label_en.is_empty()).then(|| provider.label_en.clone()),
+            })
+        })
+        .collect()
 }
 
 /// A portal ready to serve: store open and migrated, port bound.

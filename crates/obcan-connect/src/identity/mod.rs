@@ -1,3 +1,4 @@
 //! Identity providers: who a person is, and how sure we are.
 
 pub mod demo;
+pub mod oidc;

@@ -68,6 +68,11 @@ pub(super) static TEXTS: Texts = Texts {
     error_503_title: "Služba je dočasně nedostupná",
     error_503_text: "Portál teď nemůže pracovat s daty. Nic z toho, co jste již odeslali, se neztratilo. Zkuste to prosím za několik minut znovu.",
 
+    error_login_title: "Přihlášení se nezdařilo",
+    error_login_text: "Přihlášení se nepodařilo dokončit. Zkuste to prosím znovu nebo zvolte jiný způsob přihlášení.",
+    error_login_unavailable_text: "Poskytovatel identity teď neodpovídá. Zkuste to prosím za chvíli znovu nebo zvolte jiný způsob přihlášení.",
+    error_login_choose: "Zvolit způsob přihlášení",
+
     capabilities: CapabilityTexts {
         my_data: CapabilityText {
             title: "Moje údaje",

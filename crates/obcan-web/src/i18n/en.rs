@@ -68,6 +68,11 @@ pub(super) static TEXTS: Texts = Texts {
     error_503_title: "Service temporarily unavailable",
     error_503_text: "The portal cannot work with its data right now. Nothing you have already sent is lost. Please try again in a few minutes.",
 
+    error_login_title: "Login did not succeed",
+    error_login_text: "The login could not be completed. Please try again or choose another means of login.",
+    error_login_unavailable_text: "The identity provider is not answering right now. Please try again in a moment or choose another means of login.",
+    error_login_choose: "Choose a means of login",
+
     capabilities: CapabilityTexts {
         my_data: CapabilityText {
             title: "My data",

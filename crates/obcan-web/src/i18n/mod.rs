@@ -78,6 +78,10 @@ pub(crate) struct Texts {
     pub error_500_text: &'static str,
     pub error_503_title: &'static str,
     pub error_503_text: &'static str,
+    pub error_login_title: &'static str,
+    pub error_login_text: &'static str,
+    pub error_login_unavailable_text: &'static str,
+    pub error_login_choose: &'static str,
 
     pub capabilities: CapabilityTexts,
     pub months: [&'static str; 12],

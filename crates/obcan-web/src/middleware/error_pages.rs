@@ -27,6 +27,7 @@ struct ErrorTemplate {
     detail: String,
     status: u16,
     request_id: Option<String>,
+    login_link: bool,
 }
 
 pub(crate) async fn render(
@@ -84,6 +85,7 @@ fn error_page(
         ErrorPage::BadRequest(detail) => detail.clone(),
         _ => String::new(),
     };
+    let login_link = matches!(page, ErrorPage::LoginFailed | ErrorPage::LoginUnavailable);
     let template = ErrorTemplate {
         chrome,
         title,
@@ -91,6 +93,7 @@ fn error_page(
         detail,
         status: page.status().as_u16(),
         request_id,
+        login_link,
     };
     render_with_status(page.status(), &template).unwrap_or_else(|error| {
         tracing::error!(%error, "cannot render the error page");
@@ -108,5 +111,7 @@ fn texts_for(t: &'static Texts, page: &ErrorPage) -> (&'static str, &'static str
         ErrorPage::PayloadTooLarge => (t.error_413_title, t.error_413_text),
         ErrorPage::Internal => (t.error_500_title, t.error_500_text),
         ErrorPage::Unavailable => (t.error_503_title, t.error_503_text),
+        ErrorPage::LoginFailed => (t.error_login_title, t.error_login_text),
+        ErrorPage::LoginUnavailable => (t.error_login_title, t.error_login_unavailable_text),
     }
 }

@@ -28,10 +28,17 @@ pub(crate) struct Next {
     next: Option<String>,
 }
 
+#[derive(Debug)]
+struct ProviderLink {
+    label: String,
+    href: String,
+}
+
 #[derive(Template)]
 #[template(path = "login.html")]
 struct LoginPage {
     chrome: Chrome,
+    providers: Vec<ProviderLink>,
     demo_href: Option<String>,
 }
 
@@ -41,14 +48,30 @@ pub(crate) async fn page(
     ValidQuery(query): ValidQuery<Next>,
 ) -> Result<Response, WebError> {
     let chrome = Chrome::new(&state, &visitor, "/login", Section::Login)?;
-    let next = local_path(query.next.as_deref(), AFTER_LOGIN);
-    let demo_href = state.settings.demo_identity.then(|| {
-        format!(
-            "/login/demo?{}",
-            serde_urlencoded::to_string([("next", next)]).unwrap_or_default()
-        )
-    });
-    render(&LoginPage { chrome, demo_href })
+    let next =
+        serde_urlencoded::to_string([("next", local_path(query.next.as_deref(), AFTER_LOGIN))])
+            .unwrap_or_default();
+    let providers = state
+        .settings
+        .oidc
+        .iter()
+        .map(|login| ProviderLink {
+            label: match (visitor.language, &login.label_en) {
+                (obcan_core::language::Language::English, Some(label)) => label.clone(),
+                _ => login.label.clone(),
+            },
+            href: format!("/login/oidc/{}?{next}", login.provider.id().as_str()),
+        })
+        .collect();
+    let demo_href = state
+        .settings
+        .demo_identity
+        .then(|| format!("/login/demo?{next}"));
+    render(&LoginPage {
+        chrome,
+        providers,
+        demo_href,
+    })
 }
 
 #[derive(Debug)]

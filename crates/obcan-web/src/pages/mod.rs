@@ -6,6 +6,7 @@ pub(crate) mod dashboard;
 pub(crate) mod home;
 pub(crate) mod language;
 pub(crate) mod login;
+pub(crate) mod oidc;
 pub(crate) mod tiles;
 
 use askama::Template;

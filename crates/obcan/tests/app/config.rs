@@ -98,6 +98,18 @@ fn invalid_values_name_the_key() {
             ("[databse]\nurl = \"sqlite://x\"\n", "databse"),
             ("mode = \"staging\"\n", "mode"),
             ("[log]\nlevel = \"=[\"\n", "log.level"),
+            (
+                "[http]\npublic_url = \"portal.example\"\n",
+                "http.public_url",
+            ),
+            (
+                "[[identity.oidc]]\nid = \"Moje ID\"\nlabel = \"x\"\nissuer = \"https://x\"\nclient_id = \"c\"\nclient_secret = \"s\"\n",
+                "identity.oidc.id",
+            ),
+            (
+                "[[identity.oidc]]\nid = \"x\"\nlabel = \"x\"\nclient_id = \"c\"\nclient_secret = \"s\"\n",
+                "identity.oidc",
+            ),
         ];
         for (toml, key) in cases {
             let error = load_in(jail, Some(toml)).unwrap_err().to_string();
@@ -136,8 +148,40 @@ fn production_refuses_the_demo_idp_plain_cookies_and_default_secrets() {
             "OBCAN_SECRETS_SESSION_KEY",
             "7d1f0c8a9b2e4f6a8c0d2e4f6a8b0c2d4e6f8a0b",
         );
+        let error = load_in(jail, Some("mode = \"production\"\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("http.public_url"), "{error}");
+
+        jail.set_env("OBCAN_HTTP_PUBLIC_URL", "https://portal.vzorov.example");
         let config = load_in(jail, Some("mode = \"production\"\n")).unwrap();
         assert_eq!(config.mode, Mode::Production);
+        Ok(())
+    });
+}
+
+#[test]
+fn presets_fill_in_what_the_provider_always_has() {
+    Jail::expect_with(|jail| {
+        let config = load_in(
+            jail,
+            Some(
+                "[[identity.oidc]]\nid = \"bankid\"\npreset = \"bankid\"\nlabel = \"Bank iD\"\n\
+                 client_id = \"c\"\nclient_secret = \"s\"\n",
+            ),
+        )
+        .unwrap();
+        let bankid = config.identity.oidc[0].resolved();
+        assert_eq!(bankid.issuer, "https://oidc.bankid.cz/");
+        assert_eq!(
+            bankid.default_loa,
+            Some(obcan_core::identity::Loa::Substantial)
+        );
+        assert!(bankid.scopes.contains(&"openid".to_owned()));
+        assert!(
+            !format!("{config:?}").contains("client_secret: \"s\""),
+            "secret redacted"
+        );
         Ok(())
     });
 }

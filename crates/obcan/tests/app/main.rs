@@ -5,6 +5,7 @@
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::result_large_err,
+    clippy::panic,
     reason = "a failing test panics; figment's test jail returns its large error type"
 )]
 
@@ -15,5 +16,6 @@ mod cli;
 mod config;
 mod csrf;
 mod login;
+mod oidc;
 mod pages;
 mod protection;

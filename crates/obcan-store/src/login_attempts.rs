@@ -1,0 +1,93 @@
+//! Logins in progress at outside identity providers.
+
+use jiff::Timestamp;
+use sqlx::Row;
+
+use crate::{Store, StoreError};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginAttempt {
+    pub state_hash: String,
+    /// The session that started the login: only it may finish it.
+    pub session_hash: String,
+    pub provider: String,
+    pub nonce: String,
+    pub pkce_verifier: String,
+    pub next_path: String,
+    pub expires_at: Timestamp,
+}
+
+/// What the return from the provider is checked against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingLogin {
+    pub nonce: String,
+    pub pkce_verifier: String,
+    pub next_path: String,
+}
+
+#[derive(Debug)]
+pub struct LoginAttempts<'a> {
+    store: &'a Store,
+}
+
+impl<'a> LoginAttempts<'a> {
+    pub(crate) fn new(store: &'a Store) -> Self {
+        Self { store }
+    }
+
+    pub async fn insert(&self, attempt: &LoginAttempt) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO login_attempts \
+             (state_hash, session_hash, provider, nonce, pkce_verifier, next_path, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&attempt.state_hash)
+        .bind(&attempt.session_hash)
+        .bind(&attempt.provider)
+        .bind(&attempt.nonce)
+        .bind(&attempt.pkce_verifier)
+        .bind(&attempt.next_path)
+        .bind(attempt.expires_at.as_second())
+        .execute(&self.store.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Takes the attempt this return belongs to, if it exists, is still valid,
+    /// and was started by this session at this provider. At most once.
+    pub async fn take(
+        &self,
+        state_hash: &str,
+        session_hash: &str,
+        provider: &str,
+        now: Timestamp,
+    ) -> Result<Option<PendingLogin>, StoreError> {
+        let row = sqlx::query(
+            "DELETE FROM login_attempts \
+             WHERE state_hash = $1 AND session_hash = $2 AND provider = $3 AND expires_at > $4 \
+             RETURNING nonce, pkce_verifier, next_path",
+        )
+        .bind(state_hash)
+        .bind(session_hash)
+        .bind(provider)
+        .bind(now.as_second())
+        .fetch_optional(&self.store.pool)
+        .await?;
+        row.map(|row| {
+            Ok(PendingLogin {
+                nonce: row.try_get("nonce")?,
+                pkce_verifier: row.try_get("pkce_verifier")?,
+                next_path: row.try_get("next_path")?,
+            })
+        })
+        .transpose()
+    }
+
+    pub async fn delete_expired(&self, now: Timestamp) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM login_attempts WHERE expires_at <= $1")
+            .bind(now.as_second())
+            .execute(&self.store.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+}

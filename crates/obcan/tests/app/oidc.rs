@@ -1,0 +1,334 @@
+//! Login through a real OpenID provider (npm `oidc-provider`, started here on
+//! loopback): the portal's side runs in-process, the person's browser is a
+//! cookie-keeping HTTP client that fills in the provider's login and consent.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use axum::http::StatusCode;
+use obcan::config::{OidcPreset, OidcProviderConfig, Secret};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+use crate::support::TestApp;
+
+const PUBLIC_URL: &str = "http://portal.test";
+const REDIRECT_URI: &str = "http://portal.test/login/oidc/test/callback";
+
+struct TestProvider {
+    issuer: String,
+    _process: Child,
+}
+
+impl TestProvider {
+    async fn start() -> Self {
+        let folder = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/oidc-provider");
+        assert!(
+            std::path::Path::new(folder)
+                .join("node_modules/oidc-provider")
+                .is_dir(),
+            "run `npm ci` in tests/oidc-provider first (scripts/test does)"
+        );
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut process = Command::new("node")
+            .arg("provider.mjs")
+            .current_dir(folder)
+            .env("PORT", port.to_string())
+            .env("CLIENT_ID", "obcan")
+            .env("CLIENT_SECRET", "test-client-secret")
+            .env("REDIRECT_URI", REDIRECT_URI)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(process.stdout.take().unwrap()).lines();
+        let issuer = tokio::time::timeout(Duration::from_secs(20), async {
+            loop {
+                let line = lines
+                    .next_line()
+                    .await
+                    .unwrap()
+                    .expect("the provider starts");
+                if let Some(issuer) = line.strip_prefix("ready ") {
+                    return issuer.to_owned();
+                }
+            }
+        })
+        .await
+        .unwrap();
+        // Keep reading: a closed pipe would kill the provider at its next line.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Self {
+            issuer,
+            _process: process,
+        }
+    }
+
+    fn config(&self) -> OidcProviderConfig {
+        provider_config(&self.issuer)
+    }
+}
+
+fn provider_config(issuer: &str) -> OidcProviderConfig {
+    OidcProviderConfig {
+        id: "test".into(),
+        preset: OidcPreset::Generic,
+        label: "Testovací identita".into(),
+        label_en: "Test identity".into(),
+        issuer: issuer.into(),
+        client_id: "obcan".into(),
+        client_secret: Secret::new("test-client-secret"),
+        scopes: vec!["openid".into(), "profile".into(), "email".into()],
+        default_loa: None,
+        acr_loa: Default::default(),
+        timeout_seconds: 5,
+    }
+}
+
+async fn app_with(provider: OidcProviderConfig) -> TestApp {
+    TestApp::with_config(|config| {
+        config.http.public_url = PUBLIC_URL.into();
+        config.identity.oidc = vec![provider];
+    })
+    .await
+}
+
+/// The person's browser at the provider: follows redirects and submits the
+/// provider's forms (login as `account`, then consent) until the provider
+/// sends them back to the portal; returns that address's path and query.
+async fn at_provider(authorization_url: &str, account: &str) -> String {
+    let browser = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let mut response = browser.get(authorization_url).send().await.unwrap();
+    for _ in 0..10 {
+        if let Some(location) = response.headers().get("location") {
+            let location = response
+                .url()
+                .join(location.to_str().unwrap())
+                .unwrap()
+                .to_string();
+            if let Some(back) = location.strip_prefix(PUBLIC_URL) {
+                return back.to_owned();
+            }
+            response = browser.get(&location).send().await.unwrap();
+            continue;
+        }
+        let page = response.text().await.unwrap();
+        let action = attribute(&page, "action=\"").expect("an interaction form");
+        let mut fields: Vec<(String, String)> = Vec::new();
+        for input in page.split("<input").skip(1) {
+            if let (Some(name), Some(value)) =
+                (attribute(input, "name=\""), attribute(input, "value=\""))
+            {
+                fields.push((name, value));
+            }
+        }
+        if page.contains("name=\"login\"") {
+            fields.push(("login".into(), account.into()));
+            fields.push(("password".into(), "any".into()));
+        }
+        response = browser.post(&action).form(&fields).send().await.unwrap();
+    }
+    panic!("the provider never sent the person back");
+}
+
+fn attribute(html: &str, prefix: &str) -> Option<String> {
+    let start = html.find(prefix)? + prefix.len();
+    let end = html[start..].find('"')?;
+    Some(html[start..start + end].to_owned())
+}
+
+async fn start_login(app: &mut TestApp) -> String {
+    let start = app.get("/login/oidc/test?next=%2Fdashboard").await;
+    assert_eq!(start.status, StatusCode::SEE_OTHER, "{}", start.body);
+    start.location().to_owned()
+}
+
+#[tokio::test]
+async fn a_citizen_logs_in_through_the_provider() {
+    let provider = TestProvider::start().await;
+    let mut app = app_with(provider.config()).await;
+
+    let login_page = app.get("/login").await;
+    assert!(login_page.body.contains("Testovací identita"));
+    assert!(
+        login_page
+            .body
+            .contains("/login/oidc/test?next=%2Fdashboard")
+    );
+
+    let authorization_url = start_login(&mut app).await;
+    assert!(authorization_url.starts_with(&provider.issuer));
+    assert!(
+        authorization_url.contains("code_challenge_method=S256"),
+        "PKCE"
+    );
+    assert!(authorization_url.contains("nonce="));
+
+    let back = at_provider(&authorization_url, "jana").await;
+    let done = app.get(&back).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+    assert_eq!(done.location(), "/dashboard");
+    let dashboard = app.get("/dashboard").await;
+    assert!(dashboard.body.contains("Dobrý den, Jana Dvořáková"));
+    assert!(
+        dashboard.body.contains("nízká"),
+        "a generic provider asserts LoA low"
+    );
+
+    // The same person again: the same account.
+    app.post_form("/dashboard", "/logout", &[]).await;
+    let again = at_provider(&start_login(&mut app).await, "jana").await;
+    assert_eq!(app.get(&again).await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn a_replayed_return_is_refused() {
+    let provider = TestProvider::start().await;
+    let mut app = app_with(provider.config()).await;
+    let back = at_provider(&start_login(&mut app).await, "jana").await;
+    assert_eq!(app.get(&back).await.status, StatusCode::SEE_OTHER);
+    app.post_form("/dashboard", "/logout", &[]).await;
+
+    let replay = app.get(&back).await;
+    assert_eq!(replay.status, StatusCode::BAD_REQUEST);
+    assert!(replay.body.contains("Přihlášení se nezdařilo"));
+    assert_eq!(
+        app.get("/dashboard").await.status,
+        StatusCode::SEE_OTHER,
+        "not logged in"
+    );
+}
+
+#[tokio::test]
+async fn a_return_into_another_browser_is_refused() {
+    let provider = TestProvider::start().await;
+    let mut victim = app_with(provider.config()).await;
+    // An attacker's own login, finished in the victim's browser (login CSRF).
+    let mut attacker = TestApp::on_store(victim.state.store.clone(), |config| {
+        config.http.public_url = PUBLIC_URL.into();
+        config.identity.oidc = vec![provider.config()];
+    });
+    let back = at_provider(&start_login(&mut attacker).await, "petr").await;
+    victim.get("/login/demo").await;
+    let response = victim.get(&back).await;
+    assert_eq!(response.status, StatusCode::BAD_REQUEST);
+    assert_eq!(victim.get("/dashboard").await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn missing_or_mismatched_state_is_refused_and_creates_nothing() {
+    let provider = TestProvider::start().await;
+    let mut app = app_with(provider.config()).await;
+    let back = at_provider(&start_login(&mut app).await, "jana").await;
+    let (path, query) = back.split_once('?').unwrap();
+    let without_state: Vec<&str> = query
+        .split('&')
+        .filter(|p| !p.starts_with("state="))
+        .collect();
+    let forged: Vec<String> = query
+        .split('&')
+        .map(|p| {
+            if p.starts_with("state=") {
+                "state=forged".to_owned()
+            } else {
+                p.to_owned()
+            }
+        })
+        .collect();
+    for attempt in [
+        format!("{path}?{}", without_state.join("&")),
+        format!("{path}?{}", forged.join("&")),
+    ] {
+        let response = app.get(&attempt).await;
+        assert_eq!(response.status, StatusCode::BAD_REQUEST, "{attempt}");
+        assert!(response.body.contains("/login"), "offers another means");
+    }
+    assert_eq!(app.get("/dashboard").await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn a_code_returned_with_another_logins_state_fails_pkce_and_nonce() {
+    let provider = TestProvider::start().await;
+    let mut app = app_with(provider.config()).await;
+    let first = start_login(&mut app).await;
+    let second = start_login(&mut app).await;
+    let back_first = at_provider(&first, "jana").await;
+    let back_second = at_provider(&second, "jana").await;
+    // The first login's code with the second login's state.
+    let parameter = |back: &str, name: &str| {
+        let query = back.split_once('?').unwrap().1;
+        query
+            .split('&')
+            .find(|pair| pair.starts_with(&format!("{name}=")))
+            .unwrap()
+            .to_owned()
+    };
+    let mixed = format!(
+        "/login/oidc/test/callback?{}&{}",
+        parameter(&back_first, "code"),
+        parameter(&back_second, "state")
+    );
+    let response = app.get(&mixed).await;
+    assert_eq!(
+        response.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        response.body
+    );
+    assert_eq!(app.get("/dashboard").await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn an_error_from_the_provider_ends_on_the_login_failed_page() {
+    let provider = TestProvider::start().await;
+    let mut app = app_with(provider.config()).await;
+    start_login(&mut app).await;
+    let response = app
+        .get("/login/oidc/test/callback?error=access_denied&error_description=cancelled&state=x")
+        .await;
+    assert_eq!(response.status, StatusCode::BAD_REQUEST);
+    assert!(response.body.contains("Přihlášení se nezdařilo"));
+    assert!(
+        !response.body.contains("access_denied"),
+        "the reason is logged, not shown"
+    );
+}
+
+#[tokio::test]
+async fn a_person_without_a_name_cannot_log_in() {
+    let provider = TestProvider::start().await;
+    let mut app = app_with(provider.config()).await;
+    let back = at_provider(&start_login(&mut app).await, "nameless").await;
+    let response = app.get(&back).await;
+    assert_eq!(response.status, StatusCode::BAD_REQUEST);
+    assert_eq!(app.get("/dashboard").await.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn a_provider_that_is_down_gets_a_clear_page() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let mut app = app_with(provider_config(&format!("http://{closed}"))).await;
+    let response = app.get("/login/oidc/test").await;
+    assert_eq!(response.status, StatusCode::BAD_GATEWAY);
+    assert!(
+        response
+            .body
+            .contains("Poskytovatel identity teď neodpovídá")
+    );
+    assert_eq!(
+        app.get("/login/oidc/nobody").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
