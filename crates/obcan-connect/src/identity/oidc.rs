@@ -17,8 +17,8 @@ use openidconnect::core::{
 };
 use openidconnect::{
     AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret, CsrfToken, IssuerUrl,
-    Nonce, OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl, Scope,
-    TokenResponse, reqwest,
+    Nonce, OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier, RedirectUrl,
+    RequestTokenError, Scope, TokenResponse, reqwest,
 };
 use tokio::sync::RwLock;
 
@@ -177,7 +177,11 @@ impl OidcProvider {
             .set_pkce_verifier(PkceCodeVerifier::new(pkce_verifier.to_owned()))
             .request_async(&self.http)
             .await
-            .map_err(|e| OidcError::Token(error_chain(&e)))?;
+            .map_err(|error| match error {
+                // No answer (down, slow): not the person's fault; another try may work.
+                RequestTokenError::Request(inner) => OidcError::Unreachable(error_chain(&inner)),
+                refused => OidcError::Token(error_chain(&refused)),
+            })?;
         let id_token = tokens.id_token().ok_or(OidcError::Missing("ID token"))?;
         let nonce = Nonce::new(nonce.to_owned());
 

@@ -21,7 +21,17 @@ struct TestProvider {
 }
 
 impl TestProvider {
+    /// The real provider.
     async fn start() -> Self {
+        Self::run("provider.mjs", &[]).await
+    }
+
+    /// The faulty one, tampering as `mode` says.
+    async fn tampering(mode: &str) -> Self {
+        Self::run("tampering.mjs", &[("MODE", mode)]).await
+    }
+
+    async fn run(script: &str, env: &[(&str, &str)]) -> Self {
         let folder = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/oidc-provider");
         assert!(
             std::path::Path::new(folder)
@@ -35,7 +45,8 @@ impl TestProvider {
             .unwrap()
             .port();
         let mut process = Command::new("node")
-            .arg("provider.mjs")
+            .arg(script)
+            .envs(env.iter().copied())
             .current_dir(folder)
             .env("PORT", port.to_string())
             .env("CLIENT_ID", "obcan")
@@ -331,4 +342,45 @@ async fn a_provider_that_is_down_gets_a_clear_page() {
         app.get("/login/oidc/nobody").await.status,
         StatusCode::NOT_FOUND
     );
+}
+
+/// Each way an answer can be wrong ends on the "login did not succeed" page
+/// (or, for a provider that does not answer, "not answering"), and creates nothing.
+#[tokio::test]
+async fn tampered_answers_are_refused_and_create_nothing() {
+    let cases = [
+        ("bad-signature", StatusCode::BAD_REQUEST),
+        ("wrong-issuer", StatusCode::BAD_REQUEST),
+        ("wrong-audience", StatusCode::BAD_REQUEST),
+        ("expired", StatusCode::BAD_REQUEST),
+        ("wrong-nonce", StatusCode::BAD_REQUEST),
+        ("unsigned", StatusCode::BAD_REQUEST),
+        ("no-id-token", StatusCode::BAD_REQUEST),
+        ("token-error", StatusCode::BAD_REQUEST),
+        ("slow", StatusCode::BAD_GATEWAY),
+        // The controls: the same provider, untampered, logs in; also when it
+        // has rotated its signing key since the portal fetched its keys.
+        ("valid", StatusCode::SEE_OTHER),
+        ("rotated", StatusCode::SEE_OTHER),
+    ];
+    for (mode, expected) in cases {
+        let provider = TestProvider::tampering(mode).await;
+        let mut config = provider.config();
+        config.timeout_seconds = 2;
+        let mut app = app_with(config).await;
+        let authorization_url = start_login(&mut app).await;
+        let back = at_provider(&authorization_url, "any").await;
+        let response = app.get(&back).await;
+        assert_eq!(response.status, expected, "{mode}: {}", response.body);
+        let dashboard = app.get("/dashboard").await.status;
+        if expected == StatusCode::SEE_OTHER {
+            assert_eq!(dashboard, StatusCode::OK, "{mode}");
+        } else {
+            assert_eq!(dashboard, StatusCode::SEE_OTHER, "{mode}: not logged in");
+            assert!(
+                response.body.contains("/login"),
+                "{mode}: offers another means"
+            );
+        }
+    }
 }
