@@ -9,6 +9,7 @@ mod i18n;
 mod middleware;
 mod ops;
 mod pages;
+mod routes;
 mod session;
 mod settings;
 mod state;
@@ -19,7 +20,6 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::Request;
 use axum::middleware::from_fn_with_state;
-use axum::routing::{get, post};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -29,32 +29,19 @@ use tower_http::trace::TraceLayer;
 use tracing::Level;
 
 pub use error::WebError;
+pub use routes::{Access, RouteInfo, routes};
 pub use settings::{OidcLogin, SessionKey, WebSettings};
 pub use state::AppState;
 
 use middleware::{csrf, error_pages, metrics, security_headers};
-use pages::{accessibility, dashboard, home, language, login, oidc};
 
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
-    let routes = Router::new()
-        .route("/", get(home::page))
-        .route("/login", get(login::page))
-        .route(
-            "/login/demo",
-            get(login::demo_page).post(login::demo_submit),
-        )
-        .route("/login/oidc/{provider}", get(oidc::start))
-        .route("/login/oidc/{provider}/callback", get(oidc::callback))
-        .route("/logout", post(login::logout))
-        .route("/dashboard", get(dashboard::page))
-        .route("/lang/{tag}", get(language::switch))
-        .route("/accessibility", get(accessibility::page))
-        .route("/assets/{file}", get(assets::serve))
-        .route("/branding/{file}", get(branding::serve))
-        .route("/healthz", get(ops::healthz))
-        .route("/readyz", get(ops::readyz))
-        .route("/metrics", get(metrics::export))
+    let routes = routes::table()
+        .into_iter()
+        .fold(Router::new(), |router, (info, handler)| {
+            router.route(info.path, handler)
+        })
         .fallback(|| async { WebError::NotFound });
     with_layers(routes, state)
 }
@@ -130,6 +117,8 @@ mod tests {
     use http_body_util::BodyExt as _;
     use obcan_core::session::SessionPolicy;
     use tower::ServiceExt as _;
+
+    use axum::routing::get;
 
     use super::*;
 

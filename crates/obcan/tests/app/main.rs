@@ -11,6 +11,7 @@
 
 mod support;
 
+mod authorization;
 mod availability;
 mod cli;
 mod config;

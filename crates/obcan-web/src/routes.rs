@@ -1,0 +1,99 @@
+//! Every route of the portal, with who may use it.
+//!
+//! The handlers enforce access through their extractors (`SignedInCitizen`
+//! asks `obcan_core::policy`); this table states it, the router is built
+//! from it, and the authorization matrix test checks every entry against
+//! every kind of visitor. A route cannot be added without saying who may use it.
+
+use axum::http::Method;
+use axum::routing::{MethodRouter, get, post};
+use obcan_core::identity::Loa;
+
+use crate::middleware::metrics;
+use crate::pages::{accessibility, dashboard, home, language, login, oidc};
+use crate::state::AppState;
+use crate::{assets, branding, ops};
+
+/// Who may use a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, logged in or not.
+    Public,
+    /// A logged-in citizen whose login reached at least this level of assurance.
+    Citizen(Loa),
+}
+
+#[derive(Debug, Clone)]
+pub struct RouteInfo {
+    pub method: Method,
+    /// The axum path pattern, e.g. `/login/oidc/{provider}`.
+    pub path: &'static str,
+    pub access: Access,
+}
+
+pub(crate) fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
+    use Access::{Citizen, Public};
+    let route = |method: Method, path, access, handler| {
+        (
+            RouteInfo {
+                method,
+                path,
+                access,
+            },
+            handler,
+        )
+    };
+    vec![
+        route(Method::GET, "/", Public, get(home::page)),
+        route(Method::GET, "/login", Public, get(login::page)),
+        route(Method::GET, "/login/demo", Public, get(login::demo_page)),
+        route(
+            Method::POST,
+            "/login/demo",
+            Public,
+            post(login::demo_submit),
+        ),
+        route(
+            Method::GET,
+            "/login/oidc/{provider}",
+            Public,
+            get(oidc::start),
+        ),
+        route(
+            Method::GET,
+            "/login/oidc/{provider}/callback",
+            Public,
+            get(oidc::callback),
+        ),
+        // Logging out without a session does nothing, harmlessly.
+        route(Method::POST, "/logout", Public, post(login::logout)),
+        route(
+            Method::GET,
+            "/dashboard",
+            Citizen(Loa::Low),
+            get(dashboard::page),
+        ),
+        route(Method::GET, "/lang/{tag}", Public, get(language::switch)),
+        route(
+            Method::GET,
+            "/accessibility",
+            Public,
+            get(accessibility::page),
+        ),
+        route(Method::GET, "/assets/{file}", Public, get(assets::serve)),
+        route(
+            Method::GET,
+            "/branding/{file}",
+            Public,
+            get(branding::serve),
+        ),
+        route(Method::GET, "/healthz", Public, get(ops::healthz)),
+        route(Method::GET, "/readyz", Public, get(ops::readyz)),
+        route(Method::GET, "/metrics", Public, get(metrics::export)),
+    ]
+}
+
+/// The route table, for tests and documentation.
+pub fn routes() -> Vec<RouteInfo> {
+    table().into_iter().map(|(info, _)| info).collect()
+}
