@@ -1,6 +1,7 @@
 // End-to-end walk through the Obcan portal in a real browser (Debian's Chromium driven by
 // playwright-core), with JavaScript disabled for the whole walk, and an axe-core audit of
-// every page visited.
+// every page visited. A second walk logs in through a real OpenID provider (npm
+// `oidc-provider`, tests/oidc-provider, started here on loopback).
 //
 //   OBCAN_BIN              the obcan binary (default: ../../target/debug/obcan)
 //   OBCAN_E2E_CHROMIUM     the browser (default: /usr/bin/chromium)
@@ -11,8 +12,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { existsSync, rmSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -27,6 +28,7 @@ const BIN = process.env.OBCAN_BIN
   ? resolve(process.env.OBCAN_BIN)
   : fileURLToPath(new URL('../../target/debug/obcan', import.meta.url));
 const CHROMIUM = process.env.OBCAN_E2E_CHROMIUM || '/usr/bin/chromium';
+const PROVIDER_DIR = fileURLToPath(new URL('../oidc-provider/', import.meta.url));
 const SHOTS = process.env.OBCAN_E2E_SCREENSHOTS || '/tmp/e2e-shots';
 
 // Generous for a slow 2-core machine running a debug build.
@@ -34,6 +36,7 @@ const STEP_TIMEOUT = 60_000;
 const STARTUP_TIMEOUT = 60_000;
 const VIEWPORT = { width: 1280, height: 900 };
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
+const CONTEXT_OPTIONS = { viewport: VIEWPORT, locale: 'cs-CZ', colorScheme: 'light', reducedMotion: 'reduce' };
 
 // The background-networking flags keep Chromium from calling home on a closed network.
 const CHROMIUM_ARGS = [
@@ -48,12 +51,19 @@ const CHROMIUM_ARGS = [
 ];
 
 // ---------------------------------------------------------------------------------------
-// The server
+// The server and the OpenID provider
+
+// The provider's client, as obcan's configuration names it too.
+const OIDC_ID = 'test';
+const OIDC_CLIENT_ID = 'obcan';
+const OIDC_CLIENT_SECRET = 'obcan-e2e-client-secret';
 
 let workDir;
 let server; // { child, port, base, log: string[] }
+let provider; // { child, port, issuer, log: string[] }
 let browser;
 let walkContext; // JavaScript disabled: the user's browser
+let oidcContext; // the same, for the login through the OpenID provider, from scratch
 let auditContext; // JavaScript enabled: axe-core runs here, on snapshots of the walk's pages
 let page;
 
@@ -80,21 +90,139 @@ function serverEnv(dir) {
   };
 }
 
-async function startServer(dir) {
+/** Keeps the last lines a child prints, reading its output for its whole life: a child
+ * whose pipe is no longer read blocks, or dies on a closed pipe. */
+function drain(child, log, onLine = () => {}) {
+  for (const stream of [child.stdout, child.stderr]) {
+    let partial = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk) => {
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop();
+      for (const line of lines.filter(Boolean)) {
+        log.push(line);
+        onLine(line);
+      }
+      if (log.length > 400) log.splice(0, log.length - 400);
+    });
+    stream.on('end', () => {
+      if (partial) log.push(partial);
+    });
+  }
+}
+
+/** Whether `promise` settles within `ms`. The timer is cleared at once: a pending one would
+ * keep the test's process alive that long after the last test. */
+async function settlesWithin(promise, ms) {
+  let timer;
+  const late = new Promise((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true, () => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Stops a child: SIGTERM, then SIGKILL if it is still there after 10 s. */
+async function stopChild(child) {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  const stopped = await settlesWithin(gone, 10_000);
+  if (!stopped) {
+    child.kill('SIGKILL');
+    await gone;
+  }
+}
+
+/** Starts the test OpenID provider; it sends people back to the portal at `portalPort`. */
+async function startProvider(portalPort) {
   const port = await freePort();
+  const issuer = `http://127.0.0.1:${port}`;
+  const log = [];
+  // Node itself, no shell in between: the child is the provider, and killing it ends it.
+  const child = spawn(process.execPath, ['provider.mjs'], {
+    cwd: PROVIDER_DIR,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      CLIENT_ID: OIDC_CLIENT_ID,
+      CLIENT_SECRET: OIDC_CLIENT_SECRET,
+      REDIRECT_URI: `http://127.0.0.1:${portalPort}/login/oidc/${OIDC_ID}/callback`,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  let announced;
+  const ready = new Promise((resolve) => {
+    announced = resolve;
+  });
+  drain(child, log, (line) => {
+    const match = /^ready (\S+)$/.exec(line);
+    if (match) announced(match[1]);
+  });
+  const exited = new Promise((_, reject) =>
+    child.once('exit', (code, signal) =>
+      reject(
+        new Error(
+          `the OpenID provider exited before it was ready (${JSON.stringify({ code, signal })}):\n${log.join('\n')}`,
+        ),
+      ),
+    ),
+  );
+  const spawnError = new Promise((_, reject) => child.once('error', reject));
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`the OpenID provider did not print "ready" within ${STARTUP_TIMEOUT} ms:\n${log.join('\n')}`)),
+      STARTUP_TIMEOUT,
+    );
+  });
+  try {
+    const announcedIssuer = await Promise.race([ready, exited, spawnError, timeout]);
+    assert.equal(announcedIssuer, issuer, 'the issuer the provider announces');
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+  exited.catch(() => {}); // its later exit is reported by the steps that need it
+  return { child, port, issuer, log };
+}
+
+/** obcan's configuration: the demo identity, and the test provider. */
+function serverConfig(port, issuer) {
+  return [
+    '[http]',
+    `public_url = "http://127.0.0.1:${port}"`,
+    '',
+    '[[identity.oidc]]',
+    `id = "${OIDC_ID}"`,
+    'label = "Testovací identita"',
+    'label_en = "Test identity"',
+    `issuer = "${issuer}"`,
+    `client_id = "${OIDC_CLIENT_ID}"`,
+    `client_secret = "${OIDC_CLIENT_SECRET}"`,
+    'scopes = ["openid", "profile", "email"]',
+    '# Generous for a slow machine: the provider answers discovery and the token request.',
+    'timeout_seconds = 30',
+    '',
+  ].join('\n');
+}
+
+async function startServer(dir, port, configFile) {
   const base = `http://127.0.0.1:${port}`;
   const log = [];
-  const child = spawn(BIN, ['serve', '--listen', `127.0.0.1:${port}`], {
+  const child = spawn(BIN, ['serve', '--config', configFile, '--listen', `127.0.0.1:${port}`], {
     cwd: dir,
     env: serverEnv(dir),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const keep = (chunk) => {
-    log.push(...chunk.toString().split('\n').filter(Boolean));
-    if (log.length > 400) log.splice(0, log.length - 400);
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
+  children.add(child);
+  drain(child, log);
   let exited = null;
   child.on('exit', (code, signal) => {
     exited = { code, signal };
@@ -126,26 +254,54 @@ async function startServer(dir) {
   return { child, port, base, log, exited: () => exited };
 }
 
-async function stopServer() {
-  if (!server) return;
-  const { child } = server;
-  if (child.exitCode === null && child.signalCode === null) {
-    const gone = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    const stopped = await Promise.race([gone.then(() => true), sleep(10_000).then(() => false)]);
-    if (!stopped) {
-      child.kill('SIGKILL');
-      await gone;
+/** Starts the provider and obcan. obcan's port is chosen first: the provider must know
+ * where to send people back, and obcan where the provider is. A port is only free when
+ * asked for: should another process take one before its server binds it, that server
+ * exits, and both start again on new ports. */
+async function startServers(dir) {
+  for (let attempt = 1; ; attempt += 1) {
+    const port = await freePort();
+    try {
+      provider = await startProvider(port);
+      const configFile = join(dir, 'obcan.toml');
+      await writeFile(configFile, serverConfig(port, provider.issuer));
+      server = await startServer(dir, port, configFile);
+      return;
+    } catch (error) {
+      await stopChild(provider?.child);
+      provider = undefined;
+      server = undefined;
+      if (attempt >= 3 || !/exited before it was (healthy|ready)/.test(error.message)) throw error;
     }
   }
 }
 
+// Every process this test starts, so that none outlives it.
+const children = new Set();
+function killChildren() {
+  for (const child of children) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+}
 // Last resort should the runner be torn down before `after` runs.
 process.on('exit', () => {
-  if (server && server.child.exitCode === null && server.child.signalCode === null) {
-    server.child.kill('SIGKILL');
-  }
+  killChildren();
+  if (workDir) rmSync(workDir, { recursive: true, force: true });
 });
+for (const [signal, number] of [['SIGINT', 2], ['SIGTERM', 15], ['SIGHUP', 1]]) {
+  process.once(signal, () => {
+    killChildren();
+    process.exit(128 + number); // the 'exit' handlers (Playwright's too) run now
+  });
+}
+
+/** A browser for a walk: JavaScript disabled, like the person's. */
+async function newWalkContext() {
+  const context = await browser.newContext({ ...CONTEXT_OPTIONS, javaScriptEnabled: false });
+  context.setDefaultTimeout(20_000);
+  context.setDefaultNavigationTimeout(30_000);
+  return context;
+}
 
 // ---------------------------------------------------------------------------------------
 // Helpers
@@ -175,18 +331,32 @@ async function assertLang(expected) {
   assert.equal(await page.locator('html').getAttribute('lang'), expected, `<html lang> on ${page.url()}`);
 }
 
-/** Stylesheets, images and icons that fail to load (the server answers 4xx/5xx, or not at all). */
+/** Stylesheets, images and icons of the portal's pages that fail to load (the server
+ * answers 4xx/5xx, or not at all). The OpenID provider's pages are not ours: what they
+ * load is not watched. */
 const brokenSubresources = [];
+function requestedByPortal(request) {
+  try {
+    return new URL(request.frame().url()).origin === new URL(server.base).origin;
+  } catch {
+    return true; // no frame to tell: count it
+  }
+}
 function watchSubresources(target) {
   target.on('response', (response) => {
-    if (!response.request().isNavigationRequest() && response.status() >= 400) {
+    const request = response.request();
+    if (!request.isNavigationRequest() && response.status() >= 400 && requestedByPortal(request)) {
       brokenSubresources.push(`${response.status()} ${response.url()}`);
     }
   });
   target.on('requestfailed', (request) => {
     // ERR_ABORTED: the page was left before this load finished (the walk moves on
     // quickly); not a broken resource. A missing one answers 4xx above.
-    if (!request.isNavigationRequest() && request.failure()?.errorText !== 'net::ERR_ABORTED') {
+    if (
+      !request.isNavigationRequest() &&
+      request.failure()?.errorText !== 'net::ERR_ABORTED' &&
+      requestedByPortal(request)
+    ) {
       brokenSubresources.push(`${request.failure()?.errorText} ${request.url()}`);
     }
   });
@@ -244,22 +414,27 @@ function describeViolations(name, address, violations) {
   return lines.join('\n');
 }
 
-// The walk is one story: once a step fails, the later ones are skipped rather than failing
-// for the same reason. The axe checks run on snapshots, so they never break the walk.
-let brokenAt = null;
-function step(name, fn) {
-  test(name, { timeout: STEP_TIMEOUT }, async (t) => {
-    if (brokenAt) {
-      t.skip(`an earlier step failed: ${brokenAt}`);
-      return;
-    }
-    try {
-      await fn(t);
-    } catch (error) {
-      brokenAt = name;
-      throw error;
-    }
-  });
+// A walk is one story: once a step fails, the later ones of that walk are skipped rather
+// than failing for the same reason. The axe checks run on snapshots, so they never break
+// the walk. Each walk has its own `step`.
+const brokenSteps = [];
+function walkSteps() {
+  let brokenAt = null;
+  return function step(name, fn) {
+    test(name, { timeout: STEP_TIMEOUT }, async (t) => {
+      if (brokenAt) {
+        t.skip(`an earlier step failed: ${brokenAt}`);
+        return;
+      }
+      try {
+        await fn(t);
+      } catch (error) {
+        brokenAt = name;
+        brokenSteps.push(name);
+        throw error;
+      }
+    });
+  };
 }
 
 function accessible(name) {
@@ -279,27 +454,21 @@ function accessible(name) {
 // The walk
 
 describe('Obcan portal in a browser without JavaScript', () => {
+  const step = walkSteps();
+
   before(
     async () => {
       assert.ok(existsSync(BIN), `no obcan binary at ${BIN}: build it with \`cargo build -p obcan\` or set OBCAN_BIN`);
       assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM} (apt-get install chromium, or set OBCAN_E2E_CHROMIUM)`);
+      assert.ok(
+        existsSync(join(PROVIDER_DIR, 'node_modules', 'oidc-provider')),
+        `no test OpenID provider packages: run \`npm ci\` in ${PROVIDER_DIR} (./run does)`,
+      );
       workDir = await mkdtemp(join(tmpdir(), 'obcan-e2e-'));
-      // The free port is only free when asked for: should another process take it before
-      // obcan binds it, obcan exits, and a new port is tried.
-      for (let attempt = 1; ; attempt += 1) {
-        try {
-          server = await startServer(workDir);
-          break;
-        } catch (error) {
-          if (attempt >= 3 || !/exited before it was healthy/.test(error.message)) throw error;
-        }
-      }
+      await startServers(workDir);
       browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: STARTUP_TIMEOUT });
-      const contextOptions = { viewport: VIEWPORT, locale: 'cs-CZ', colorScheme: 'light', reducedMotion: 'reduce' };
-      walkContext = await browser.newContext({ ...contextOptions, javaScriptEnabled: false });
-      walkContext.setDefaultTimeout(20_000);
-      walkContext.setDefaultNavigationTimeout(30_000);
-      auditContext = await browser.newContext({ ...contextOptions, javaScriptEnabled: true });
+      walkContext = await newWalkContext();
+      auditContext = await browser.newContext({ ...CONTEXT_OPTIONS, javaScriptEnabled: true });
       auditContext.setDefaultTimeout(30_000);
       page = await walkContext.newPage();
       watchSubresources(page);
@@ -310,13 +479,16 @@ describe('Obcan portal in a browser without JavaScript', () => {
   after(
     async () => {
       try {
-        if (browser) await Promise.race([browser.close(), sleep(15_000)]);
+        if (browser) await settlesWithin(browser.close(), 15_000);
       } finally {
-        await stopServer();
-        if (brokenAt !== null && server) {
+        await Promise.all([stopChild(server?.child), stopChild(provider?.child)]);
+        if (brokenSteps.length > 0 && server) {
           // Requests for stylesheets, fonts and icons are noise here.
           const lines = server.log.filter((line) => !/path="\/(assets|branding)\//.test(line)).slice(-40);
           console.error(`--- last lines of the obcan log ---\n${lines.join('\n')}`);
+        }
+        if (brokenSteps.length > 0 && provider) {
+          console.error(`--- last lines of the OpenID provider's log ---\n${provider.log.slice(-40).join('\n')}`);
         }
         if (workDir) await rm(workDir, { recursive: true, force: true });
       }
@@ -496,4 +668,130 @@ describe('Obcan portal in a browser without JavaScript', () => {
     await snapshot('home page, logged out');
   });
   accessible('home page, logged out');
+
+  // A second walk, from a fresh browser: logging in through a real OpenID provider. Only
+  // the portal's pages are audited; the provider's login and consent pages are not ours.
+  describe('logging in through an OpenID provider', () => {
+    const step = walkSteps();
+    const portalLogin = 'Přihlásit se: Testovací identita';
+
+    before(
+      async () => {
+        oidcContext = await newWalkContext();
+        // The provider's pages import a web font from the internet: a closed network must
+        // not make them wait, and a test calls nobody outside this machine.
+        await oidcContext.route(
+          (address) => !['127.0.0.1', 'localhost', '[::1]'].includes(address.hostname),
+          (route) => route.abort('blockedbyclient'),
+        );
+        page = await oidcContext.newPage();
+        watchSubresources(page);
+        brokenSubresources.splice(0); // what the first walk may have left
+      },
+      { timeout: STARTUP_TIMEOUT },
+    );
+
+    after(
+      async () => {
+        if (oidcContext) await settlesWithin(oidcContext.close(), 15_000);
+      },
+      { timeout: 30_000 },
+    );
+
+    /** Asserts that the provider (not the portal) shows the page, and that it is alive. */
+    function assertAtProvider(what) {
+      assert.equal(provider.child.exitCode, null, 'the OpenID provider is still running');
+      const address = new URL(page.url());
+      assert.equal(address.origin, provider.issuer, `${what} is the provider's page: ${page.url()}`);
+      assert.match(address.pathname, /^\/interaction\//, `${what}: ${page.url()}`);
+    }
+
+    step('login page lists the OpenID provider next to the demo identity', async () => {
+      const response = await page.goto(url('/login'));
+      assert.equal(response.status(), 200);
+      await assertLang('cs');
+      assert.equal(await page.locator('main h1').count(), 1);
+
+      const card = page
+        .locator('main li')
+        .filter({ has: page.getByRole('heading', { level: 2, name: 'Testovací identita', exact: true }) });
+      assert.equal(await card.count(), 1, 'a card for the provider');
+      const login = card.getByRole('link', { name: portalLogin, exact: true });
+      assert.equal(await login.count(), 1, `the card's link is named "${portalLogin}"`);
+      assert.match(await login.getAttribute('class'), /\bgov-button\b/);
+      assert.equal(await login.getAttribute('href'), `/login/oidc/${OIDC_ID}?next=%2Fdashboard`);
+      assert.ok(await login.isVisible());
+
+      const demo = page.locator('main a.gov-button', { hasText: 'Ukázková identita' });
+      assert.equal(await demo.count(), 1, 'the demo identity is still offered');
+
+      assertNoBrokenSubresources();
+      await screenshot('login-oidc');
+      await snapshot('login page with an OpenID provider');
+    });
+    accessible('login page with an OpenID provider');
+
+    step("the provider's link leads to the provider's login form", async () => {
+      await clickAndLoad(page.getByRole('main').getByRole('link', { name: portalLogin, exact: true }));
+      assertAtProvider('the login form');
+      const form = page.locator('form[method="post"]');
+      assert.equal(await form.count(), 1, 'one login form');
+      assert.equal(await form.locator('input[name="login"]').count(), 1);
+      assert.equal(await form.locator('input[name="password"]').count(), 1);
+      assert.equal(await form.locator('button[type="submit"]').count(), 1);
+    });
+
+    step('logging in as jana at the provider asks for consent', async () => {
+      const form = page.locator('form[method="post"]');
+      await form.locator('input[name="login"]').fill('jana');
+      await form.locator('input[name="password"]').fill('any password will do');
+      await clickAndLoad(form.locator('button[type="submit"]'));
+      assertAtProvider('the consent form');
+      assert.equal(await page.locator('input[name="login"]').count(), 0, 'no longer the login form');
+      assert.equal(await page.locator('form[method="post"] button[type="submit"]').count(), 1, 'a consent button');
+    });
+
+    step('consenting returns to the portal, logged in as Jana Dvořáková', async () => {
+      await clickAndLoad(page.locator('form[method="post"] button[type="submit"]'));
+      assert.equal(
+        pathOf(page.url()),
+        '/dashboard',
+        `back on the portal's dashboard, not on "${await page.title()}" (${page.url()})`,
+      );
+      assert.equal(new URL(page.url()).origin, new URL(server.base).origin);
+      await assertLang('cs');
+      await assertHeading('Dobrý den, Jana Dvořáková');
+      const loa = page.locator('main p', { hasText: 'Úroveň záruky přihlášení' });
+      assert.equal(await loa.count(), 1);
+      assert.equal(await text(loa), 'Úroveň záruky přihlášení: nízká');
+
+      const header = page.locator('header');
+      assert.equal(await header.getByRole('button', { name: 'Odhlásit se', exact: true }).count(), 1);
+      assert.equal(
+        await header.getByRole('navigation').getByRole('link', { name: 'Přihlásit se', exact: true }).count(),
+        0,
+        'no "log in" link once logged in',
+      );
+
+      assertNoBrokenSubresources();
+      await screenshot('dashboard-oidc');
+      await snapshot('dashboard after an OpenID login');
+    });
+    accessible('dashboard after an OpenID login');
+
+    step('logging out returns to the home page, logged out', async () => {
+      await clickAndLoad(page.locator('header').getByRole('button', { name: 'Odhlásit se', exact: true }));
+      assert.equal(pathOf(page.url()), '/');
+      await assertLang('cs');
+      await assertHeading('Portál občana');
+      const nav = page.locator('header nav').first();
+      assert.equal(await nav.getByRole('link', { name: 'Přihlásit se', exact: true }).count(), 1, 'the nav offers "Přihlásit se" again');
+      assert.equal(await page.getByRole('button', { name: 'Odhlásit se' }).count(), 0);
+
+      // The session is really gone: the dashboard is no longer reachable.
+      await page.goto(url('/dashboard'));
+      assert.match(pathOf(page.url()), /^\/login\b/, 'the dashboard sends a logged-out visitor to log in');
+      assertNoBrokenSubresources();
+    });
+  });
 });
