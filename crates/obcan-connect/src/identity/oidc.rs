@@ -13,7 +13,8 @@ use jiff::civil::Date;
 use obcan_core::citizen::PersonName;
 use obcan_core::identity::{Assertion, Loa, ProviderId, Subject};
 use openidconnect::core::{
-    CoreAuthenticationFlow, CoreClient, CoreIdTokenClaims, CoreProviderMetadata, CoreUserInfoClaims,
+    CoreAuthPrompt, CoreAuthenticationFlow, CoreClient, CoreIdTokenClaims, CoreProviderMetadata,
+    CoreUserInfoClaims,
 };
 use openidconnect::{
     AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret, CsrfToken, IssuerUrl,
@@ -144,7 +145,11 @@ impl OidcProvider {
                 CsrfToken::new_random,
                 Nonce::new_random,
             )
-            .set_pkce_challenge(challenge);
+            .set_pkce_challenge(challenge)
+            // Authenticate the person every time: logging out of the portal
+            // must not leave the next person at a shared computer one click
+            // away from the previous one's account.
+            .add_prompt(CoreAuthPrompt::Login);
         for scope in self
             .settings
             .scopes

@@ -183,6 +183,10 @@ async fn a_citizen_logs_in_through_the_provider() {
         "PKCE"
     );
     assert!(authorization_url.contains("nonce="));
+    assert!(
+        authorization_url.contains("prompt=login"),
+        "authenticated every time"
+    );
 
     let back = at_provider(&authorization_url, "jana").await;
     let done = app.get(&back).await;
