@@ -31,65 +31,28 @@ pub struct RouteInfo {
     pub access: Access,
 }
 
+// One route a line, so that the table reads as one.
+#[rustfmt::skip]
 pub(crate) fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
     use Access::{Citizen, Public};
-    let route = |method: Method, path, access, handler| {
-        (
-            RouteInfo {
-                method,
-                path,
-                access,
-            },
-            handler,
-        )
-    };
+    let route = |method: Method, path, access, handler| (RouteInfo { method, path, access }, handler);
     vec![
-        route(Method::GET, "/", Public, get(home::page)),
-        route(Method::GET, "/login", Public, get(login::page)),
-        route(Method::GET, "/login/demo", Public, get(login::demo_page)),
-        route(
-            Method::POST,
-            "/login/demo",
-            Public,
-            post(login::demo_submit),
-        ),
-        route(
-            Method::GET,
-            "/login/oidc/{provider}",
-            Public,
-            get(oidc::start),
-        ),
-        route(
-            Method::GET,
-            "/login/oidc/{provider}/callback",
-            Public,
-            get(oidc::callback),
-        ),
+        route(Method::GET,  "/",                               Public,            get(home::page)),
+        route(Method::GET,  "/login",                          Public,            get(login::page)),
+        route(Method::GET,  "/login/demo",                     Public,            get(login::demo_page)),
+        route(Method::POST, "/login/demo",                     Public,            post(login::demo_submit)),
+        route(Method::GET,  "/login/oidc/{provider}",          Public,            get(oidc::start)),
+        route(Method::GET,  "/login/oidc/{provider}/callback", Public,            get(oidc::callback)),
         // Logging out without a session does nothing, harmlessly.
-        route(Method::POST, "/logout", Public, post(login::logout)),
-        route(
-            Method::GET,
-            "/dashboard",
-            Citizen(Loa::Low),
-            get(dashboard::page),
-        ),
-        route(Method::GET, "/lang/{tag}", Public, get(language::switch)),
-        route(
-            Method::GET,
-            "/accessibility",
-            Public,
-            get(accessibility::page),
-        ),
-        route(Method::GET, "/assets/{file}", Public, get(assets::serve)),
-        route(
-            Method::GET,
-            "/branding/{file}",
-            Public,
-            get(branding::serve),
-        ),
-        route(Method::GET, "/healthz", Public, get(ops::healthz)),
-        route(Method::GET, "/readyz", Public, get(ops::readyz)),
-        route(Method::GET, "/metrics", Public, get(metrics::export)),
+        route(Method::POST, "/logout",                         Public,            post(login::logout)),
+        route(Method::GET,  "/dashboard",                      Citizen(Loa::Low), get(dashboard::page)),
+        route(Method::GET,  "/lang/{tag}",                     Public,            get(language::switch)),
+        route(Method::GET,  "/accessibility",                  Public,            get(accessibility::page)),
+        route(Method::GET,  "/assets/{file}",                  Public,            get(assets::serve)),
+        route(Method::GET,  "/branding/{file}",                Public,            get(branding::serve)),
+        route(Method::GET,  "/healthz",                        Public,            get(ops::healthz)),
+        route(Method::GET,  "/readyz",                         Public,            get(ops::readyz)),
+        route(Method::GET,  "/metrics",                        Public,            get(metrics::export)),
     ]
 }
 
