@@ -39,45 +39,48 @@ impl TestProvider {
                 .is_dir(),
             "run `npm ci` in tests/oidc-provider first (scripts/test does)"
         );
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let mut process = Command::new("node")
-            .arg(script)
-            .envs(env.iter().copied())
-            .current_dir(folder)
-            .env("PORT", port.to_string())
-            .env("CLIENT_ID", "obcan")
-            .env("CLIENT_SECRET", "test-client-secret")
-            .env("REDIRECT_URI", REDIRECT_URI)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .unwrap();
-        let mut lines = BufReader::new(process.stdout.take().unwrap()).lines();
-        let issuer = tokio::time::timeout(Duration::from_secs(20), async {
-            loop {
-                let line = lines
-                    .next_line()
-                    .await
-                    .unwrap()
-                    .expect("the provider starts");
-                if let Some(issuer) = line.strip_prefix("ready ") {
-                    return issuer.to_owned();
+        // A free port is only free until someone takes it: tests run in
+        // parallel, so a port taken in between means a new port, not a failure.
+        for _ in 0..5 {
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port();
+            let mut process = Command::new("node")
+                .arg(script)
+                .envs(env.iter().copied())
+                .current_dir(folder)
+                .env("PORT", port.to_string())
+                .env("CLIENT_ID", "obcan")
+                .env("CLIENT_SECRET", "test-client-secret")
+                .env("REDIRECT_URI", REDIRECT_URI)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .kill_on_drop(true)
+                .spawn()
+                .unwrap();
+            let mut lines = BufReader::new(process.stdout.take().unwrap()).lines();
+            let ready = tokio::time::timeout(Duration::from_secs(20), async {
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if let Some(issuer) = line.strip_prefix("ready ") {
+                        return Some(issuer.to_owned());
+                    }
                 }
+                None // exited without listening: the port was taken
+            })
+            .await
+            .expect("the provider starts within 20 s");
+            if let Some(issuer) = ready {
+                // Keep reading: a closed pipe would kill the provider at its next line.
+                tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+                return Self {
+                    issuer,
+                    _process: process,
+                };
             }
-        })
-        .await
-        .unwrap();
-        // Keep reading: a closed pipe would kill the provider at its next line.
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-        Self {
-            issuer,
-            _process: process,
         }
+        panic!("the test OpenID provider did not start");
     }
 
     fn config(&self) -> OidcProviderConfig {
@@ -330,11 +333,8 @@ async fn a_person_without_a_name_cannot_log_in() {
 
 #[tokio::test]
 async fn a_provider_that_is_down_gets_a_clear_page() {
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
-    let mut app = app_with(provider_config(&format!("http://{closed}"))).await;
+    // Nothing listens on port 1.
+    let mut app = app_with(provider_config("http://127.0.0.1:1")).await;
     let response = app.get("/login/oidc/test").await;
     assert_eq!(response.status, StatusCode::BAD_GATEWAY);
     assert!(
