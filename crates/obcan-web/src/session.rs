@@ -43,10 +43,7 @@ impl SessionToken {
 
     /// What the database stores instead of the token.
     pub(crate) fn id_hash(&self) -> String {
-        Sha256::digest(self.0.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        sha256_hex(&self.0)
     }
 
     pub(crate) fn as_str(&self) -> &str {
@@ -133,15 +130,11 @@ pub(crate) async fn ensure(
     }
     let token = SessionToken::generate()?;
     let now = state.now();
-    let times = SessionTimes {
-        created_at: now,
-        last_seen_at: now,
-    };
     let session = NewSession {
         id_hash: &token.id_hash(),
         citizen: None,
         created_at: now,
-        expires_at: state.settings.session.expires_at(times),
+        expires_at: fresh_expiry(state, now),
     };
     state.store.sessions().insert(&session).await?;
     let cookie = session_cookie(state, &token)?;
@@ -158,15 +151,11 @@ pub(crate) async fn log_in(
     let now = state.now();
     let citizen = state.store.citizens().log_in(assertion, now).await?;
     let token = SessionToken::generate()?;
-    let times = SessionTimes {
-        created_at: now,
-        last_seen_at: now,
-    };
     let session = NewSession {
         id_hash: &token.id_hash(),
         citizen: Some((citizen.id, assertion.loa, assertion.provider.as_str())),
         created_at: now,
-        expires_at: state.settings.session.expires_at(times),
+        expires_at: fresh_expiry(state, now),
     };
     let old = visitor
         .session
@@ -179,6 +168,23 @@ pub(crate) async fn log_in(
         .await?;
     tracing::info!(citizen = %citizen.id, provider = assertion.provider.as_str(), loa = %assertion.loa, "login");
     session_cookie(state, &token)
+}
+
+/// When a session created now ends, unless it is used meanwhile.
+fn fresh_expiry(state: &AppState, now: jiff::Timestamp) -> jiff::Timestamp {
+    let times = SessionTimes {
+        created_at: now,
+        last_seen_at: now,
+    };
+    state.settings.session.expires_at(times)
+}
+
+/// Lowercase hex SHA-256: what the database keeps instead of a secret token.
+pub(crate) fn sha256_hex(value: &str) -> String {
+    Sha256::digest(value.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 pub(crate) async fn log_out(state: &AppState, visitor: &Visitor) -> Result<HeaderValue, WebError> {

@@ -10,11 +10,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use obcan_connect::identity::oidc::OidcError;
 use obcan_store::LoginAttempt;
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 use super::{ValidQuery, local_path};
 use crate::error::WebError;
-use crate::session::{self, Visitor, with_cookie};
+use crate::session::{self, Visitor, sha256_hex, with_cookie};
 use crate::settings::OidcLogin;
 use crate::state::AppState;
 
@@ -42,13 +41,6 @@ fn redirect_uri(state: &AppState, id: &str) -> String {
     )
 }
 
-fn hash(value: &str) -> String {
-    Sha256::digest(value.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 fn login_error(error: OidcError) -> WebError {
     match error {
         OidcError::Unreachable(_) => WebError::LoginUnavailable(error.to_string()),
@@ -73,7 +65,7 @@ pub(crate) async fn start(
         .await
         .map_err(login_error)?;
     let attempt = LoginAttempt {
-        state_hash: hash(&started.state),
+        state_hash: sha256_hex(&started.state),
         session_hash: token.id_hash(),
         provider: id,
         nonce: started.nonce,
@@ -124,7 +116,7 @@ pub(crate) async fn callback(
         .store
         .login_attempts()
         .take(
-            &hash(&returned_state),
+            &sha256_hex(&returned_state),
             &session.token.id_hash(),
             &id,
             state.now(),
