@@ -1,7 +1,8 @@
 // End-to-end walk through the Obcan portal in a real browser (Debian's Chromium driven by
 // playwright-core), with JavaScript disabled for the whole walk, and an axe-core audit of
 // every page visited. A second walk logs in through a real OpenID provider (npm
-// `oidc-provider`, tests/oidc-provider, started here on loopback).
+// `oidc-provider`, tests/oidc-provider), a third through a real SAML IdP speaking NIA's
+// eIDAS profile (pysaml2, tests/saml-idp); both are started here on loopback.
 //
 //   OBCAN_BIN              the obcan binary (default: ../../target/debug/obcan)
 //   OBCAN_E2E_CHROMIUM     the browser (default: /usr/bin/chromium)
@@ -29,6 +30,7 @@ const BIN = process.env.OBCAN_BIN
   : fileURLToPath(new URL('../../target/debug/obcan', import.meta.url));
 const CHROMIUM = process.env.OBCAN_E2E_CHROMIUM || '/usr/bin/chromium';
 const PROVIDER_DIR = fileURLToPath(new URL('../oidc-provider/', import.meta.url));
+const IDP_DIR = fileURLToPath(new URL('../saml-idp/', import.meta.url));
 const SHOTS = process.env.OBCAN_E2E_SCREENSHOTS || '/tmp/e2e-shots';
 
 // Generous for a slow 2-core machine running a debug build.
@@ -57,13 +59,16 @@ const CHROMIUM_ARGS = [
 const OIDC_ID = 'test';
 const OIDC_CLIENT_ID = 'obcan';
 const OIDC_CLIENT_SECRET = 'obcan-e2e-client-secret';
+const SAML_ID = 'nia';
 
 let workDir;
 let server; // { child, port, base, log: string[] }
 let provider; // { child, port, issuer, log: string[] }
+let idp; // { child, port, base, log: string[] }
 let browser;
 let walkContext; // JavaScript disabled: the user's browser
 let oidcContext; // the same, for the login through the OpenID provider, from scratch
+let samlContext; // the same, for the login through the SAML IdP
 let auditContext; // JavaScript enabled: axe-core runs here, on snapshots of the walk's pages
 let page;
 
@@ -137,6 +142,40 @@ async function stopChild(child) {
   }
 }
 
+/** Waits until a child prints "ready <url>", and returns the URL. */
+async function waitReady(child, log, name) {
+  let announced;
+  const ready = new Promise((resolve) => {
+    announced = resolve;
+  });
+  drain(child, log, (line) => {
+    const match = /^ready (\S+)$/.exec(line);
+    if (match) announced(match[1]);
+  });
+  const exited = new Promise((_, reject) =>
+    child.once('exit', (code, signal) =>
+      reject(new Error(`${name} exited before it was ready (${JSON.stringify({ code, signal })}):\n${log.join('\n')}`)),
+    ),
+  );
+  const spawnError = new Promise((_, reject) => child.once('error', reject));
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${name} did not print "ready" within ${STARTUP_TIMEOUT} ms:\n${log.join('\n')}`)),
+      STARTUP_TIMEOUT,
+    );
+  });
+  try {
+    return await Promise.race([ready, exited, spawnError, timeout]);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    exited.catch(() => {}); // its later exit is reported by the steps that need it
+  }
+}
+
 /** Starts the test OpenID provider; it sends people back to the portal at `portalPort`. */
 async function startProvider(portalPort) {
   const port = await freePort();
@@ -155,49 +194,54 @@ async function startProvider(portalPort) {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
-  let announced;
-  const ready = new Promise((resolve) => {
-    announced = resolve;
-  });
-  drain(child, log, (line) => {
-    const match = /^ready (\S+)$/.exec(line);
-    if (match) announced(match[1]);
-  });
-  const exited = new Promise((_, reject) =>
-    child.once('exit', (code, signal) =>
-      reject(
-        new Error(
-          `the OpenID provider exited before it was ready (${JSON.stringify({ code, signal })}):\n${log.join('\n')}`,
-        ),
-      ),
-    ),
-  );
-  const spawnError = new Promise((_, reject) => child.once('error', reject));
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`the OpenID provider did not print "ready" within ${STARTUP_TIMEOUT} ms:\n${log.join('\n')}`)),
-      STARTUP_TIMEOUT,
-    );
-  });
-  try {
-    const announcedIssuer = await Promise.race([ready, exited, spawnError, timeout]);
-    assert.equal(announcedIssuer, issuer, 'the issuer the provider announces');
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw error;
-  } finally {
-    clearTimeout(timer);
-  }
-  exited.catch(() => {}); // its later exit is reported by the steps that need it
+  const announcedIssuer = await waitReady(child, log, 'the OpenID provider');
+  assert.equal(announcedIssuer, issuer, 'the issuer the provider announces');
   return { child, port, issuer, log };
 }
 
-/** obcan's configuration: the demo identity, and the test provider. */
-function serverConfig(port, issuer) {
+/** Starts the test SAML IdP (pysaml2); it reads the portal's metadata from the portal. */
+async function startIdp(dir) {
+  const port = await freePort();
+  const log = [];
+  const idpDir = join(dir, 'idp');
+  await mkdir(idpDir, { recursive: true });
+  const child = spawn(join(IDP_DIR, '.venv', 'bin', 'python'), ['idp.py'], {
+    cwd: IDP_DIR,
+    env: { ...process.env, PORT: String(port), IDP_DIR: idpDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  const base = await waitReady(child, log, 'the SAML IdP');
+  return { child, port, base, log };
+}
+
+/** The portal's SAML key pair, made as an operator makes it. */
+async function makeKeyPair(dir) {
+  const key = join(dir, 'saml.key');
+  const cert = join(dir, 'saml.crt');
+  const child = spawn('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2',
+    '-subj', '/CN=obcan e2e', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+  const code = await new Promise((resolve) => child.once('exit', resolve));
+  assert.equal(code, 0, 'openssl makes the portal a key pair');
+  return { key, cert };
+}
+
+/** obcan's configuration: the demo identity, the test IdP and the test provider. */
+function serverConfig(port, issuer, idpBase, keys) {
   return [
     '[http]',
     `public_url = "http://127.0.0.1:${port}"`,
+    '',
+    '[[identity.saml]]',
+    `id = "${SAML_ID}"`,
+    'preset = "generic"',
+    'label = "Identita občana (test)"',
+    'label_en = "Citizen identity (test)"',
+    `idp_metadata_url = "${idpBase}/metadata"`,
+    `signing_key = "${keys.key}"`,
+    `signing_certificate = "${keys.cert}"`,
+    'min_loa = "substantial"',
+    'timeout_seconds = 30',
     '',
     '[[identity.oidc]]',
     `id = "${OIDC_ID}"`,
@@ -263,8 +307,10 @@ async function startServers(dir) {
     const port = await freePort();
     try {
       provider = await startProvider(port);
+      idp ??= await startIdp(dir);
+      const keys = await makeKeyPair(dir);
       const configFile = join(dir, 'obcan.toml');
-      await writeFile(configFile, serverConfig(port, provider.issuer));
+      await writeFile(configFile, serverConfig(port, provider.issuer, idp.base, keys));
       server = await startServer(dir, port, configFile);
       return;
     } catch (error) {
@@ -481,7 +527,7 @@ describe('Obcan portal in a browser without JavaScript', () => {
       try {
         if (browser) await settlesWithin(browser.close(), 15_000);
       } finally {
-        await Promise.all([stopChild(server?.child), stopChild(provider?.child)]);
+        await Promise.all([stopChild(server?.child), stopChild(provider?.child), stopChild(idp?.child)]);
         if (brokenSteps.length > 0 && server) {
           // Requests for stylesheets, fonts and icons are noise here.
           const lines = server.log.filter((line) => !/path="\/(assets|branding)\//.test(line)).slice(-40);
@@ -489,6 +535,9 @@ describe('Obcan portal in a browser without JavaScript', () => {
         }
         if (brokenSteps.length > 0 && provider) {
           console.error(`--- last lines of the OpenID provider's log ---\n${provider.log.slice(-40).join('\n')}`);
+        }
+        if (brokenSteps.length > 0 && idp) {
+          console.error(`--- last lines of the SAML IdP's log ---\n${idp.log.slice(-40).join('\n')}`);
         }
         if (workDir) await rm(workDir, { recursive: true, force: true });
       }
@@ -793,5 +842,66 @@ describe('Obcan portal in a browser without JavaScript', () => {
       assert.match(pathOf(page.url()), /^\/login\b/, 'the dashboard sends a logged-out visitor to log in');
       assertNoBrokenSubresources();
     });
+  });
+
+  // A third walk, from a fresh browser: logging in through the SAML IdP, as through NIA.
+  describe('logging in through a SAML identity provider (NIA)', () => {
+    const step = walkSteps();
+    const portalLogin = 'Přihlásit se: Identita občana (test)';
+
+    before(
+      async () => {
+        samlContext = await newWalkContext();
+        page = await samlContext.newPage();
+        watchSubresources(page);
+        brokenSubresources.splice(0);
+      },
+      { timeout: STARTUP_TIMEOUT },
+    );
+
+    after(
+      async () => {
+        if (samlContext) await settlesWithin(samlContext.close(), 15_000);
+      },
+      { timeout: 30_000 },
+    );
+
+    step('login page offers the SAML provider first', async () => {
+      await page.goto(url('/login'));
+      const buttons = page.locator('main a.gov-button');
+      assert.equal(await buttons.first().getAttribute('aria-label'), portalLogin, 'NIA comes first');
+      assert.equal(await buttons.first().getAttribute('href'), `/login/saml/${SAML_ID}?next=%2Fdashboard`);
+    });
+
+    step('the hand-over page posts the signed request with a visible button', async () => {
+      await clickAndLoad(page.getByRole('main').getByRole('link', { name: portalLogin, exact: true }));
+      assert.equal(new URL(page.url()).pathname, `/login/saml/${SAML_ID}`);
+      await assertHeading('Pokračování k přihlášení');
+      const form = page.locator('main form[method="post"]');
+      assert.equal(await form.getAttribute('action'), `${idp.base}/sso`);
+      assert.equal(await form.locator('input[name="SAMLRequest"]').count(), 1);
+      assertNoBrokenSubresources();
+      await snapshot('SAML hand-over page');
+    });
+    accessible('SAML hand-over page');
+
+    step("pressing the button leads to the IdP's login page", async () => {
+      await clickAndLoad(page.locator('main form[method="post"] button[type="submit"]'));
+      assert.equal(new URL(page.url()).origin, idp.base, `at the IdP: ${page.url()}`);
+    });
+
+    step('logging in as jana at the IdP returns to the portal, logged in', async () => {
+      await page.locator('input[name="person"][value="jana"]').check();
+      await clickAndLoad(page.getByRole('button', { name: 'Přihlásit' }));
+      // Without JavaScript the IdP's hand-back form waits for its button.
+      await clickAndLoad(page.locator('#continue'));
+      assert.equal(pathOf(page.url()), '/dashboard', `back on the dashboard, not ${page.url()}`);
+      await assertHeading('Dobrý den, Jana Dvořáková');
+      const loa = page.locator('main p', { hasText: 'Úroveň záruky přihlášení' });
+      assert.equal(await text(loa), 'Úroveň záruky přihlášení: značná');
+      assertNoBrokenSubresources();
+      await snapshot('dashboard after a SAML login');
+    });
+    accessible('dashboard after a SAML login');
   });
 });

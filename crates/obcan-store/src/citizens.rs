@@ -123,4 +123,12 @@ impl<'a> Citizens<'a> {
         })
         .transpose()
     }
+
+    /// How many accounts there are.
+    pub async fn count(&self) -> Result<u64, StoreError> {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM citizens")
+            .fetch_one(&self.store.pool)
+            .await?;
+        u64::try_from(count).map_err(|e| StoreError::Corrupt(e.to_string()))
+    }
 }

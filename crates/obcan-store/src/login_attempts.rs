@@ -23,6 +23,8 @@ pub struct PendingLogin {
     pub nonce: String,
     pub pkce_verifier: String,
     pub next_path: String,
+    /// What the provider posted back, when it could not be taken at once.
+    pub provider_answer: Option<String>,
 }
 
 #[derive(Debug)]
@@ -65,7 +67,7 @@ impl<'a> LoginAttempts<'a> {
         let row = sqlx::query(
             "DELETE FROM login_attempts \
              WHERE state_hash = $1 AND session_hash = $2 AND provider = $3 AND expires_at > $4 \
-             RETURNING nonce, pkce_verifier, next_path",
+             RETURNING nonce, pkce_verifier, next_path, provider_answer",
         )
         .bind(state_hash)
         .bind(session_hash)
@@ -78,9 +80,34 @@ impl<'a> LoginAttempts<'a> {
                 nonce: row.try_get("nonce")?,
                 pkce_verifier: row.try_get("pkce_verifier")?,
                 next_path: row.try_get("next_path")?,
+                provider_answer: row.try_get("provider_answer")?,
             })
         })
         .transpose()
+    }
+
+    /// Keeps the provider's answer with the attempt it names, for the
+    /// session that started it to take. False when there is no such live
+    /// attempt or it already has an answer: a replay or a forgery.
+    pub async fn record_answer(
+        &self,
+        state_hash: &str,
+        provider: &str,
+        answer: &str,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "UPDATE login_attempts SET provider_answer = $1 \
+             WHERE state_hash = $2 AND provider = $3 AND expires_at > $4 \
+             AND provider_answer IS NULL",
+        )
+        .bind(answer)
+        .bind(state_hash)
+        .bind(provider)
+        .bind(now.as_second())
+        .execute(&self.store.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     pub async fn delete_expired(&self, now: Timestamp) -> Result<u64, StoreError> {

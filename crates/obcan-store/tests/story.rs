@@ -261,3 +261,38 @@ async fn a_login_attempt_is_taken_once_by_its_own_session_only() {
         "used up"
     );
 }
+
+#[tokio::test]
+async fn a_provider_answer_is_recorded_once_for_a_live_attempt() {
+    let db = TestDatabase::create().await.unwrap();
+    let attempts = db.store.login_attempts();
+    let attempt = obcan_store::LoginAttempt {
+        state_hash: "relay".into(),
+        session_hash: "session".into(),
+        provider: "nia".into(),
+        nonce: "_request".into(),
+        pkce_verifier: String::new(),
+        next_path: "/dashboard".into(),
+        expires_at: at(600),
+    };
+    attempts.insert(&attempt).await.unwrap();
+    let record = |state, provider, now| attempts.record_answer(state, provider, "answer", now);
+    assert!(
+        !record("other", "nia", at(1)).await.unwrap(),
+        "unknown state"
+    );
+    assert!(
+        !record("relay", "mojeid", at(1)).await.unwrap(),
+        "other provider"
+    );
+    assert!(!record("relay", "nia", at(600)).await.unwrap(), "expired");
+    assert!(record("relay", "nia", at(1)).await.unwrap());
+    assert!(!record("relay", "nia", at(2)).await.unwrap(), "a replay");
+    let pending = attempts
+        .take("relay", "session", "nia", at(3))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(pending.provider_answer.as_deref(), Some("answer"));
+    assert_eq!(pending.nonce, "_request");
+}

@@ -74,6 +74,7 @@ for (const [name, file] of Object.entries(icons)) {
   emit(`icon-${name}.svg`, readFileSync(`${gds}/icons/lib/${file}`));
 }
 emit('coat-of-arms.svg', readFileSync('src/coat-of-arms.svg'));
+emit('autosubmit.js', readFileSync('src/autosubmit.js'));
 
 const sorted = Object.fromEntries(Object.entries(manifest).sort(([a], [b]) => a.localeCompare(b)));
 writeFileSync(join(dist, 'manifest.json'), `${JSON.stringify(sorted, null, 2)}\n`);

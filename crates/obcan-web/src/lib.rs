@@ -30,26 +30,34 @@ use tracing::Level;
 
 pub use error::WebError;
 pub use routes::{Access, RouteInfo, routes};
-pub use settings::{OidcLogin, SessionKey, WebSettings};
+pub use settings::{IdentityLogin, Means, SessionKey, WebSettings};
 pub use state::AppState;
 
 use middleware::{csrf, error_pages, metrics, security_headers};
 
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
-    let routes = routes::table()
+    let (from_providers, own): (Vec<_>, Vec<_>) = routes::table()
         .into_iter()
-        .fold(Router::new(), |router, (info, handler)| {
-            router.route(info.path, handler)
-        })
+        .partition(|(info, _)| info.access == Access::IdentityProviderPost);
+    let add = |router: Router<AppState>, (info, handler): (RouteInfo, _)| {
+        router.route(info.path, handler)
+    };
+    let own = own
+        .into_iter()
+        .fold(Router::new(), add)
+        .route_layer(from_fn_with_state(state.clone(), csrf::verify));
+    let routes = from_providers
+        .into_iter()
+        .fold(own, add)
         .fallback(|| async { WebError::NotFound });
     with_layers(routes, state)
 }
 
 /// Outermost layers first: every request gets an id and a log span, is
 /// counted, compressed, given security headers, has errors rendered as pages,
-/// panics caught, state-changing requests checked for CSRF, and body size
-/// limited before any handler runs.
+/// panics caught, and body size limited before any handler runs. CSRF is
+/// checked by a route layer (see `router`) on all but identity providers' posts.
 fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
     let body_limit = state.settings.body_limit;
     routes
@@ -78,7 +86,6 @@ fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
                 .layer(from_fn_with_state(state.clone(), security_headers::add))
                 .layer(from_fn_with_state(state.clone(), error_pages::render))
                 .layer(CatchPanicLayer::custom(error::panic_response))
-                .layer(from_fn_with_state(state.clone(), csrf::verify))
                 // Innermost: it changes the body type, which routes accept and middleware does not.
                 .layer(DefaultBodyLimit::max(body_limit))
                 .layer(RequestBodyLimitLayer::new(body_limit)),
@@ -139,7 +146,7 @@ mod tests {
             },
             body_limit: 1 << 20,
             demo_identity: true,
-            oidc: Vec::new(),
+            logins: Vec::new(),
             public_url: "http://127.0.0.1:8080".into(),
             session_key: SessionKey::new(vec![7; 32]),
         }

@@ -10,7 +10,7 @@ use axum::routing::{MethodRouter, get, post};
 use obcan_core::identity::Loa;
 
 use crate::middleware::metrics;
-use crate::pages::{accessibility, dashboard, home, language, login, oidc};
+use crate::pages::{accessibility, dashboard, home, language, login, oidc, saml};
 use crate::state::AppState;
 use crate::{assets, branding, ops};
 
@@ -21,6 +21,10 @@ pub enum Access {
     Public,
     /// A logged-in citizen whose login reached at least this level of assurance.
     Citizen(Loa),
+    /// Anyone, carrying a message from an outside identity provider. Such
+    /// posts arrive cross-site, without the CSRF token; what protects them is
+    /// that the message names a login attempt of the portal's, usable once.
+    IdentityProviderPost,
 }
 
 #[derive(Debug, Clone)]
@@ -34,7 +38,7 @@ pub struct RouteInfo {
 // One route a line, so that the table reads as one.
 #[rustfmt::skip]
 pub(crate) fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
-    use Access::{Citizen, Public};
+    use Access::{Citizen, IdentityProviderPost, Public};
     let route = |method: Method, path, access, handler| (RouteInfo { method, path, access }, handler);
     vec![
         route(Method::GET,  "/",                               Public,            get(home::page)),
@@ -43,6 +47,10 @@ pub(crate) fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         route(Method::POST, "/login/demo",                     Public,            post(login::demo_submit)),
         route(Method::GET,  "/login/oidc/{provider}",          Public,            get(oidc::start)),
         route(Method::GET,  "/login/oidc/{provider}/callback", Public,            get(oidc::callback)),
+        route(Method::GET,  "/login/saml/{provider}",          Public,            get(saml::start)),
+        route(Method::GET,  "/login/saml/{provider}/metadata", Public,            get(saml::metadata)),
+        route(Method::POST, "/login/saml/{provider}/acs",      IdentityProviderPost, post(saml::acs)),
+        route(Method::GET,  "/login/saml/{provider}/finish",   Public,            get(saml::finish)),
         // Logging out without a session does nothing, harmlessly.
         route(Method::POST, "/logout",                         Public,            post(login::logout)),
         route(Method::GET,  "/dashboard",                      Citizen(Loa::Low), get(dashboard::page)),

@@ -3,6 +3,8 @@
 use std::sync::Arc;
 
 use obcan_connect::identity::oidc::OidcProvider;
+use obcan_connect::identity::saml::SamlProvider;
+use obcan_core::language::Language;
 use obcan_core::session::SessionPolicy;
 
 use crate::branding::Branding;
@@ -19,8 +21,9 @@ pub struct WebSettings {
     pub body_limit: usize,
     /// Offer the demo identity provider (never in production).
     pub demo_identity: bool,
-    /// OpenID providers, in the order the login page offers them.
-    pub oidc: Vec<OidcLogin>,
+    /// Means of login at outside identity providers, in the order the login
+    /// page offers them.
+    pub logins: Vec<IdentityLogin>,
     /// The portal's address as browsers see it, e.g. `https://portal.vzorov.cz`;
     /// identity providers send people back to it.
     pub public_url: String,
@@ -48,10 +51,57 @@ impl std::fmt::Debug for SessionKey {
     }
 }
 
-/// An OpenID provider as the login page offers it.
+/// An outside identity provider as the login page offers it.
 #[derive(Debug, Clone)]
-pub struct OidcLogin {
-    pub provider: Arc<OidcProvider>,
+pub struct IdentityLogin {
+    pub means: Means,
     pub label: String,
     pub label_en: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub enum Means {
+    Oidc(Arc<OidcProvider>),
+    Saml(Arc<SamlProvider>),
+}
+
+impl IdentityLogin {
+    pub fn id(&self) -> &str {
+        match &self.means {
+            Means::Oidc(provider) => provider.id().as_str(),
+            Means::Saml(provider) => provider.id().as_str(),
+        }
+    }
+
+    pub(crate) fn label(&self, language: Language) -> &str {
+        match (language, &self.label_en) {
+            (Language::English, Some(label)) => label,
+            _ => &self.label,
+        }
+    }
+
+    /// Where the login page's button for this provider leads.
+    pub(crate) fn start_path(&self) -> String {
+        let protocol = match self.means {
+            Means::Oidc(_) => "oidc",
+            Means::Saml(_) => "saml",
+        };
+        format!("/login/{protocol}/{}", self.id())
+    }
+}
+
+impl WebSettings {
+    pub(crate) fn oidc(&self, id: &str) -> Option<&Arc<OidcProvider>> {
+        self.logins.iter().find_map(|login| match &login.means {
+            Means::Oidc(provider) if provider.id().as_str() == id => Some(provider),
+            _ => None,
+        })
+    }
+
+    pub(crate) fn saml(&self, id: &str) -> Option<&Arc<SamlProvider>> {
+        self.logins.iter().find_map(|login| match &login.means {
+            Means::Saml(provider) if provider.id().as_str() == id => Some(provider),
+            _ => None,
+        })
+    }
 }

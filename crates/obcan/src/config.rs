@@ -81,8 +81,87 @@ pub struct SessionConfig {
 pub struct IdentityConfig {
     /// Offer the demo identity provider. Refused in production.
     pub demo: bool,
+    /// SAML identity providers (NIA). The login page offers them first, in
+    /// this order, then the OpenID providers.
+    pub saml: Vec<SamlProviderConfig>,
     /// OpenID Connect providers, in the order the login page offers them.
     pub oidc: Vec<OidcProviderConfig>,
+}
+
+/// One SAML identity provider, normally NIA. The portal's own addresses for
+/// it follow from `http.public_url`: metadata (the entity id NIA calls the
+/// service's unique URL) at `/login/saml/<id>/metadata`, assertions at
+/// `/login/saml/<id>/acs`, logout at `/login/saml/<id>/slo`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SamlProviderConfig {
+    /// Short name in URLs and the database, e.g. `nia`.
+    pub id: String,
+    #[serde(default)]
+    pub preset: SamlPreset,
+    /// The button's label, e.g. "Identita občana".
+    pub label: String,
+    #[serde(default)]
+    pub label_en: String,
+    /// Where the identity provider publishes its metadata; the preset's when empty.
+    #[serde(default)]
+    pub idp_metadata_url: String,
+    /// PEM files of the key and certificate that sign the portal's requests.
+    pub signing_key: PathBuf,
+    pub signing_certificate: PathBuf,
+    /// PEM files of the key and certificate assertions are encrypted to;
+    /// the signing pair when empty.
+    #[serde(default)]
+    pub encryption_key: PathBuf,
+    #[serde(default)]
+    pub encryption_certificate: PathBuf,
+    /// The lowest level of assurance accepted.
+    #[serde(default = "default_saml_loa")]
+    pub min_loa: Loa,
+    /// `public` for public bodies, `private` otherwise (eIDAS SPType).
+    #[serde(default)]
+    pub sp_type: SamlSpType,
+    #[serde(default = "default_provider_timeout")]
+    pub timeout_seconds: u64,
+}
+
+fn default_saml_loa() -> Loa {
+    Loa::Substantial
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SamlPreset {
+    /// NIA's production environment.
+    #[default]
+    Nia,
+    /// NIA's test environment, for trying a registration out.
+    NiaTest,
+    /// Any other SAML 2.0 identity provider; `idp_metadata_url` is required.
+    Generic,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SamlSpType {
+    #[default]
+    Public,
+    Private,
+}
+
+impl SamlProviderConfig {
+    /// The identity provider's metadata address, the preset's when not set.
+    pub fn idp_metadata_url(&self) -> &str {
+        match (self.idp_metadata_url.as_str(), self.preset) {
+            ("", SamlPreset::Nia) => {
+                "https://nia.identitaobcana.cz/fpsts/FederationMetadata/2007-06/FederationMetadata.xml"
+            }
+            ("", SamlPreset::NiaTest) => {
+                "https://tnia.identitaobcana.cz/fpsts/FederationMetadata/2007-06/FederationMetadata.xml"
+            }
+            (url, _) => url,
+        }
+    }
 }
 
 /// One OpenID Connect provider. A preset fills in what that provider always has.
@@ -225,6 +304,7 @@ impl Default for Config {
             },
             identity: IdentityConfig {
                 demo: true,
+                saml: Vec::new(),
                 oidc: Vec::new(),
             },
             secrets: SecretsConfig {
@@ -416,6 +496,32 @@ impl Config {
             );
         }
         let mut ids = std::collections::BTreeSet::new();
+        for provider in &self.identity.saml {
+            if ProviderId::parse(&provider.id).is_err() || provider.id == "demo" {
+                return invalid(
+                    "identity.saml.id",
+                    format!(
+                        "{:?}: lowercase letters, digits and -, and not \"demo\"",
+                        provider.id
+                    ),
+                );
+            }
+            if !ids.insert(provider.id.clone()) {
+                return invalid(
+                    "identity.saml.id",
+                    format!("{:?} is configured twice", provider.id),
+                );
+            }
+            if provider.idp_metadata_url().is_empty() || provider.label.trim().is_empty() {
+                return invalid(
+                    "identity.saml",
+                    format!(
+                        "provider {:?} needs a label and, without a preset, idp_metadata_url",
+                        provider.id
+                    ),
+                );
+            }
+        }
         for provider in self.identity.oidc.iter().map(OidcProviderConfig::resolved) {
             if ProviderId::parse(&provider.id).is_err() || provider.id == "demo" {
                 return invalid(
@@ -470,6 +576,14 @@ impl Config {
                  portal's https:// address (OBCAN_HTTP_PUBLIC_URL)"
                     .to_owned(),
             );
+        }
+        for provider in &self.identity.saml {
+            if !provider.idp_metadata_url().starts_with("https://") {
+                problems.push(format!(
+                    "identity.saml provider {:?} has idp_metadata_url without https://",
+                    provider.id
+                ));
+            }
         }
         for provider in &self.identity.oidc {
             if !provider.resolved().issuer.starts_with("https://") {

@@ -11,14 +11,15 @@ use std::time::Duration;
 use anyhow::Context as _;
 use jiff::SignedDuration;
 use obcan_connect::identity::oidc::{OidcProvider, OidcSettings};
+use obcan_connect::identity::saml::{KeyPair, SamlProvider, SamlSettings, SpType};
 use obcan_core::identity::{Loa, ProviderId};
 use obcan_core::session::SessionPolicy;
 use obcan_store::{Backend, PoolSettings, Store};
 use obcan_web::branding::{Branding, Color, Contact, Logo};
-use obcan_web::{AppState, OidcLogin, SessionKey, WebSettings};
+use obcan_web::{AppState, IdentityLogin, Means, SessionKey, WebSettings};
 use tokio::net::TcpListener;
 
-use crate::config::{Config, Mode};
+use crate::config::{Config, Mode, SamlProviderConfig, SamlSpType};
 
 /// How often expired sessions are swept from the database.
 const SESSION_PURGE_INTERVAL: Duration = Duration::from_secs(300);
@@ -71,39 +72,83 @@ pub fn web_settings(config: &Config) -> anyhow::Result<WebSettings> {
         },
         body_limit: config.http.body_limit_bytes,
         demo_identity: config.identity.demo,
-        oidc: oidc_logins(config)?,
+        logins: identity_logins(config)?,
         public_url: config.public_url(),
         session_key: SessionKey::new(config.secrets.session_key.expose().as_bytes().to_vec()),
     })
 }
 
-fn oidc_logins(config: &Config) -> anyhow::Result<Vec<OidcLogin>> {
-    config
-        .identity
-        .oidc
-        .iter()
-        .map(|provider| {
-            let provider = provider.resolved();
-            let settings = OidcSettings {
-                id: ProviderId::parse(&provider.id)?,
-                issuer: provider.issuer.clone(),
-                client_id: provider.client_id.clone(),
-                client_secret: provider.client_secret.expose().to_owned(),
-                scopes: provider.scopes.clone(),
-                default_loa: provider.default_loa.unwrap_or(Loa::Low),
-                acr_loa: provider.acr_loa.clone(),
-                timeout: Duration::from_secs(provider.timeout_seconds),
-            };
-            Ok(OidcLogin {
-                provider: Arc::new(
-                    OidcProvider::new(settings)
-                        .with_context(|| format!("identity.oidc {:?}", provider.id))?,
-                ),
-                label: provider.label.clone(),
-                label_en: (!provider.label_en.is_empty()).then(|| provider.label_en.clone()),
-            })
+/// The outside identity providers, in the login page's order: SAML (NIA) first.
+fn identity_logins(config: &Config) -> anyhow::Result<Vec<IdentityLogin>> {
+    let label_en = |label: &str| (!label.is_empty()).then(|| label.to_owned());
+    let saml = config.identity.saml.iter().map(|provider| {
+        let settings = saml_settings(config, provider)
+            .with_context(|| format!("identity.saml {:?}", provider.id))?;
+        Ok(IdentityLogin {
+            means: Means::Saml(Arc::new(
+                SamlProvider::new(settings)
+                    .with_context(|| format!("identity.saml {:?}", provider.id))?,
+            )),
+            label: provider.label.clone(),
+            label_en: label_en(&provider.label_en),
         })
-        .collect()
+    });
+    let oidc = config.identity.oidc.iter().map(|provider| {
+        let provider = provider.resolved();
+        let settings = OidcSettings {
+            id: ProviderId::parse(&provider.id)?,
+            issuer: provider.issuer.clone(),
+            client_id: provider.client_id.clone(),
+            client_secret: provider.client_secret.expose().to_owned(),
+            scopes: provider.scopes.clone(),
+            default_loa: provider.default_loa.unwrap_or(Loa::Low),
+            acr_loa: provider.acr_loa.clone(),
+            timeout: Duration::from_secs(provider.timeout_seconds),
+        };
+        Ok(IdentityLogin {
+            means: Means::Oidc(Arc::new(
+                OidcProvider::new(settings)
+                    .with_context(|| format!("identity.oidc {:?}", provider.id))?,
+            )),
+            label: provider.label.clone(),
+            label_en: label_en(&provider.label_en),
+        })
+    });
+    saml.chain(oidc).collect()
+}
+
+fn saml_settings(config: &Config, provider: &SamlProviderConfig) -> anyhow::Result<SamlSettings> {
+    let read = |path: &std::path::Path| {
+        std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+    };
+    let signing = KeyPair {
+        private_key_pem: read(&provider.signing_key)?,
+        certificate_pem: read(&provider.signing_certificate)?,
+    };
+    let encryption = if provider.encryption_key.as_os_str().is_empty() {
+        signing.clone()
+    } else {
+        KeyPair {
+            private_key_pem: read(&provider.encryption_key)?,
+            certificate_pem: read(&provider.encryption_certificate)?,
+        }
+    };
+    let base = format!("{}/login/saml/{}", config.public_url(), provider.id);
+    Ok(SamlSettings {
+        id: ProviderId::parse(&provider.id)?,
+        idp_metadata_url: provider.idp_metadata_url().to_owned(),
+        entity_id: format!("{base}/metadata"),
+        acs_url: format!("{base}/acs"),
+        slo_url: format!("{base}/slo"),
+        signing,
+        encryption,
+        min_loa: provider.min_loa,
+        sp_type: match provider.sp_type {
+            SamlSpType::Public => SpType::Public,
+            SamlSpType::Private => SpType::Private,
+        },
+        timeout: Duration::from_secs(provider.timeout_seconds),
+    })
 }
 
 /// A portal ready to serve: store open and migrated, port bound.

@@ -24,6 +24,9 @@ pub(super) static TEXTS: Texts = Texts {
     login_demo_means: "Ukázková identita",
     login_demo_means_description: "Přihlášení smyšlenou osobou ukázkového města. Jen pro vyzkoušení portálu.",
     login_no_means: "Na tomto portálu zatím není nastaven žádný způsob přihlášení. Obraťte se na úřad.",
+    login_handover_title: "Pokračování k přihlášení",
+    login_handover_lead: "Předáváme vás poskytovateli identity. Pokud se jeho stránka neotevře sama, stiskněte tlačítko.",
+    login_handover_continue: "Pokračovat k přihlášení",
 
     demo_title: "Přihlášení ukázkovou identitou",
     demo_warning_title: "Toto není skutečné přihlášení",

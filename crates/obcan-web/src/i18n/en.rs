@@ -24,6 +24,9 @@ pub(super) static TEXTS: Texts = Texts {
     login_demo_means: "Demo identity",
     login_demo_means_description: "Log in as a fictitious resident of the demo town. For trying the portal only.",
     login_no_means: "No means of login is set up on this portal yet. Please contact the office.",
+    login_handover_title: "Continuing to log in",
+    login_handover_lead: "We are handing you over to the identity provider. If its page does not open by itself, press the button.",
+    login_handover_continue: "Continue to log in",
 
     demo_title: "Log in with a demo identity",
     demo_warning_title: "This is not a real login",

@@ -39,6 +39,9 @@ pub(crate) struct Texts {
     pub login_demo_means: &'static str,
     pub login_demo_means_description: &'static str,
     pub login_no_means: &'static str,
+    pub login_handover_title: &'static str,
+    pub login_handover_lead: &'static str,
+    pub login_handover_continue: &'static str,
 
     pub demo_title: &'static str,
     pub demo_warning_title: &'static str,

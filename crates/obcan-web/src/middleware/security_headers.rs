@@ -9,6 +9,7 @@ use axum::http::header::{
 use axum::middleware::Next;
 use axum::response::Response;
 
+use crate::error::WebError;
 use crate::state::AppState;
 
 /// Only our own files; no inline scripts or styles; never framed.
@@ -16,10 +17,22 @@ const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-
     font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; \
     base-uri 'none'";
 
+/// The policy for a page whose form posts to another origin (a hand-over to
+/// an identity provider); otherwise the same as everywhere.
+pub(crate) fn csp_posting_to(origin: &str) -> Result<HeaderValue, WebError> {
+    let policy = CSP.replace(
+        "form-action 'self'",
+        &format!("form-action 'self' {origin}"),
+    );
+    HeaderValue::from_str(&policy).map_err(|e| WebError::Internal(format!("CSP: {e}")))
+}
+
 pub(crate) async fn add(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    headers.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    headers
+        .entry(CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(CSP));
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(

@@ -53,14 +53,11 @@ pub(crate) async fn page(
             .unwrap_or_default();
     let providers = state
         .settings
-        .oidc
+        .logins
         .iter()
         .map(|login| ProviderLink {
-            label: match (visitor.language, &login.label_en) {
-                (obcan_core::language::Language::English, Some(label)) => label.clone(),
-                _ => login.label.clone(),
-            },
-            href: format!("/login/oidc/{}?{next}", login.provider.id().as_str()),
+            label: login.label(visitor.language).to_owned(),
+            href: format!("{}?{next}", login.start_path()),
         })
         .collect();
     let demo_href = state

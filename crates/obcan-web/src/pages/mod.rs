@@ -7,6 +7,7 @@ pub(crate) mod home;
 pub(crate) mod language;
 pub(crate) mod login;
 pub(crate) mod oidc;
+pub(crate) mod saml;
 pub(crate) mod tiles;
 
 use askama::Template;

@@ -7,14 +7,13 @@
 
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use obcan_connect::identity::oidc::OidcError;
+use obcan_connect::identity::oidc::{OidcError, OidcProvider};
 use obcan_store::LoginAttempt;
 use serde::Deserialize;
 
 use super::{ValidQuery, local_path};
 use crate::error::WebError;
 use crate::session::{self, Visitor, sha256_hex, with_cookie};
-use crate::settings::OidcLogin;
 use crate::state::AppState;
 
 /// How long a person may take at the provider.
@@ -25,12 +24,11 @@ pub(crate) struct Start {
     next: Option<String>,
 }
 
-fn provider<'a>(state: &'a AppState, id: &str) -> Result<&'a OidcLogin, WebError> {
+fn provider<'a>(state: &'a AppState, id: &str) -> Result<&'a OidcProvider, WebError> {
     state
         .settings
-        .oidc
-        .iter()
-        .find(|login| login.provider.id().as_str() == id)
+        .oidc(id)
+        .map(AsRef::as_ref)
         .ok_or(WebError::NotFound)
 }
 
@@ -60,7 +58,6 @@ pub(crate) async fn start(
     let login = provider(&state, &id)?;
     let (token, cookie) = session::ensure(&state, &visitor).await?;
     let started = login
-        .provider
         .start(&redirect_uri(&state, &id))
         .await
         .map_err(login_error)?;
@@ -126,7 +123,6 @@ pub(crate) async fn callback(
             WebError::LoginFailed(format!("{id}: unknown, expired, reused or foreign state"))
         })?;
     let assertion = login
-        .provider
         .finish(
             &redirect_uri(&state, &id),
             &code,

@@ -20,3 +20,4 @@ mod login;
 mod oidc;
 mod pages;
 mod protection;
+mod saml;

@@ -13,7 +13,8 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use http_body_util::BodyExt as _;
-use obcan::config::Config;
+use obcan::config::{Config, SamlPreset, SamlProviderConfig, SamlSpType};
+use obcan_core::identity::Loa;
 use obcan_store::testing::TestDatabase;
 use obcan_store::{PoolSettings, Store};
 use obcan_web::AppState;
@@ -175,6 +176,51 @@ impl TestApp {
 
     pub fn session_cookie(&self) -> Option<&String> {
         self.cookies.get("obcan_session")
+    }
+}
+
+/// Key pairs for the portal's SAML service provider (signing, encryption),
+/// made once per test run with openssl, as an operator would.
+fn saml_keys() -> &'static std::path::Path {
+    static KEYS: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    KEYS.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for name in ["signing", "encryption"] {
+            let status = std::process::Command::new("openssl")
+                .args([
+                    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                ])
+                .args(["-subj", &format!("/CN=obcan test {name}")])
+                .arg("-keyout")
+                .arg(dir.path().join(format!("{name}.key")))
+                .arg("-out")
+                .arg(dir.path().join(format!("{name}.crt")))
+                .stderr(std::process::Stdio::null())
+                .status()
+                .expect("openssl");
+            assert!(status.success(), "openssl makes a key pair");
+        }
+        dir
+    })
+    .path()
+}
+
+/// A SAML identity provider `nia` whose metadata is at `idp_metadata_url`.
+pub fn saml_provider(idp_metadata_url: &str, min_loa: Loa) -> SamlProviderConfig {
+    let keys = saml_keys();
+    SamlProviderConfig {
+        id: "nia".into(),
+        preset: SamlPreset::Generic,
+        label: "Identita občana".into(),
+        label_en: "Citizen identity".into(),
+        idp_metadata_url: idp_metadata_url.into(),
+        signing_key: keys.join("signing.key"),
+        signing_certificate: keys.join("signing.crt"),
+        encryption_key: keys.join("encryption.key"),
+        encryption_certificate: keys.join("encryption.crt"),
+        min_loa,
+        sp_type: SamlSpType::Public,
+        timeout_seconds: 5,
     }
 }
 
