@@ -3,6 +3,7 @@
 //! Nothing here performs I/O; the store, the connectors and the web layer all
 //! depend on this crate and never the other way round.
 
+pub mod audit;
 pub mod capability;
 pub mod citizen;
 pub mod identity;

@@ -4,6 +4,7 @@
 //! `Any` driver with portable SQL, and whatever differs between the two lives
 //! in [`dialect`]. Each capability has its own module of queries.
 
+mod audit;
 mod citizens;
 pub mod dialect;
 mod error;
@@ -17,6 +18,7 @@ use std::time::Duration;
 use sqlx::AnyPool;
 use sqlx::any::AnyPoolOptions;
 
+pub use audit::{AuditEntry, AuditLog, ChainBreak};
 pub use citizens::Citizens;
 pub use dialect::Backend;
 pub use error::StoreError;
@@ -97,6 +99,10 @@ impl Store {
             open: self.pool.size(),
             idle,
         }
+    }
+
+    pub fn audit(&self) -> AuditLog<'_> {
+        AuditLog::new(self)
     }
 
     pub fn citizens(&self) -> Citizens<'_> {

@@ -296,3 +296,108 @@ async fn a_provider_answer_is_recorded_once_for_a_live_attempt() {
     assert_eq!(pending.provider_answer.as_deref(), Some("answer"));
     assert_eq!(pending.nonce, "_request");
 }
+
+mod audit {
+    use obcan_core::audit::{Action, Actor, AuditEvent};
+    use obcan_core::citizen::CitizenId;
+
+    use super::*;
+
+    async fn raw(db: &TestDatabase) -> sqlx::AnyPool {
+        sqlx::any::install_default_drivers();
+        sqlx::AnyPool::connect(&db.url).await.unwrap()
+    }
+
+    /// A log of five entries, and a raw connection to tamper with it.
+    async fn five_entries() -> (TestDatabase, sqlx::AnyPool) {
+        let db = TestDatabase::create().await.unwrap();
+        let citizen = CitizenId::random();
+        for i in 0..5 {
+            let event = AuditEvent::new(at(i), Actor::Citizen(citizen), Action::Login)
+                .about_citizen(citizen)
+                .with("provider", format!("p{i}"))
+                .from_ip(Some("192.0.2.1".into()));
+            assert_eq!(db.store.audit().append(&event).await.unwrap(), i + 1);
+        }
+        let pool = raw(&db).await;
+        (db, pool)
+    }
+
+    async fn break_at(db: &TestDatabase) -> i64 {
+        db.store.audit().verify().await.unwrap().unwrap_err().seq
+    }
+
+    #[tokio::test]
+    async fn an_intact_chain_verifies_and_reads_back() {
+        let (db, _) = five_entries().await;
+        assert_eq!(db.store.audit().verify().await.unwrap(), Ok(5));
+        let subject = db
+            .store
+            .audit()
+            .about("citizen:none", &["login"], 10)
+            .await
+            .unwrap();
+        assert!(subject.is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_changed_entry_is_found() {
+        let (db, pool) = five_entries().await;
+        sqlx::query("UPDATE audit_log SET detail = '{\"provider\":\"forged\"}' WHERE seq = 3")
+            .execute(&pool)
+            .await
+            .unwrap();
+        assert_eq!(break_at(&db).await, 3);
+    }
+
+    #[tokio::test]
+    async fn a_deleted_entry_is_found() {
+        let (db, pool) = five_entries().await;
+        sqlx::query("DELETE FROM audit_log WHERE seq = 2")
+            .execute(&pool)
+            .await
+            .unwrap();
+        assert_eq!(break_at(&db).await, 3);
+    }
+
+    #[tokio::test]
+    async fn an_inserted_entry_is_found() {
+        let (db, pool) = five_entries().await;
+        // Room for an entry between 2 and 3, with a plausible hash.
+        for seq in (3..=5).rev() {
+            sqlx::query(&format!(
+                "UPDATE audit_log SET seq = {} WHERE seq = {seq}",
+                seq + 1
+            ))
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
+        sqlx::query(
+            "INSERT INTO audit_log (seq, at, actor, action, subject, detail, ip, prev_hash, hash) \
+             SELECT 3, at, actor, action, subject, detail, ip, hash, hash FROM audit_log WHERE seq = 2",
+        )
+        .execute(&pool)
+        .await
+        .unwrap();
+        assert_eq!(break_at(&db).await, 3);
+    }
+
+    #[tokio::test]
+    async fn reordered_entries_are_found() {
+        let (db, pool) = five_entries().await;
+        sqlx::query("UPDATE audit_log SET seq = -1 WHERE seq = 2")
+            .execute(&pool)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE audit_log SET seq = 2 WHERE seq = 4")
+            .execute(&pool)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE audit_log SET seq = 4 WHERE seq = -1")
+            .execute(&pool)
+            .await
+            .unwrap();
+        assert_eq!(break_at(&db).await, 2);
+    }
+}

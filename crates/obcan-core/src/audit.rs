@@ -1,0 +1,106 @@
+//! Security and personal-data events, as the audit log records them.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use jiff::Timestamp;
+use uuid::Uuid;
+
+use crate::citizen::CitizenId;
+
+/// Who did it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Actor {
+    /// Someone not logged in, e.g. a failed login.
+    Anonymous,
+    /// The portal itself: a scheduled job, a command-line tool.
+    System,
+    Citizen(CitizenId),
+    Staff(Uuid),
+}
+
+impl fmt::Display for Actor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Anonymous => f.write_str("anonymous"),
+            Self::System => f.write_str("system"),
+            Self::Citizen(id) => write!(f, "citizen:{id}"),
+            Self::Staff(id) => write!(f, "staff:{id}"),
+        }
+    }
+}
+
+/// What happened. Stored by name; names are never reused for something else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Login,
+    LoginFailed,
+    Logout,
+    MeansLinked,
+    MeansUnlinked,
+    SessionsEnded,
+}
+
+impl Action {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Login => "login",
+            Self::LoginFailed => "login_failed",
+            Self::Logout => "logout",
+            Self::MeansLinked => "means_linked",
+            Self::MeansUnlinked => "means_unlinked",
+            Self::SessionsEnded => "sessions_ended",
+        }
+    }
+}
+
+impl fmt::Display for Action {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One entry of the audit log, before it is chained to the others.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEvent {
+    pub at: Timestamp,
+    pub actor: Actor,
+    pub action: Action,
+    /// Whose data or account it concerns, if anyone's, e.g. `citizen:<id>`.
+    pub subject: Option<String>,
+    /// Facts that explain the event (provider, reason, …); never secrets.
+    pub detail: BTreeMap<&'static str, String>,
+    /// The client's address, when the event comes from a request.
+    pub ip: Option<String>,
+}
+
+impl AuditEvent {
+    pub fn new(at: Timestamp, actor: Actor, action: Action) -> Self {
+        Self {
+            at,
+            actor,
+            action,
+            subject: None,
+            detail: BTreeMap::new(),
+            ip: None,
+        }
+    }
+
+    #[must_use]
+    pub fn about_citizen(mut self, id: CitizenId) -> Self {
+        self.subject = Some(format!("citizen:{id}"));
+        self
+    }
+
+    #[must_use]
+    pub fn with(mut self, key: &'static str, value: impl Into<String>) -> Self {
+        self.detail.insert(key, value.into());
+        self
+    }
+
+    #[must_use]
+    pub fn from_ip(mut self, ip: Option<String>) -> Self {
+        self.ip = ip;
+        self
+    }
+}

@@ -1,0 +1,229 @@
+//! The audit log: append-only and hash-chained.
+//!
+//! Each entry's hash covers its own fields and the previous entry's hash, so
+//! `verify` finds any entry changed, removed, inserted or moved. Appends are
+//! serialized (SQLite's write lock; a table lock on PostgreSQL) so that two
+//! nodes never chain to the same predecessor.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use obcan_core::audit::AuditEvent;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+
+use crate::{Backend, Store, StoreError};
+
+/// The `prev_hash` of the first entry.
+const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// An entry as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    pub seq: i64,
+    pub at: Timestamp,
+    pub actor: String,
+    pub action: String,
+    pub subject: Option<String>,
+    pub detail: BTreeMap<String, String>,
+    pub ip: Option<String>,
+}
+
+/// Where and why the chain does not hold.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("audit log entry {seq}: {problem}")]
+pub struct ChainBreak {
+    pub seq: i64,
+    pub problem: String,
+}
+
+#[derive(Debug)]
+pub struct AuditLog<'a> {
+    store: &'a Store,
+}
+
+struct Fields<'a> {
+    seq: i64,
+    at: i64,
+    actor: &'a str,
+    action: &'a str,
+    subject: Option<&'a str>,
+    detail: &'a str,
+    ip: Option<&'a str>,
+    prev_hash: &'a str,
+}
+
+impl Fields<'_> {
+    /// SHA-256 over every field, each length-prefixed so that no two
+    /// different entries encode alike.
+    fn hash(&self) -> String {
+        let mut hasher = Sha256::new();
+        let mut field = |bytes: &[u8]| {
+            hasher.update((bytes.len() as u64).to_be_bytes());
+            hasher.update(bytes);
+        };
+        field(&self.seq.to_be_bytes());
+        field(&self.at.to_be_bytes());
+        field(self.actor.as_bytes());
+        field(self.action.as_bytes());
+        field(self.subject.unwrap_or("\0none").as_bytes());
+        field(self.detail.as_bytes());
+        field(self.ip.unwrap_or("\0none").as_bytes());
+        field(self.prev_hash.as_bytes());
+        hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+impl<'a> AuditLog<'a> {
+    pub(crate) fn new(store: &'a Store) -> Self {
+        Self { store }
+    }
+
+    pub async fn append(&self, event: &AuditEvent) -> Result<i64, StoreError> {
+        let mut tx = self.store.backend.begin_write(&self.store.pool).await?;
+        if self.store.backend == Backend::Postgres {
+            sqlx::query("LOCK TABLE audit_log IN EXCLUSIVE MODE")
+                .execute(&mut *tx)
+                .await?;
+        }
+        let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *tx)
+            .await?;
+        let (prev_seq, prev_hash) = match last {
+            Some(row) => (
+                row.try_get::<i64, _>("seq")?,
+                row.try_get::<String, _>("hash")?,
+            ),
+            None => (0, GENESIS.to_owned()),
+        };
+        let detail = serde_json::to_string(&event.detail)
+            .map_err(|e| StoreError::Corrupt(format!("audit detail: {e}")))?;
+        let actor = event.actor.to_string();
+        let fields = Fields {
+            seq: prev_seq + 1,
+            at: event.at.as_second(),
+            actor: &actor,
+            action: event.action.as_str(),
+            subject: event.subject.as_deref(),
+            detail: &detail,
+            ip: event.ip.as_deref(),
+            prev_hash: &prev_hash,
+        };
+        sqlx::query(
+            "INSERT INTO audit_log (seq, at, actor, action, subject, detail, ip, prev_hash, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(fields.seq)
+        .bind(fields.at)
+        .bind(fields.actor)
+        .bind(fields.action)
+        .bind(fields.subject)
+        .bind(fields.detail)
+        .bind(fields.ip)
+        .bind(fields.prev_hash)
+        .bind(fields.hash())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(fields.seq)
+    }
+
+    /// The newest entries about `subject` with one of `actions`, newest first.
+    pub async fn about(
+        &self,
+        subject: &str,
+        actions: &[&str],
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        if actions.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders: Vec<String> = (0..actions.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "SELECT seq, at, actor, action, subject, detail, ip FROM audit_log \
+             WHERE subject = $1 AND action IN ({}) ORDER BY seq DESC LIMIT {limit}",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(&sql).bind(subject);
+        for action in actions {
+            query = query.bind(*action);
+        }
+        let rows = query.fetch_all(&self.store.pool).await?;
+        rows.iter().map(entry).collect()
+    }
+
+    /// Walks the whole chain, a page at a time; the number of entries, or
+    /// the first break.
+    pub async fn verify(&self) -> Result<Result<u64, ChainBreak>, StoreError> {
+        const PAGE: i64 = 1000;
+        let mut expected_prev = GENESIS.to_owned();
+        let mut expected_seq = 1;
+        loop {
+            let rows = sqlx::query(
+                "SELECT seq, at, actor, action, subject, detail, ip, prev_hash, hash \
+                 FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT $2",
+            )
+            .bind(expected_seq)
+            .bind(PAGE)
+            .fetch_all(&self.store.pool)
+            .await?;
+            for row in &rows {
+                let seq: i64 = row.try_get("seq")?;
+                let broken = |problem: String| Ok(Err(ChainBreak { seq, problem }));
+                if seq != expected_seq {
+                    return broken(format!(
+                        "expected entry {expected_seq} here: an entry is missing or out of order"
+                    ));
+                }
+                let prev_hash: String = row.try_get("prev_hash")?;
+                if prev_hash != expected_prev {
+                    return broken("does not follow the entry before it".to_owned());
+                }
+                let actor: String = row.try_get("actor")?;
+                let action: String = row.try_get("action")?;
+                let subject: Option<String> = row.try_get("subject")?;
+                let detail: String = row.try_get("detail")?;
+                let ip: Option<String> = row.try_get("ip")?;
+                let fields = Fields {
+                    seq,
+                    at: row.try_get("at")?,
+                    actor: &actor,
+                    action: &action,
+                    subject: subject.as_deref(),
+                    detail: &detail,
+                    ip: ip.as_deref(),
+                    prev_hash: &prev_hash,
+                };
+                let hash: String = row.try_get("hash")?;
+                if fields.hash() != hash {
+                    return broken("its contents were changed".to_owned());
+                }
+                expected_prev = hash;
+                expected_seq += 1;
+            }
+            if (rows.len() as i64) < PAGE {
+                return Ok(Ok(u64::try_from(expected_seq - 1).unwrap_or_default()));
+            }
+        }
+    }
+}
+
+fn entry(row: &sqlx::any::AnyRow) -> Result<AuditEntry, StoreError> {
+    let detail: String = row.try_get("detail")?;
+    let seq: i64 = row.try_get("seq")?;
+    Ok(AuditEntry {
+        seq,
+        at: Timestamp::from_second(row.try_get("at")?)
+            .map_err(|e| StoreError::Corrupt(format!("audit entry {seq}: {e}")))?,
+        actor: row.try_get("actor")?,
+        action: row.try_get("action")?,
+        subject: row.try_get("subject")?,
+        detail: serde_json::from_str(&detail)
+            .map_err(|e| StoreError::Corrupt(format!("audit entry {seq}: {e}")))?,
+        ip: row.try_get("ip")?,
+    })
+}
