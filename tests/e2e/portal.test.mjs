@@ -658,6 +658,25 @@ describe('Obcan portal in a browser without JavaScript', () => {
   });
   accessible('dashboard');
 
+  step('the account page lists the means, this session and the login', async () => {
+    await clickAndLoad(page.locator('header nav').first().getByRole('link', { name: 'Můj účet', exact: true }));
+    assert.equal(pathOf(page.url()), '/account');
+    await assertHeading('Můj účet a přihlašování');
+    const main = page.getByRole('main');
+    assert.equal(await main.getByRole('heading', { level: 2 }).count(), 3, 'means, sessions, history');
+    assert.ok(await main.getByText('toto přihlášení').isVisible(), 'this session is marked');
+    assert.ok(await main.getByText('Jediný způsob přihlášení nelze odebrat', { exact: false }).isVisible());
+    assertNoBrokenSubresources();
+    await screenshot('account');
+    await snapshot('account page');
+  });
+  accessible('account page');
+
+  step('back to the dashboard', async () => {
+    await clickAndLoad(page.locator('header nav').first().getByRole('link', { name: 'Můj přehled', exact: true }));
+    assert.equal(pathOf(page.url()), '/dashboard');
+  });
+
   step('switching to English keeps the page and translates it', async () => {
     await clickAndLoad(page.locator('header').getByRole('link', { name: 'English', exact: true }));
     assert.equal(pathOf(page.url()), '/dashboard');

@@ -131,4 +131,125 @@ impl<'a> Citizens<'a> {
             .await?;
         u64::try_from(count).map_err(|e| StoreError::Corrupt(e.to_string()))
     }
+
+    /// The means of identity linked to an account, in the order they were linked.
+    pub async fn means(&self, citizen: &CitizenId) -> Result<Vec<LinkedMeans>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT provider, subject, linked_at, last_login_at FROM identity_links \
+             WHERE citizen_id = $1 ORDER BY linked_at, provider",
+        )
+        .bind(citizen.to_string())
+        .fetch_all(&self.store.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let time = |column: &str| -> Result<Timestamp, StoreError> {
+                    Timestamp::from_second(row.try_get(column)?)
+                        .map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
+                };
+                Ok(LinkedMeans {
+                    provider: row.try_get("provider")?,
+                    subject: row.try_get("subject")?,
+                    linked_at: time("linked_at")?,
+                    last_login_at: time("last_login_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Links the means of `assertion` to an account, unless it belongs to
+    /// another one already.
+    pub async fn link(
+        &self,
+        citizen: &CitizenId,
+        assertion: &Assertion,
+        now: Timestamp,
+    ) -> Result<LinkOutcome, StoreError> {
+        let mut tx = self.store.backend.begin_write(&self.store.pool).await?;
+        let owner: Option<String> = sqlx::query_scalar(
+            "SELECT citizen_id FROM identity_links WHERE provider = $1 AND subject = $2",
+        )
+        .bind(assertion.provider.as_str())
+        .bind(assertion.subject.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let outcome = match owner {
+            Some(owner) if owner == citizen.to_string() => LinkOutcome::AlreadyLinked,
+            Some(_) => LinkOutcome::LinkedToAnotherAccount,
+            None => {
+                sqlx::query(
+                    "INSERT INTO identity_links \
+                     (provider, subject, citizen_id, linked_at, last_login_at) \
+                     VALUES ($1, $2, $3, $4, $4)",
+                )
+                .bind(assertion.provider.as_str())
+                .bind(assertion.subject.as_str())
+                .bind(citizen.to_string())
+                .bind(now.as_second())
+                .execute(&mut *tx)
+                .await?;
+                LinkOutcome::Linked
+            }
+        };
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    /// Removes a means from an account, but never its last one: an account
+    /// nobody can log in to would be lost.
+    pub async fn unlink(
+        &self,
+        citizen: &CitizenId,
+        provider: &str,
+        subject: &str,
+    ) -> Result<UnlinkOutcome, StoreError> {
+        let mut tx = self.store.backend.begin_write(&self.store.pool).await?;
+        let count: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM identity_links WHERE citizen_id = $1")
+                .bind(citizen.to_string())
+                .fetch_one(&mut *tx)
+                .await?;
+        if count <= 1 {
+            return Ok(UnlinkOutcome::LastMeans);
+        }
+        let done = sqlx::query(
+            "DELETE FROM identity_links WHERE citizen_id = $1 AND provider = $2 AND subject = $3",
+        )
+        .bind(citizen.to_string())
+        .bind(provider)
+        .bind(subject)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(if done.rows_affected() == 1 {
+            UnlinkOutcome::Unlinked
+        } else {
+            UnlinkOutcome::NotLinked
+        })
+    }
+}
+
+/// A means of identity linked to an account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkedMeans {
+    pub provider: String,
+    pub subject: String,
+    pub linked_at: Timestamp,
+    pub last_login_at: Timestamp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkOutcome {
+    Linked,
+    AlreadyLinked,
+    /// The means logs in to someone else's account; it stays there.
+    LinkedToAnotherAccount,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnlinkOutcome {
+    Unlinked,
+    /// Not done: it is the account's only means.
+    LastMeans,
+    NotLinked,
 }

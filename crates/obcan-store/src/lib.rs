@@ -19,11 +19,11 @@ use sqlx::AnyPool;
 use sqlx::any::AnyPoolOptions;
 
 pub use audit::{AuditEntry, AuditLog, ChainBreak};
-pub use citizens::Citizens;
+pub use citizens::{Citizens, LinkOutcome, LinkedMeans, UnlinkOutcome};
 pub use dialect::Backend;
 pub use error::StoreError;
 pub use login_attempts::{LoginAttempt, LoginAttempts, PendingLogin};
-pub use sessions::{NewSession, SessionRecord, Sessions};
+pub use sessions::{Client, EndedSession, NewSession, SessionRecord, SessionSummary, Sessions};
 
 /// How the connection pool behaves.
 #[derive(Debug, Clone, Copy)]

@@ -1,6 +1,7 @@
 //! Logins in progress at outside identity providers.
 
 use jiff::Timestamp;
+use obcan_core::citizen::CitizenId;
 use sqlx::Row;
 
 use crate::{Store, StoreError};
@@ -15,6 +16,9 @@ pub struct LoginAttempt {
     pub pkce_verifier: String,
     pub next_path: String,
     pub expires_at: Timestamp,
+    /// Set when the login is to link another means to this account rather
+    /// than to start a session.
+    pub link_to: Option<CitizenId>,
 }
 
 /// What the return from the provider is checked against.
@@ -25,6 +29,7 @@ pub struct PendingLogin {
     pub next_path: String,
     /// What the provider posted back, when it could not be taken at once.
     pub provider_answer: Option<String>,
+    pub link_to: Option<CitizenId>,
 }
 
 #[derive(Debug)]
@@ -40,8 +45,8 @@ impl<'a> LoginAttempts<'a> {
     pub async fn insert(&self, attempt: &LoginAttempt) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO login_attempts \
-             (state_hash, session_hash, provider, nonce, pkce_verifier, next_path, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+             (state_hash, session_hash, provider, nonce, pkce_verifier, next_path, expires_at, \
+             link_to) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&attempt.state_hash)
         .bind(&attempt.session_hash)
@@ -50,6 +55,7 @@ impl<'a> LoginAttempts<'a> {
         .bind(&attempt.pkce_verifier)
         .bind(&attempt.next_path)
         .bind(attempt.expires_at.as_second())
+        .bind(attempt.link_to.map(|id| id.to_string()))
         .execute(&self.store.pool)
         .await?;
         Ok(())
@@ -67,7 +73,7 @@ impl<'a> LoginAttempts<'a> {
         let row = sqlx::query(
             "DELETE FROM login_attempts \
              WHERE state_hash = $1 AND session_hash = $2 AND provider = $3 AND expires_at > $4 \
-             RETURNING nonce, pkce_verifier, next_path, provider_answer",
+             RETURNING nonce, pkce_verifier, next_path, provider_answer, link_to",
         )
         .bind(state_hash)
         .bind(session_hash)
@@ -81,6 +87,11 @@ impl<'a> LoginAttempts<'a> {
                 pkce_verifier: row.try_get("pkce_verifier")?,
                 next_path: row.try_get("next_path")?,
                 provider_answer: row.try_get("provider_answer")?,
+                link_to: row
+                    .try_get::<Option<String>, _>("link_to")?
+                    .map(|id| CitizenId::parse(&id))
+                    .transpose()
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?,
             })
         })
         .transpose()

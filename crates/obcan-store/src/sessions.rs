@@ -18,6 +18,35 @@ pub struct NewSession<'a> {
     pub citizen: Option<(CitizenId, Loa, &'a str)>,
     pub created_at: Timestamp,
     pub expires_at: Timestamp,
+    pub client: Client<'a>,
+    /// What logging out at the identity provider will need, if it can.
+    pub provider_logout: Option<&'a str>,
+}
+
+/// Where a session is used from, as the citizen's list of sessions shows it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Client<'a> {
+    pub ip: Option<&'a str>,
+    pub user_agent: Option<&'a str>,
+}
+
+/// A citizen's session as their list of sessions shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionSummary {
+    pub id_hash: String,
+    pub provider: Option<String>,
+    pub loa: Option<Loa>,
+    pub created_at: Timestamp,
+    pub last_seen_at: Timestamp,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+/// ... and what is left of a session once it has been ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndedSession {
+    pub provider: Option<String>,
+    pub provider_logout: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,9 +88,9 @@ impl<'a> Sessions<'a> {
             None => (None, None, None),
         };
         sqlx::query(
-            "INSERT INTO sessions \
-             (id_hash, citizen_id, loa, provider, created_at, last_seen_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $5, $6)",
+            "INSERT INTO sessions (id_hash, citizen_id, loa, provider, created_at, last_seen_at, \
+             expires_at, ip, user_agent, provider_logout) \
+             VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9)",
         )
         .bind(new.id_hash)
         .bind(citizen)
@@ -69,6 +98,9 @@ impl<'a> Sessions<'a> {
         .bind(provider)
         .bind(new.created_at.as_second())
         .bind(new.expires_at.as_second())
+        .bind(new.client.ip)
+        .bind(new.client.user_agent.map(|agent| truncate(agent, 300)))
+        .bind(new.provider_logout)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -107,12 +139,65 @@ impl<'a> Sessions<'a> {
         Ok(())
     }
 
-    pub async fn delete(&self, id_hash: &str) -> Result<(), StoreError> {
-        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
-            .bind(id_hash)
+    /// Ends a session; what logging out at its provider needs, if it existed.
+    pub async fn delete(&self, id_hash: &str) -> Result<Option<EndedSession>, StoreError> {
+        let row = sqlx::query(
+            "DELETE FROM sessions WHERE id_hash = $1 RETURNING provider, provider_logout",
+        )
+        .bind(id_hash)
+        .fetch_optional(&self.store.pool)
+        .await?;
+        row.map(|row| {
+            Ok(EndedSession {
+                provider: row.try_get("provider")?,
+                provider_logout: row.try_get("provider_logout")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// A citizen's live sessions, the most recently used first.
+    pub async fn of_citizen(
+        &self,
+        citizen: &CitizenId,
+        now: Timestamp,
+    ) -> Result<Vec<SessionSummary>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id_hash, provider, loa, created_at, last_seen_at, ip, user_agent \
+             FROM sessions WHERE citizen_id = $1 AND expires_at > $2 \
+             ORDER BY last_seen_at DESC, created_at DESC",
+        )
+        .bind(citizen.to_string())
+        .bind(now.as_second())
+        .fetch_all(&self.store.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let loa: Option<String> = row.try_get("loa")?;
+                Ok(SessionSummary {
+                    id_hash: row.try_get("id_hash")?,
+                    provider: row.try_get("provider")?,
+                    loa: loa
+                        .map(|loa| loa.parse::<Loa>())
+                        .transpose()
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                    created_at: timestamp(row, "created_at")?,
+                    last_seen_at: timestamp(row, "last_seen_at")?,
+                    ip: row.try_get("ip")?,
+                    user_agent: row.try_get("user_agent")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Ends all of a citizen's sessions but `keep`; returns how many.
+    pub async fn delete_others(&self, citizen: &CitizenId, keep: &str) -> Result<u64, StoreError> {
+        let done = sqlx::query("DELETE FROM sessions WHERE citizen_id = $1 AND id_hash <> $2")
+            .bind(citizen.to_string())
+            .bind(keep)
             .execute(&self.store.pool)
             .await?;
-        Ok(())
+        Ok(done.rows_affected())
     }
 
     /// Removes sessions that can no longer be used; returns how many.
@@ -144,12 +229,22 @@ fn session_from_row(row: &AnyRow) -> Result<SessionRecord, StoreError> {
     Ok(SessionRecord {
         citizen,
         times: SessionTimes {
-            created_at: timestamp(row.try_get("created_at")?)?,
-            last_seen_at: timestamp(row.try_get("last_seen_at")?)?,
+            created_at: timestamp(row, "created_at")?,
+            last_seen_at: timestamp(row, "last_seen_at")?,
         },
     })
 }
 
-fn timestamp(seconds: i64) -> Result<Timestamp, StoreError> {
-    Timestamp::from_second(seconds).map_err(|e| StoreError::Corrupt(e.to_string()))
+fn timestamp(row: &AnyRow, column: &str) -> Result<Timestamp, StoreError> {
+    let seconds: i64 = row.try_get(column)?;
+    Timestamp::from_second(seconds).map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
+}
+
+/// At most `max` bytes of `text`, cut at a character boundary.
+fn truncate(text: &str, max: usize) -> &str {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }

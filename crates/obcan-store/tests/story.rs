@@ -90,6 +90,8 @@ async fn sessions_live_until_they_expire_and_login_replaces_them() {
         citizen: None,
         created_at: at(0),
         expires_at: at(100),
+        client: obcan_store::Client::default(),
+        provider_logout: None,
     };
     sessions.insert(&anonymous).await.unwrap();
     let found = sessions.find("anon", at(50)).await.unwrap().unwrap();
@@ -104,6 +106,8 @@ async fn sessions_live_until_they_expire_and_login_replaces_them() {
         citizen: Some((citizen.id, Loa::Substantial, "demo")),
         created_at: at(50),
         expires_at: at(200),
+        client: obcan_store::Client::default(),
+        provider_logout: None,
     };
     sessions.replace(Some("anon"), &logged_in).await.unwrap();
     assert!(
@@ -131,6 +135,8 @@ async fn a_duplicate_session_id_is_refused_and_changes_nothing() {
         citizen: None,
         created_at: at(0),
         expires_at: at(100),
+        client: obcan_store::Client::default(),
+        provider_logout: None,
     };
     sessions.insert(&first).await.unwrap();
     let second = NewSession {
@@ -138,6 +144,8 @@ async fn a_duplicate_session_id_is_refused_and_changes_nothing() {
         citizen: None,
         created_at: at(5),
         expires_at: at(500),
+        client: obcan_store::Client::default(),
+        provider_logout: None,
     };
     assert!(sessions.replace(Some("other"), &second).await.is_err());
     let found = sessions.find("same", at(1)).await.unwrap().unwrap();
@@ -175,6 +183,8 @@ async fn foreign_keys_are_enforced() {
         citizen: Some((obcan_core::citizen::CitizenId::random(), Loa::Low, "demo")),
         created_at: at(0),
         expires_at: at(100),
+        client: obcan_store::Client::default(),
+        provider_logout: None,
     };
     assert!(
         db.store.sessions().insert(&orphan).await.is_err(),
@@ -221,6 +231,7 @@ async fn a_login_attempt_is_taken_once_by_its_own_session_only() {
         pkce_verifier: "verifier".into(),
         next_path: "/dashboard".into(),
         expires_at: at(600),
+        link_to: None,
     };
     attempts.insert(&attempt).await.unwrap();
     assert!(
@@ -274,6 +285,7 @@ async fn a_provider_answer_is_recorded_once_for_a_live_attempt() {
         pkce_verifier: String::new(),
         next_path: "/dashboard".into(),
         expires_at: at(600),
+        link_to: None,
     };
     attempts.insert(&attempt).await.unwrap();
     let record = |state, provider, now| attempts.record_answer(state, provider, "answer", now);

@@ -1,5 +1,7 @@
 //! Authorization as extractors: a handler states what it needs by the type it
-//! asks for, and the decision itself is made by `obcan_core::policy`.
+//! asks for; how much (the level of assurance) comes from the route table,
+//! whose entry the router attaches to each route; the decision itself is
+//! made by `obcan_core::policy`.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
@@ -9,7 +11,8 @@ use obcan_core::identity::Loa;
 use obcan_core::policy::{Decision, Principal, Requirement, decide};
 
 use crate::error::WebError;
-use crate::pages::login::login_url;
+use crate::pages::login::{login_url, step_up_url};
+use crate::routes::Access;
 use crate::session::Visitor;
 use crate::state::AppState;
 
@@ -36,6 +39,17 @@ impl IntoResponse for Refusal {
     }
 }
 
+/// What the route table requires of a citizen on this route. A citizen
+/// extractor on a route declared otherwise is a programming error, which
+/// fails closed: it asks for the highest level.
+fn citizen_requirement(parts: &Parts) -> Requirement {
+    let min_loa = match parts.extensions.get::<Access>() {
+        Some(Access::Citizen(loa)) => *loa,
+        _ => Loa::High,
+    };
+    Requirement::Citizen { min_loa }
+}
+
 impl FromRequestParts<AppState> for SignedInCitizen {
     type Rejection = Refusal;
 
@@ -44,13 +58,16 @@ impl FromRequestParts<AppState> for SignedInCitizen {
             .await
             .map_err(Refusal::Error)?;
         let principal = visitor.principal();
-        match (
-            decide(principal, Requirement::Citizen { min_loa: Loa::Low }),
-            principal,
-        ) {
+        let back_to = parts
+            .uri
+            .path_and_query()
+            .map_or_else(|| parts.uri.path(), |path| path.as_str());
+        match (decide(principal, citizen_requirement(parts)), principal) {
             (Decision::Allow, Principal::Citizen { id, loa }) => Ok(Self { id, loa, visitor }),
-            // Step-up joins login once there are means stronger than others.
-            _ => Err(Refusal::Login(login_url(parts.uri.path()))),
+            (Decision::StepUpRequired { needed }, _) => {
+                Err(Refusal::Login(step_up_url(back_to, needed)))
+            }
+            _ => Err(Refusal::Login(login_url(back_to))),
         }
     }
 }

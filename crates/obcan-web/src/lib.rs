@@ -16,10 +16,11 @@ mod state;
 
 use std::time::Duration;
 
-use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::Request;
 use axum::middleware::from_fn_with_state;
+use axum::routing::MethodRouter;
+use axum::{Extension, Router};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
@@ -40,8 +41,9 @@ pub fn router(state: AppState) -> Router {
     let (from_providers, own): (Vec<_>, Vec<_>) = routes::table()
         .into_iter()
         .partition(|(info, _)| info.access == Access::IdentityProviderPost);
-    let add = |router: Router<AppState>, (info, handler): (RouteInfo, _)| {
-        router.route(info.path, handler)
+    // Each route carries its declared access, for the extractors to enforce.
+    let add = |router: Router<AppState>, (info, handler): (RouteInfo, MethodRouter<AppState>)| {
+        router.route(info.path, handler.layer(Extension(info.access)))
     };
     let own = own
         .into_iter()
@@ -148,6 +150,7 @@ mod tests {
             demo_identity: true,
             logins: Vec::new(),
             public_url: "http://127.0.0.1:8080".into(),
+            trust_forwarded_for: false,
             session_key: SessionKey::new(vec![7; 32]),
         }
     }
@@ -175,5 +178,70 @@ mod tests {
         let body = String::from_utf8_lossy(&body);
         assert!(body.contains("Něco se pokazilo"), "{body}");
         assert!(!body.contains("XYZ"), "no internals: {body}");
+    }
+
+    /// A route that needs LoA substantial, visited by a citizen logged in at `loa`.
+    async fn visit_substantial_route_at(loa: obcan_core::identity::Loa) -> (StatusCode, String) {
+        use obcan_core::citizen::PersonName;
+        use obcan_core::identity::{Assertion, Loa, ProviderId, Subject};
+
+        let db = obcan_store::testing::TestDatabase::create().await.unwrap();
+        let state = AppState::new(db.store.clone(), settings());
+        let now = state.now();
+        let assertion = Assertion {
+            provider: ProviderId::parse("demo").unwrap(),
+            subject: Subject::parse("step-up").unwrap(),
+            name: PersonName::new("Eva", "Zkušební").unwrap(),
+            birth_date: None,
+            loa,
+        };
+        let citizen = db.store.citizens().log_in(&assertion, now).await.unwrap();
+        let token = "s".repeat(43);
+        let session = obcan_store::NewSession {
+            id_hash: &session::sha256_hex(&token),
+            citizen: Some((citizen.id, loa, "demo")),
+            created_at: now,
+            expires_at: now
+                .checked_add(jiff::SignedDuration::from_hours(1))
+                .unwrap(),
+            client: obcan_store::Client::default(),
+            provider_logout: None,
+        };
+        db.store.sessions().insert(&session).await.unwrap();
+        let routes = Router::new().route(
+            "/records",
+            get(|_: authz::SignedInCitizen| async { "records" })
+                .layer(Extension(Access::Citizen(Loa::Substantial))),
+        );
+        let response = with_layers(routes, state)
+            .oneshot(
+                Request::get("/records?page=2")
+                    .header("cookie", format!("obcan_session={token}"))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        let location = response
+            .headers()
+            .get("location")
+            .map(|value| value.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        (response.status(), location)
+    }
+
+    #[tokio::test]
+    async fn a_login_below_the_routes_level_is_asked_to_step_up() {
+        use obcan_core::identity::Loa;
+        let (status, location) = visit_substantial_route_at(Loa::Low).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+        assert_eq!(
+            location,
+            "/login?next=%2Frecords%3Fpage%3D2&loa=substantial"
+        );
+        let (status, _) = visit_substantial_route_at(Loa::Substantial).await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, _) = visit_substantial_route_at(Loa::High).await;
+        assert_eq!(status, StatusCode::OK);
     }
 }

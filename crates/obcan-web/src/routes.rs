@@ -10,7 +10,7 @@ use axum::routing::{MethodRouter, get, post};
 use obcan_core::identity::Loa;
 
 use crate::middleware::metrics;
-use crate::pages::{accessibility, dashboard, home, language, login, oidc, saml};
+use crate::pages::{accessibility, account, dashboard, home, language, login, oidc, saml};
 use crate::state::AppState;
 use crate::{assets, branding, ops};
 
@@ -51,9 +51,13 @@ pub(crate) fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         route(Method::GET,  "/login/saml/{provider}/metadata", Public,            get(saml::metadata)),
         route(Method::POST, "/login/saml/{provider}/acs",      IdentityProviderPost, post(saml::acs)),
         route(Method::GET,  "/login/saml/{provider}/finish",   Public,            get(saml::finish)),
+        route(Method::POST, "/login/saml/{provider}/slo",      IdentityProviderPost, post(saml::slo)),
         // Logging out without a session does nothing, harmlessly.
         route(Method::POST, "/logout",                         Public,            post(login::logout)),
         route(Method::GET,  "/dashboard",                      Citizen(Loa::Low), get(dashboard::page)),
+        route(Method::GET,  "/account",                        Citizen(Loa::Low), get(account::page)),
+        route(Method::POST, "/account/means/unlink",           Citizen(Loa::Low), post(account::unlink)),
+        route(Method::POST, "/account/sessions/end-others",    Citizen(Loa::Low), post(account::end_other_sessions)),
         route(Method::GET,  "/lang/{tag}",                     Public,            get(language::switch)),
         route(Method::GET,  "/accessibility",                  Public,            get(accessibility::page)),
         route(Method::GET,  "/assets/{file}",                  Public,            get(assets::serve)),

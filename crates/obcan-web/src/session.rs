@@ -4,18 +4,21 @@
 //! SHA-256. A new token is issued at every login, so a token planted before
 //! login is worthless after it.
 
-use axum::extract::FromRequestParts;
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::HeaderMap;
-use axum::http::header::{COOKIE, HeaderValue, SET_COOKIE};
+use axum::http::header::{COOKIE, HeaderValue, SET_COOKIE, USER_AGENT};
 use axum::http::request::Parts;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use obcan_core::audit::{Action, Actor, AuditEvent};
 use obcan_core::citizen::CitizenId;
 use obcan_core::identity::{Assertion, Loa};
 use obcan_core::language::Language;
 use obcan_core::policy::Principal;
 use obcan_core::session::{SessionPolicy, SessionTimes};
-use obcan_store::NewSession;
+use obcan_store::{Client, EndedSession, NewSession};
 use sha2::{Digest, Sha256};
 
 use crate::error::WebError;
@@ -63,6 +66,46 @@ pub(crate) struct ActiveSession {
 pub(crate) struct Visitor {
     pub language: Language,
     pub session: Option<ActiveSession>,
+    pub client: ClientInfo,
+}
+
+/// Where a request came from, as the citizen's list of sessions and the
+/// audit log record it.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ClientInfo {
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+}
+
+impl ClientInfo {
+    fn of(parts: &Parts, trust_forwarded_for: bool) -> Self {
+        let forwarded = trust_forwarded_for
+            .then(|| parts.headers.get("x-forwarded-for"))
+            .flatten()
+            .and_then(|value| value.to_str().ok())
+            // The last hop is the one our own proxy added.
+            .and_then(|value| value.rsplit(',').next())
+            .and_then(|ip| ip.trim().parse::<IpAddr>().ok());
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(address)| address.ip());
+        Self {
+            ip: forwarded.or(peer).map(|ip| ip.to_string()),
+            user_agent: parts
+                .headers
+                .get(USER_AGENT)
+                .and_then(|value| value.to_str().ok())
+                .map(str::to_owned),
+        }
+    }
+
+    pub(crate) fn as_store(&self) -> Client<'_> {
+        Client {
+            ip: self.ip.as_deref(),
+            user_agent: self.user_agent.as_deref(),
+        }
+    }
 }
 
 impl Visitor {
@@ -86,7 +129,12 @@ impl FromRequestParts<AppState> for Visitor {
             Some(token) => load(state, token).await?,
             None => None,
         };
-        let visitor = Self { language, session };
+        let client = ClientInfo::of(parts, state.settings.trust_forwarded_for);
+        let visitor = Self {
+            language,
+            session,
+            client,
+        };
         parts.extensions.insert(visitor.clone());
         Ok(visitor)
     }
@@ -135,6 +183,8 @@ pub(crate) async fn ensure(
         citizen: None,
         created_at: now,
         expires_at: fresh_expiry(state, now),
+        client: visitor.client.as_store(),
+        provider_logout: None,
     };
     state.store.sessions().insert(&session).await?;
     let cookie = session_cookie(state, &token)?;
@@ -142,11 +192,13 @@ pub(crate) async fn ensure(
 }
 
 /// Logs the visitor in: the account behind the assertion, a fresh session in
-/// place of any old one, and the cookie that carries it.
+/// place of any old one, and the cookie that carries it. `provider_logout`
+/// is what logging out at the provider will need, where it supports that.
 pub(crate) async fn log_in(
     state: &AppState,
     visitor: &Visitor,
     assertion: &Assertion,
+    provider_logout: Option<&str>,
 ) -> Result<HeaderValue, WebError> {
     let now = state.now();
     let citizen = state.store.citizens().log_in(assertion, now).await?;
@@ -156,6 +208,8 @@ pub(crate) async fn log_in(
         citizen: Some((citizen.id, assertion.loa, assertion.provider.as_str())),
         created_at: now,
         expires_at: fresh_expiry(state, now),
+        client: visitor.client.as_store(),
+        provider_logout,
     };
     let old = visitor
         .session
@@ -167,7 +221,32 @@ pub(crate) async fn log_in(
         .replace(old.as_deref(), &session)
         .await?;
     tracing::info!(citizen = %citizen.id, provider = assertion.provider.as_str(), loa = %assertion.loa, "login");
+    let event = AuditEvent::new(now, Actor::Citizen(citizen.id), Action::Login)
+        .about_citizen(citizen.id)
+        .with("provider", assertion.provider.as_str())
+        .with("loa", assertion.loa.as_str())
+        .with(
+            "user_agent",
+            visitor.client.user_agent.clone().unwrap_or_default(),
+        )
+        .from_ip(visitor.client.ip.clone());
+    state.store.audit().append(&event).await?;
     session_cookie(state, &token)
+}
+
+/// Records a login that did not succeed, with its reason.
+pub(crate) async fn record_failed_login(
+    state: &AppState,
+    visitor: &Visitor,
+    provider: &str,
+    reason: &str,
+) -> Result<(), WebError> {
+    let event = AuditEvent::new(state.now(), Actor::Anonymous, Action::LoginFailed)
+        .with("provider", provider)
+        .with("reason", reason)
+        .from_ip(visitor.client.ip.clone());
+    state.store.audit().append(&event).await?;
+    Ok(())
 }
 
 /// When a session created now ends, unless it is used meanwhile.
@@ -187,13 +266,25 @@ pub(crate) fn sha256_hex(value: &str) -> String {
         .collect()
 }
 
-pub(crate) async fn log_out(state: &AppState, visitor: &Visitor) -> Result<HeaderValue, WebError> {
+/// Ends the visitor's session: the cookie that clears it, and what logging
+/// out at its identity provider needs, if anything.
+pub(crate) async fn log_out(
+    state: &AppState,
+    visitor: &Visitor,
+) -> Result<(HeaderValue, Option<EndedSession>), WebError> {
+    let mut ended = None;
     if let Some(session) = &visitor.session {
-        state
+        ended = state
             .store
             .sessions()
             .delete(&session.token.id_hash())
             .await?;
+        if let Some((citizen, _)) = session.citizen {
+            let event = AuditEvent::new(state.now(), Actor::Citizen(citizen), Action::Logout)
+                .about_citizen(citizen)
+                .from_ip(visitor.client.ip.clone());
+            state.store.audit().append(&event).await?;
+        }
     }
     let name = cookie_name(state.settings.secure_cookies);
     let secure = if state.settings.secure_cookies {
@@ -201,9 +292,10 @@ pub(crate) async fn log_out(state: &AppState, visitor: &Visitor) -> Result<Heade
     } else {
         ""
     };
-    header_value(&format!(
+    let cookie = header_value(&format!(
         "{name}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax{secure}"
-    ))
+    ))?;
+    Ok((cookie, ended))
 }
 
 fn session_cookie(state: &AppState, token: &SessionToken) -> Result<HeaderValue, WebError> {

@@ -27,6 +27,9 @@ pub struct WebSettings {
     /// The portal's address as browsers see it, e.g. `https://portal.vzorov.cz`;
     /// identity providers send people back to it.
     pub public_url: String,
+    /// Take the client's address from the last `X-Forwarded-For` hop: only
+    /// behind a reverse proxy that sets it.
+    pub trust_forwarded_for: bool,
     /// Key for deriving CSRF tokens from session tokens. At least 32 bytes.
     pub session_key: SessionKey,
 }

@@ -67,6 +67,9 @@ pub struct HttpConfig {
     pub secure_cookies: bool,
     /// Largest request body accepted, in bytes.
     pub body_limit_bytes: usize,
+    /// Behind a reverse proxy: take the client's address from the last
+    /// `X-Forwarded-For` hop, which the proxy must set. Never without one.
+    pub trust_forwarded_for: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -297,6 +300,7 @@ impl Default for Config {
                 public_url: String::new(),
                 secure_cookies: false,
                 body_limit_bytes: 2 * 1024 * 1024,
+                trust_forwarded_for: false,
             },
             session: SessionConfig {
                 idle_timeout_minutes: 30,

@@ -74,6 +74,7 @@ pub fn web_settings(config: &Config) -> anyhow::Result<WebSettings> {
         demo_identity: config.identity.demo,
         logins: identity_logins(config)?,
         public_url: config.public_url(),
+        trust_forwarded_for: config.http.trust_forwarded_for,
         session_key: SessionKey::new(config.secrets.session_key.expose().as_bytes().to_vec()),
     })
 }
@@ -201,10 +202,13 @@ impl Application {
             },
         ));
         let store = self.state.store.clone();
-        axum::serve(self.listener, obcan_web::router(self.state))
-            .with_graceful_shutdown(shutdown)
-            .await
-            .context("server error")?;
+        axum::serve(
+            self.listener,
+            obcan_web::router(self.state).into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("server error")?;
         let _ = stop_tx.send(true);
         let _ = purge.await;
         store.close().await;

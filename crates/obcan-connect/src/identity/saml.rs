@@ -32,7 +32,7 @@ use samael::metadata::{
     KeyDescriptor, SpSsoDescriptor,
 };
 use samael::schema::{
-    AuthnContextClassRef, AuthnContextComparison, EncryptedAssertion, Issuer,
+    AuthnContextClassRef, AuthnContextComparison, EncryptedAssertion, Issuer, LogoutResponse,
     RequestedAuthnContext, Response,
 };
 use samael::service_provider::{ServiceProvider, ServiceProviderBuilder};
@@ -128,6 +128,23 @@ pub enum SamlError {
     Response(String),
     #[error("the identity provider did not state the person's {0}")]
     Missing(&'static str),
+}
+
+/// A successful login: the person, and the identity provider's session for
+/// single logout.
+#[derive(Debug, Clone)]
+pub struct SamlLogin {
+    pub assertion: Assertion,
+    pub session: Option<IdpSession>,
+}
+
+/// The identity provider's reference to a person's session, which a
+/// `LogoutRequest` must name.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct IdpSession {
+    pub name_id: String,
+    pub name_id_format: Option<String>,
+    pub session_index: Option<String>,
 }
 
 /// A request ready to be posted to the identity provider.
@@ -330,11 +347,10 @@ impl SamlProvider {
             authn_context_decl_refs: None,
             comparison: Some(AuthnContextComparison::Minimum),
         });
-        let mut signature = Signature::template(&request.id, &self.keys.signing_cert);
-        for reference in &mut signature.signed_info.reference {
-            reference.digest_method.algorithm = DigestAlgorithm::Sha256;
-        }
-        request.signature = Some(signature);
+        request.signature = Some(sha256_signature_template(
+            &request.id,
+            &self.keys.signing_cert,
+        ));
         let unsigned = request
             .to_string()
             .map_err(|e| SamlError::Settings(format!("AuthnRequest: {e}")))?;
@@ -358,7 +374,7 @@ impl SamlProvider {
         &self,
         saml_response: &str,
         request_id: &str,
-    ) -> Result<Assertion, SamlError> {
+    ) -> Result<SamlLogin, SamlError> {
         let idp_metadata = self.idp_metadata().await?;
         let signing_certs = self
             .service_provider(idp_metadata.clone())?
@@ -378,11 +394,7 @@ impl SamlProvider {
         let request_id = request_id.to_owned();
         let decryption_key = self.keys.encryption_key.clone();
         let assertion = blocking(move || {
-            let xml = STANDARD
-                .decode(encoded.trim())
-                .map_err(|e| SamlError::Response(format!("not base64: {e}")))?;
-            let xml =
-                String::from_utf8(xml).map_err(|_| SamlError::Response("not UTF-8".to_owned()))?;
+            let xml = decode_xml(&encoded)?;
             let signed = Crypto::reduce_xml_to_signed_with_allowed_algorithms(
                 &xml,
                 &signing_certs,
@@ -426,7 +438,135 @@ impl SamlProvider {
                 .map_err(|e| SamlError::Response(error_chain(&e)))
         })
         .await?;
-        self.person(&assertion)
+        let session = assertion
+            .subject
+            .as_ref()
+            .and_then(|subject| subject.name_id.as_ref())
+            .map(|name_id| IdpSession {
+                name_id: name_id.value.clone(),
+                name_id_format: name_id.format.clone(),
+                session_index: assertion
+                    .authn_statements
+                    .iter()
+                    .flatten()
+                    .find_map(|statement| statement.session_index.clone()),
+            });
+        Ok(SamlLogin {
+            assertion: self.person(&assertion)?,
+            session,
+        })
+    }
+
+    /// A signed `LogoutRequest` ending the person's session at the identity
+    /// provider, or `None` when it offers no single logout.
+    pub async fn logout(
+        &self,
+        session: &IdpSession,
+        now: jiff::Timestamp,
+    ) -> Result<Option<PostRequest>, SamlError> {
+        let sp = self.service_provider(self.idp_metadata().await?)?;
+        let Some(destination) = sp.slo_binding_location(HTTP_POST_BINDING) else {
+            return Ok(None);
+        };
+        let id = request_id()?;
+        let signature = sha256_signature_template(&id, &self.keys.signing_cert)
+            .to_string()
+            .map_err(|e| SamlError::Settings(format!("signature template: {e}")))?;
+        let format = session
+            .name_id_format
+            .as_deref()
+            .map(|format| format!(r#" Format="{}""#, escape(format)))
+            .unwrap_or_default();
+        let session_index = session
+            .session_index
+            .as_deref()
+            .map(|index| {
+                format!(
+                    "<saml2p:SessionIndex>{}</saml2p:SessionIndex>",
+                    escape(index)
+                )
+            })
+            .unwrap_or_default();
+        // Written out rather than with samael's type, which puts SessionIndex
+        // before NameID, against the schema.
+        let unsigned = format!(
+            r#"<saml2p:LogoutRequest xmlns:saml2p="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml2="urn:oasis:names:tc:SAML:2.0:assertion" ID="{id}" Version="2.0" IssueInstant="{instant}" Destination="{destination}"><saml2:Issuer>{issuer}</saml2:Issuer>{signature}<saml2:NameID{format}>{name_id}</saml2:NameID>{session_index}</saml2p:LogoutRequest>"#,
+            instant = now.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            destination = escape(&destination),
+            issuer = escape(&self.settings.entity_id),
+            name_id = escape(&session.name_id),
+        );
+        let key = self.keys.signing_der.clone();
+        let signed = blocking(move || {
+            Crypto::sign_xml(unsigned, &key)
+                .map_err(|e| SamlError::Settings(format!("signing: {e}")))
+        })
+        .await?;
+        Ok(Some(PostRequest {
+            destination,
+            request_id: id,
+            saml_request: STANDARD.encode(signed),
+        }))
+    }
+
+    /// Checks the identity provider's signed `LogoutResponse` to the request `request_id`.
+    pub async fn finish_logout(
+        &self,
+        saml_response: &str,
+        request_id: &str,
+    ) -> Result<(), SamlError> {
+        let idp_metadata = self.idp_metadata().await?;
+        let issuer = idp_metadata.entity_id.clone();
+        let signing_certs = self
+            .service_provider(idp_metadata)?
+            .idp_signing_certs()
+            .map_err(|e| SamlError::Unreachable(format!("IdP metadata: {e}")))?
+            .ok_or_else(|| {
+                SamlError::Unreachable("IdP metadata without a signing key".to_owned())
+            })?;
+        let encoded = saml_response.to_owned();
+        let response = blocking(move || {
+            let xml = decode_xml(&encoded)?;
+            let signed = Crypto::reduce_xml_to_signed_with_allowed_algorithms(
+                &xml,
+                &signing_certs,
+                ReduceMode::ValidateAndMarkNoAncestors,
+                Some(&ALLOWED_SIGNATURES),
+            )
+            .map_err(|e| SamlError::Response(format!("signature: {e}")))?;
+            if root_id(&xml) != root_id(&signed) {
+                return Err(SamlError::Response(
+                    "the signed response is wrapped in an unsigned one".to_owned(),
+                ));
+            }
+            signed
+                .parse::<LogoutResponse>()
+                .map_err(|e| SamlError::Response(format!("not a LogoutResponse: {e}")))
+        })
+        .await?;
+        let refuse = |what: &str| Err(SamlError::Response(format!("LogoutResponse: {what}")));
+        if response.in_response_to.as_deref() != Some(request_id) {
+            return refuse("answers another request");
+        }
+        if response.destination.as_deref() != Some(self.settings.slo_url.as_str()) {
+            return refuse("meant for another destination");
+        }
+        if response
+            .issuer
+            .as_ref()
+            .and_then(|issuer| issuer.value.as_ref())
+            != issuer.as_ref()
+        {
+            return refuse("from another issuer");
+        }
+        let status = response
+            .status
+            .as_ref()
+            .and_then(|status| status.status_code.value.as_deref());
+        if status != Some("urn:oasis:names:tc:SAML:2.0:status:Success") {
+            return refuse(&format!("status {}", status.unwrap_or("missing")));
+        }
+        Ok(())
     }
 
     fn person(&self, assertion: &samael::schema::Assertion) -> Result<Assertion, SamlError> {
@@ -634,6 +774,28 @@ fn error_chain(error: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+/// An enveloped-signature template over the element with `id`, digested
+/// with SHA-256 (`samael`'s template says SHA-1).
+fn sha256_signature_template(id: &str, certificate: &CertificateDer) -> Signature {
+    let mut signature = Signature::template(id, certificate);
+    for reference in &mut signature.signed_info.reference {
+        reference.digest_method.algorithm = DigestAlgorithm::Sha256;
+    }
+    signature
+}
+
+/// The XML of a base64-encoded message posted by the identity provider.
+fn decode_xml(encoded: &str) -> Result<String, SamlError> {
+    let xml = STANDARD
+        .decode(encoded.trim())
+        .map_err(|e| SamlError::Response(format!("not base64: {e}")))?;
+    String::from_utf8(xml).map_err(|_| SamlError::Response("not UTF-8".to_owned()))
+}
+
+fn escape(text: &str) -> std::borrow::Cow<'_, str> {
+    quick_xml::escape::escape(text)
 }
 
 /// A fresh request id: an NCName with 128 bits of randomness.

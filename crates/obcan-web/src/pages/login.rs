@@ -3,12 +3,15 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use obcan_connect::identity::demo;
 use serde::Deserialize;
 
-use super::{Chrome, Section, ValidForm, ValidQuery, local_path, render};
+use obcan_core::citizen::CitizenId;
+use obcan_core::identity::{Assertion, Loa};
+use obcan_store::PendingLogin;
+
+use super::{Chrome, Section, ValidForm, ValidQuery, account, local_path, render, saml};
 use crate::error::WebError;
 use crate::session::{self, Visitor, with_cookie};
 use crate::state::AppState;
@@ -23,9 +26,41 @@ pub(crate) fn login_url(back_to: &str) -> String {
     )
 }
 
+/// Where to send someone logged in too weakly for a page: to log in with a
+/// means that reaches `needed`, then back.
+pub(crate) fn step_up_url(back_to: &str, needed: Loa) -> String {
+    format!(
+        "/login?{}",
+        serde_urlencoded::to_string([("next", back_to), ("loa", needed.as_str())])
+            .unwrap_or_default()
+    )
+}
+
 #[derive(Debug, Deserialize)]
 pub(crate) struct Next {
     next: Option<String>,
+    /// The level a page asked for, when a weaker login was turned away.
+    loa: Option<Loa>,
+}
+
+/// The query of a login's start at an outside provider.
+#[derive(Debug, Deserialize)]
+pub(crate) struct Start {
+    next: Option<String>,
+    /// Present when a logged-in citizen links another means to their account.
+    link: Option<String>,
+}
+
+impl Start {
+    pub(crate) fn next_path(&self) -> &str {
+        local_path(self.next.as_deref(), AFTER_LOGIN)
+    }
+
+    /// The account to link the means to, if this start is a link.
+    pub(crate) fn link_to(&self, visitor: &Visitor) -> Option<CitizenId> {
+        self.link.as_ref()?;
+        visitor.session.as_ref()?.citizen.map(|(id, _)| id)
+    }
 }
 
 #[derive(Debug)]
@@ -40,6 +75,8 @@ struct LoginPage {
     chrome: Chrome,
     providers: Vec<ProviderLink>,
     demo_href: Option<String>,
+    /// The level the page the visitor came from needs, in words.
+    step_up: Option<&'static str>,
 }
 
 pub(crate) async fn page(
@@ -65,6 +102,7 @@ pub(crate) async fn page(
         .demo_identity
         .then(|| format!("/login/demo?{next}"));
     render(&LoginPage {
+        step_up: query.loa.map(|loa| chrome.t.loa(loa)),
         chrome,
         providers,
         demo_href,
@@ -135,7 +173,7 @@ pub(crate) async fn demo_submit(
         tracing::warn!(reason = %e, "demo login refused");
         WebError::BadRequest(e.to_string())
     })?;
-    let cookie = session::log_in(&state, &visitor, &assertion).await?;
+    let cookie = session::log_in(&state, &visitor, &assertion, None).await?;
     let target = local_path(form.next.as_deref(), AFTER_LOGIN);
     Ok(with_cookie(
         Redirect::to(target).into_response(),
@@ -143,13 +181,62 @@ pub(crate) async fn demo_submit(
     ))
 }
 
+/// Ends the session here, then, where the provider of its login supports
+/// it, there too. A provider that fails to log the person out never keeps
+/// them logged in here.
 pub(crate) async fn logout(
     State(state): State<AppState>,
     visitor: Visitor,
 ) -> Result<Response, WebError> {
-    let cookie = session::log_out(&state, &visitor).await?;
+    let (cookie, ended) = session::log_out(&state, &visitor).await?;
+    let at_provider = match ended.as_ref().and_then(|ended| {
+        Some((
+            ended.provider.as_deref()?,
+            ended.provider_logout.as_deref()?,
+        ))
+    }) {
+        Some((provider, logout)) => saml::single_logout(&state, &visitor, provider, logout)
+            .await
+            .unwrap_or_else(|error| {
+                tracing::warn!(%error, provider, "logout at the identity provider failed");
+                None
+            }),
+        None => None,
+    };
+    let response = at_provider.unwrap_or_else(|| Redirect::to("/").into_response());
+    Ok(with_cookie(response, Some(cookie)))
+}
+
+/// Where a login at an outside provider ends: a new session, or, when it was
+/// started from the account page, another means linked to the account.
+pub(crate) async fn complete(
+    state: &AppState,
+    visitor: &Visitor,
+    pending: &PendingLogin,
+    assertion: &Assertion,
+    provider_logout: Option<&str>,
+) -> Result<Response, WebError> {
+    if let Some(citizen) = pending.link_to {
+        return account::link_means(state, visitor, citizen, assertion).await;
+    }
+    let cookie = session::log_in(state, visitor, assertion, provider_logout).await?;
+    let target = local_path(Some(&pending.next_path), AFTER_LOGIN);
     Ok(with_cookie(
-        (StatusCode::SEE_OTHER, [("location", "/")]).into_response(),
+        Redirect::to(target).into_response(),
         Some(cookie),
     ))
+}
+
+/// Passes a provider's return through, recording it in the audit log when
+/// the login did not succeed.
+pub(crate) async fn audit_failure(
+    state: &AppState,
+    visitor: &Visitor,
+    provider: &str,
+    result: Result<Response, WebError>,
+) -> Result<Response, WebError> {
+    if let Err(WebError::LoginFailed(reason)) = &result {
+        session::record_failed_login(state, visitor, provider, reason).await?;
+    }
+    result
 }

@@ -2,6 +2,7 @@
 //! the same frame (header, navigation, language switch, footer): [`Chrome`].
 
 pub(crate) mod accessibility;
+pub(crate) mod account;
 pub(crate) mod dashboard;
 pub(crate) mod home;
 pub(crate) mod language;
@@ -28,6 +29,7 @@ use crate::state::AppState;
 pub(crate) enum Section {
     Home,
     Dashboard,
+    Account,
     Login,
     Other,
 }

@@ -11,18 +11,13 @@ use obcan_connect::identity::oidc::{OidcError, OidcProvider};
 use obcan_store::LoginAttempt;
 use serde::Deserialize;
 
-use super::{ValidQuery, local_path};
+use super::{ValidQuery, login};
 use crate::error::WebError;
 use crate::session::{self, Visitor, sha256_hex, with_cookie};
 use crate::state::AppState;
 
 /// How long a person may take at the provider.
 const ATTEMPT_LIFETIME: jiff::SignedDuration = jiff::SignedDuration::from_mins(10);
-
-#[derive(Debug, Deserialize)]
-pub(crate) struct Start {
-    next: Option<String>,
-}
 
 fn provider<'a>(state: &'a AppState, id: &str) -> Result<&'a OidcProvider, WebError> {
     state
@@ -53,7 +48,7 @@ pub(crate) async fn start(
     State(state): State<AppState>,
     Path(id): Path<String>,
     visitor: Visitor,
-    ValidQuery(query): ValidQuery<Start>,
+    ValidQuery(query): ValidQuery<login::Start>,
 ) -> Result<Response, WebError> {
     let login = provider(&state, &id)?;
     let (token, cookie) = session::ensure(&state, &visitor).await?;
@@ -67,11 +62,12 @@ pub(crate) async fn start(
         provider: id,
         nonce: started.nonce,
         pkce_verifier: started.pkce_verifier,
-        next_path: local_path(query.next.as_deref(), "/dashboard").to_owned(),
+        next_path: query.next_path().to_owned(),
         expires_at: state
             .now()
             .checked_add(ATTEMPT_LIFETIME)
             .map_err(|e| WebError::Internal(e.to_string()))?,
+        link_to: query.link_to(&visitor),
     };
     state.store.login_attempts().insert(&attempt).await?;
     Ok(with_cookie(
@@ -94,7 +90,17 @@ pub(crate) async fn callback(
     visitor: Visitor,
     ValidQuery(callback): ValidQuery<Callback>,
 ) -> Result<Response, WebError> {
-    let login = provider(&state, &id)?;
+    let result = finish(&state, &id, &visitor, callback).await;
+    login::audit_failure(&state, &visitor, &id, result).await
+}
+
+async fn finish(
+    state: &AppState,
+    id: &str,
+    visitor: &Visitor,
+    callback: Callback,
+) -> Result<Response, WebError> {
+    let login = provider(state, id)?;
     if let Some(error) = callback.error {
         let description = callback.error_description.unwrap_or_default();
         return Err(WebError::LoginFailed(format!(
@@ -115,7 +121,7 @@ pub(crate) async fn callback(
         .take(
             &sha256_hex(&returned_state),
             &session.token.id_hash(),
-            &id,
+            id,
             state.now(),
         )
         .await?
@@ -124,17 +130,12 @@ pub(crate) async fn callback(
         })?;
     let assertion = login
         .finish(
-            &redirect_uri(&state, &id),
+            &redirect_uri(state, id),
             &code,
             &pending.nonce,
             &pending.pkce_verifier,
         )
         .await
         .map_err(login_error)?;
-    let cookie = session::log_in(&state, &visitor, &assertion).await?;
-    let target = local_path(Some(&pending.next_path), "/dashboard");
-    Ok(with_cookie(
-        Redirect::to(target).into_response(),
-        Some(cookie),
-    ))
+    login::complete(state, visitor, &pending, &assertion, None).await
 }

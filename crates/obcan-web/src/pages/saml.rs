@@ -16,11 +16,11 @@ use axum::http::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE};
 use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use obcan_connect::identity::saml::{SamlError, SamlProvider};
+use obcan_connect::identity::saml::{IdpSession, SamlError, SamlProvider};
 use obcan_store::LoginAttempt;
 use serde::Deserialize;
 
-use super::{Chrome, Section, ValidForm, ValidQuery, local_path, render};
+use super::{Chrome, Section, ValidForm, ValidQuery, login, render};
 use crate::assets;
 use crate::error::WebError;
 use crate::middleware::security_headers::csp_posting_to;
@@ -57,19 +57,28 @@ pub(crate) async fn metadata(
     Ok(([(CONTENT_TYPE, "application/samlmetadata+xml")], xml).into_response())
 }
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct Start {
-    next: Option<String>,
-}
-
+/// A page that posts a signed message to the identity provider: by itself
+/// where JavaScript runs, by its button where it does not.
 #[derive(Template)]
-#[template(path = "login_handover.html")]
+#[template(path = "handover.html")]
 struct HandoverPage {
     chrome: Chrome,
+    title: &'static str,
+    lead: &'static str,
+    button: String,
     destination: String,
     fields: Vec<(&'static str, String)>,
-    provider_label: String,
     script_url: String,
+}
+
+impl HandoverPage {
+    /// The page's response, allowed to post to the identity provider.
+    fn respond(self) -> Result<Response, WebError> {
+        let csp = csp_posting_to(&origin(&self.destination)?)?;
+        let mut response = render(&self)?;
+        response.headers_mut().insert(CONTENT_SECURITY_POLICY, csp);
+        Ok(response)
+    }
 }
 
 fn random_token() -> Result<String, WebError> {
@@ -89,7 +98,7 @@ pub(crate) async fn start(
     State(state): State<AppState>,
     Path(id): Path<String>,
     visitor: Visitor,
-    ValidQuery(query): ValidQuery<Start>,
+    ValidQuery(query): ValidQuery<login::Start>,
 ) -> Result<Response, WebError> {
     let saml = provider(&state, &id)?;
     let (token, cookie) = session::ensure(&state, &visitor).await?;
@@ -101,11 +110,9 @@ pub(crate) async fn start(
         provider: id.clone(),
         nonce: request.request_id,
         pkce_verifier: String::new(),
-        next_path: local_path(query.next.as_deref(), "/dashboard").to_owned(),
-        expires_at: state
-            .now()
-            .checked_add(ATTEMPT_LIFETIME)
-            .map_err(|e| WebError::Internal(e.to_string()))?,
+        next_path: query.next_path().to_owned(),
+        expires_at: attempt_expiry(&state)?,
+        link_to: query.link_to(&visitor),
     };
     state.store.login_attempts().insert(&attempt).await?;
     let label = state
@@ -115,20 +122,20 @@ pub(crate) async fn start(
         .find(|login| login.id() == id)
         .map(|login| login.label(visitor.language).to_owned())
         .unwrap_or_default();
-    let csp = csp_posting_to(&origin(&request.destination)?)?;
+    let chrome = Chrome::new(&state, &visitor, "/login", Section::Login)?;
     let page = HandoverPage {
-        chrome: Chrome::new(&state, &visitor, "/login", Section::Login)?,
+        title: chrome.t.login_handover_title,
+        lead: chrome.t.login_handover_lead,
+        button: format!("{}: {label}", chrome.t.login_handover_continue),
+        chrome,
         destination: request.destination,
         fields: vec![
             ("SAMLRequest", request.saml_request),
             ("RelayState", relay_state),
         ],
-        provider_label: label,
         script_url: assets::url("autosubmit.js"),
     };
-    let mut response = with_cookie(render(&page)?, cookie);
-    response.headers_mut().insert(CONTENT_SECURITY_POLICY, csp);
-    Ok(response)
+    Ok(with_cookie(page.respond()?, cookie))
 }
 
 #[derive(Debug, Deserialize)]
@@ -144,9 +151,15 @@ pub(crate) struct Answer {
 pub(crate) async fn acs(
     State(state): State<AppState>,
     Path(id): Path<String>,
+    visitor: Visitor,
     ValidForm(answer): ValidForm<Answer>,
 ) -> Result<Response, WebError> {
-    provider(&state, &id)?;
+    let result = file_answer(&state, &id, answer).await;
+    login::audit_failure(&state, &visitor, &id, result).await
+}
+
+async fn file_answer(state: &AppState, id: &str, answer: Answer) -> Result<Response, WebError> {
+    provider(state, id)?;
     let (Some(saml_response), Some(relay_state)) = (answer.saml_response, answer.relay_state)
     else {
         return Err(WebError::LoginFailed(format!(
@@ -156,7 +169,7 @@ pub(crate) async fn acs(
     let recorded = state
         .store
         .login_attempts()
-        .record_answer(&sha256_hex(&relay_state), &id, &saml_response, state.now())
+        .record_answer(&sha256_hex(&relay_state), id, &saml_response, state.now())
         .await?;
     if !recorded {
         return Err(WebError::LoginFailed(format!(
@@ -182,7 +195,17 @@ pub(crate) async fn finish(
     visitor: Visitor,
     ValidQuery(query): ValidQuery<Finish>,
 ) -> Result<Response, WebError> {
-    let saml = provider(&state, &id)?;
+    let result = finish_login(&state, &id, &visitor, query).await;
+    login::audit_failure(&state, &visitor, &id, result).await
+}
+
+async fn finish_login(
+    state: &AppState,
+    id: &str,
+    visitor: &Visitor,
+    query: Finish,
+) -> Result<Response, WebError> {
+    let saml = provider(state, id)?;
     let relay_state = query
         .relay_state
         .ok_or_else(|| WebError::LoginFailed(format!("{id}: finish without RelayState")))?;
@@ -195,7 +218,7 @@ pub(crate) async fn finish(
         .take(
             &sha256_hex(&relay_state),
             &session.token.id_hash(),
-            &id,
+            id,
             state.now(),
         )
         .await?
@@ -204,15 +227,109 @@ pub(crate) async fn finish(
         })?;
     let answer = pending
         .provider_answer
+        .as_deref()
         .ok_or_else(|| WebError::LoginFailed(format!("{id}: finish before any answer")))?;
-    let assertion = saml
-        .finish(&answer, &pending.nonce)
+    let login = saml
+        .finish(answer, &pending.nonce)
         .await
         .map_err(login_error)?;
-    let cookie = session::log_in(&state, &visitor, &assertion).await?;
-    let target = local_path(Some(&pending.next_path), "/dashboard");
-    Ok(with_cookie(
-        Redirect::to(target).into_response(),
-        Some(cookie),
-    ))
+    let logout = login
+        .session
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(|e| WebError::Internal(format!("IdP session: {e}")))?;
+    login::complete(
+        state,
+        visitor,
+        &pending,
+        &login.assertion,
+        logout.as_deref(),
+    )
+    .await
+}
+
+/// After the session here has ended: the page that logs the person out at
+/// the identity provider too, if the session came from one that can.
+pub(crate) async fn single_logout(
+    state: &AppState,
+    visitor: &Visitor,
+    provider_id: &str,
+    logout: &str,
+) -> Result<Option<Response>, WebError> {
+    let Some(saml) = state.settings.saml(provider_id) else {
+        return Ok(None);
+    };
+    let session: IdpSession = serde_json::from_str(logout)
+        .map_err(|e| WebError::Internal(format!("stored IdP session: {e}")))?;
+    let Some(request) = saml
+        .logout(&session, state.now())
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?
+    else {
+        return Ok(None);
+    };
+    // Bound to no session: the one it ended is gone, and the answer arrives
+    // cross-site anyway. The relay state alone, once, finds it.
+    let relay_state = random_token()?;
+    let attempt = LoginAttempt {
+        state_hash: sha256_hex(&relay_state),
+        session_hash: String::new(),
+        provider: provider_id.to_owned(),
+        nonce: request.request_id,
+        pkce_verifier: String::new(),
+        next_path: "/".to_owned(),
+        expires_at: attempt_expiry(state)?,
+        link_to: None,
+    };
+    state.store.login_attempts().insert(&attempt).await?;
+    let chrome = Chrome::anonymous(state, visitor.language, "/", Section::Other);
+    let page = HandoverPage {
+        title: chrome.t.logout_handover_title,
+        lead: chrome.t.logout_handover_lead,
+        button: chrome.t.logout_handover_continue.to_owned(),
+        chrome,
+        destination: request.destination,
+        fields: vec![
+            ("SAMLRequest", request.saml_request),
+            ("RelayState", relay_state),
+        ],
+        script_url: assets::url("autosubmit.js"),
+    };
+    page.respond().map(Some)
+}
+
+/// The identity provider's answer to a logout: checked, then home. Whatever
+/// it says, the session here ended before the person was sent there.
+pub(crate) async fn slo(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    ValidForm(answer): ValidForm<Answer>,
+) -> Result<Response, WebError> {
+    let saml = provider(&state, &id)?;
+    let (Some(saml_response), Some(relay_state)) = (answer.saml_response, answer.relay_state)
+    else {
+        return Err(WebError::BadRequest(format!(
+            "{id}: logout answer without SAMLResponse or RelayState"
+        )));
+    };
+    let pending = state
+        .store
+        .login_attempts()
+        .take(&sha256_hex(&relay_state), "", &id, state.now())
+        .await?
+        .ok_or_else(|| {
+            WebError::BadRequest(format!("{id}: logout answer for no logout of ours"))
+        })?;
+    if let Err(error) = saml.finish_logout(&saml_response, &pending.nonce).await {
+        tracing::warn!(%error, provider = id, "logout at the identity provider not confirmed");
+    }
+    Ok(Redirect::to("/").into_response())
+}
+
+fn attempt_expiry(state: &AppState) -> Result<jiff::Timestamp, WebError> {
+    state
+        .now()
+        .checked_add(ATTEMPT_LIFETIME)
+        .map_err(|e| WebError::Internal(e.to_string()))
 }

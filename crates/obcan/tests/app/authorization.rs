@@ -74,6 +74,8 @@ async fn as_visitor(visitor: Visitor) -> TestApp {
                 citizen: Some((citizen.id, loa, "matrix")),
                 created_at: Timestamp::try_from(std::time::SystemTime::now()).unwrap(),
                 expires_at: far,
+                client: obcan_store::Client::default(),
+                provider_logout: None,
             };
             app.state.store.sessions().insert(&session).await.unwrap();
             app.cookies.insert("obcan_session".into(), token);
@@ -96,6 +98,7 @@ async fn sample_path(app: &mut TestApp, pattern: &str) -> String {
         "/login/saml/{provider}/metadata" => "/login/saml/nia/metadata".into(),
         "/login/saml/{provider}/acs" => "/login/saml/nia/acs".into(),
         "/login/saml/{provider}/finish" => "/login/saml/nia/finish?RelayState=r".into(),
+        "/login/saml/{provider}/slo" => "/login/saml/nia/slo".into(),
         "/lang/{tag}" => "/lang/en?next=%2F".into(),
         "/assets/{file}" => linked("/assets/obcan."),
         "/branding/{file}" => linked("/branding/theme."),
@@ -159,7 +162,13 @@ async fn citizen_routes_send_the_anonymous_to_login_and_back() {
     {
         let mut app = as_visitor(Visitor::Anonymous).await;
         let path = sample_path(&mut app, route.path).await;
-        let response = app.get(&path).await;
+        let token = app.get("/login/demo").await.csrf_token().unwrap();
+        let request = app
+            .builder(route.method.clone(), &path)
+            .header("x-csrf-token", token)
+            .body(Body::empty())
+            .unwrap();
+        let response = app.request(request).await;
         assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", route.path);
         let next = serde_urlencoded::to_string([("next", path.as_str())]).unwrap();
         assert_eq!(

@@ -11,6 +11,7 @@
 
 mod support;
 
+mod account;
 mod authorization;
 mod availability;
 mod cli;

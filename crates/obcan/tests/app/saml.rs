@@ -422,3 +422,131 @@ async fn an_unreachable_idp_gets_the_unavailable_page() {
     assert_eq!(response.status, StatusCode::BAD_GATEWAY);
     assert!(response.body.contains("neodpovídá"));
 }
+
+/// Logs in through the IdP as `person`.
+async fn log_in(portal: &mut Portal, idp: &TestIdp, person: &str) {
+    let request = start_login(portal).await;
+    let (saml_response, relay_state) = answer(idp, &request, person, "valid").await;
+    let done = deliver(portal, &saml_response, &relay_state).await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
+}
+
+#[tokio::test]
+async fn logging_out_ends_the_session_here_and_then_at_the_idp() {
+    let idp = TestIdp::start().await;
+    let mut portal = portal(&idp, Loa::Substantial).await;
+    log_in(&mut portal, &idp, "jana").await;
+
+    let page = portal.app.post_form("/dashboard", "/logout", &[]).await;
+    assert_eq!(page.status, StatusCode::OK, "the hand-over to the IdP");
+    assert!(page.body.contains("Odhlášení u poskytovatele identity"));
+    assert_eq!(
+        portal.app.get("/dashboard").await.status,
+        StatusCode::SEE_OTHER,
+        "logged out here already"
+    );
+    let (action, fields) = form(&page.body);
+    assert_eq!(action, format!("{}/slo", idp.url));
+
+    let response = reqwest::Client::new()
+        .post(format!("{}/test/logout", idp.url))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    let body = response.text().await.unwrap();
+    let json: serde_json::Value = serde_json::from_str(&body).expect(&body);
+    assert_eq!(
+        json["slo_url"],
+        format!("{}/login/saml/nia/slo", portal.url)
+    );
+    let answer = [
+        ("SAMLResponse", json["SAMLResponse"].as_str().unwrap()),
+        ("RelayState", json["RelayState"].as_str().unwrap()),
+    ];
+    let cookies = std::mem::take(&mut portal.app.cookies);
+    let back = portal.app.post_raw("/login/saml/nia/slo", &answer).await;
+    assert_eq!(back.status, StatusCode::SEE_OTHER);
+    assert_eq!(back.location(), "/");
+    let replay = portal.app.post_raw("/login/saml/nia/slo", &answer).await;
+    assert_eq!(replay.status, StatusCode::BAD_REQUEST, "once only");
+    portal.app.cookies = cookies;
+}
+
+#[tokio::test]
+async fn a_citizen_links_nia_to_the_account_and_then_logs_in_with_it() {
+    let idp = TestIdp::start().await;
+    let mut portal = portal(&idp, Loa::Substantial).await;
+    portal.app.log_in_as(crate::support::JANA).await;
+
+    let account = portal.app.get("/account").await;
+    assert!(account.body.contains("href=\"/login/saml/nia?link=1&"));
+    let page = portal
+        .app
+        .get("/login/saml/nia?link=1&next=%2Faccount")
+        .await;
+    let (_, request) = form(&page.body);
+    let (saml_response, relay_state) = answer(&idp, &request, "jana", "valid").await;
+    let linked = deliver(&mut portal, &saml_response, &relay_state).await;
+    assert_eq!(linked.location(), "/account?done=linked", "{}", linked.body);
+    let account = portal.app.get("/account?done=linked").await;
+    assert!(account.body.contains("Identita občana"), "NIA is listed");
+    assert!(
+        account.body.contains("Připojen způsob přihlášení"),
+        "in the history"
+    );
+    assert!(
+        account.body.contains("action=\"/account/means/unlink\""),
+        "two means: either can go"
+    );
+
+    // The same NIA identity, from another browser: the same account.
+    let mut other = TestApp::on_store(portal.app.state.store.clone(), |config| {
+        config.http.public_url = portal.url.clone();
+        config.identity.saml = vec![saml_provider(
+            &format!("{}/metadata", idp.url),
+            Loa::Substantial,
+        )];
+    });
+    std::mem::swap(&mut portal.app, &mut other);
+    log_in(&mut portal, &idp, "jana").await;
+    assert_eq!(citizens(&portal).await, 1);
+}
+
+#[tokio::test]
+async fn a_means_of_another_account_is_not_linked() {
+    let idp = TestIdp::start().await;
+    let mut portal = portal(&idp, Loa::Substantial).await;
+    log_in(&mut portal, &idp, "petr").await;
+    portal.app.post_form("/dashboard", "/logout", &[]).await;
+    portal.app.cookies.clear();
+    portal.app.log_in_as(crate::support::JANA).await;
+
+    let page = portal
+        .app
+        .get("/login/saml/nia?link=1&next=%2Faccount")
+        .await;
+    let (_, request) = form(&page.body);
+    let (saml_response, relay_state) = answer(&idp, &request, "petr", "valid").await;
+    let refused = deliver(&mut portal, &saml_response, &relay_state).await;
+    assert_eq!(refused.location(), "/account?done=taken");
+    let account = portal.app.get("/account?done=taken").await;
+    assert!(account.body.contains("jinému účtu"));
+    assert!(
+        !account.body.contains("action=\"/account/means/unlink\""),
+        "Jana still has one means"
+    );
+}
+
+#[tokio::test]
+async fn failed_logins_are_in_the_audit_log() {
+    let idp = TestIdp::start().await;
+    let mut portal = portal(&idp, Loa::Substantial).await;
+    let request = start_login(&mut portal).await;
+    let (saml_response, relay_state) = answer(&idp, &request, "jana", "tampered").await;
+    deliver(&mut portal, &saml_response, &relay_state).await;
+    assert_eq!(
+        portal.app.state.store.audit().verify().await.unwrap(),
+        Ok(1)
+    );
+}
