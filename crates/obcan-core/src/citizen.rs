@@ -64,6 +64,62 @@ impl fmt::Display for PersonName {
     }
 }
 
+/// An e-mail address as an identity provider states it: checked for shape
+/// only (one `@`, a dotted domain, no spaces); whether it reaches the person
+/// is for a confirmation code to find out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailAddress(String);
+
+impl EmailAddress {
+    pub fn parse(raw: &str) -> Result<Self, InvalidContact> {
+        let raw = raw.trim();
+        let valid = raw.len() <= 254
+            && !raw.chars().any(|c| c.is_whitespace() || c.is_control())
+            && raw.split_once('@').is_some_and(|(local, domain)| {
+                !local.is_empty()
+                    && !domain.contains('@')
+                    && domain.contains('.')
+                    && !domain.starts_with('.')
+                    && !domain.ends_with('.')
+            });
+        if valid {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(InvalidContact::Email)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A postal address on one line, e.g. "Lipová 12, 123 45 Vzorov".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PostalAddress(String);
+
+impl PostalAddress {
+    pub fn parse(raw: &str) -> Result<Self, InvalidContact> {
+        let line = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+        if line.is_empty() || line.chars().count() > 300 || line.chars().any(char::is_control) {
+            return Err(InvalidContact::Address);
+        }
+        Ok(Self(line))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidContact {
+    #[error("not an e-mail address")]
+    Email,
+    #[error("not a postal address: empty, too long or with control characters")]
+    Address,
+}
+
 fn name_part(raw: &str) -> Result<String, InvalidName> {
     let trimmed = raw.trim();
     if trimmed.is_empty() {
@@ -120,5 +176,30 @@ mod tests {
         let id = CitizenId::random();
         assert_eq!(CitizenId::parse(&id.to_string()), Ok(id));
         assert!(CitizenId::parse("not-an-id").is_err());
+    }
+
+    #[test]
+    fn email_addresses_are_checked_for_shape() {
+        assert!(EmailAddress::parse(" jana@example.cz ").is_ok());
+        for bad in [
+            "",
+            "jana",
+            "@example.cz",
+            "jana@",
+            "jana@cz",
+            "ja na@example.cz",
+            "a@b@c.cz",
+            "jana@.cz",
+        ] {
+            assert!(EmailAddress::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn postal_addresses_are_one_line() {
+        let address = PostalAddress::parse("Lipová 12,\n  123 45 Vzorov")
+            .unwrap_or_else(|_| PostalAddress(String::new()));
+        assert_eq!(address.as_str(), "Lipová 12, 123 45 Vzorov");
+        assert!(PostalAddress::parse("   ").is_err());
     }
 }

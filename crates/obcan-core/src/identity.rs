@@ -6,7 +6,7 @@ use std::str::FromStr;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
-use crate::citizen::PersonName;
+use crate::citizen::{EmailAddress, PersonName, PostalAddress};
 
 /// Level of assurance of an electronic identification (eIDAS, as used by NIA).
 ///
@@ -111,6 +111,8 @@ pub struct Assertion {
     pub subject: Subject,
     pub name: PersonName,
     pub birth_date: Option<Date>,
+    pub address: Option<PostalAddress>,
+    pub email: Option<EmailAddress>,
     pub loa: Loa,
 }
 

@@ -93,6 +93,7 @@ impl<'a> Citizens<'a> {
                 id
             }
         };
+        record_facts(&mut tx, &id, assertion, now).await?;
         tx.commit().await?;
         self.get(&CitizenId::parse(&id).map_err(|e| StoreError::Corrupt(e.to_string()))?)
             .await?
@@ -130,6 +131,36 @@ impl<'a> Citizens<'a> {
             .fetch_one(&self.store.pool)
             .await?;
         u64::try_from(count).map_err(|e| StoreError::Corrupt(e.to_string()))
+    }
+
+    /// What identity providers have said about the citizen, fact by fact.
+    pub async fn profile(&self, citizen: &CitizenId) -> Result<Vec<ProfileFact>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT fact, value, source, stated_at FROM profile_facts WHERE citizen_id = $1",
+        )
+        .bind(citizen.to_string())
+        .fetch_all(&self.store.pool)
+        .await?;
+        let mut facts = rows
+            .iter()
+            .map(|row| {
+                let fact: String = row.try_get("fact")?;
+                Ok(ProfileFact {
+                    fact: Fact::ALL
+                        .into_iter()
+                        .find(|known| known.as_str() == fact)
+                        .ok_or_else(|| {
+                            StoreError::Corrupt(format!("unknown profile fact {fact}"))
+                        })?,
+                    value: row.try_get("value")?,
+                    source: row.try_get("source")?,
+                    stated_at: Timestamp::from_second(row.try_get("stated_at")?)
+                        .map_err(|e| StoreError::Corrupt(format!("stated_at: {e}")))?,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        facts.sort_by_key(|fact| fact.fact);
+        Ok(facts)
     }
 
     /// The means of identity linked to an account, in the order they were linked.
@@ -188,6 +219,7 @@ impl<'a> Citizens<'a> {
                 .bind(now.as_second())
                 .execute(&mut *tx)
                 .await?;
+                record_facts(&mut tx, &citizen.to_string(), assertion, now).await?;
                 LinkOutcome::Linked
             }
         };
@@ -227,6 +259,77 @@ impl<'a> Citizens<'a> {
             UnlinkOutcome::NotLinked
         })
     }
+}
+
+/// Keeps what the assertion states about the person, with its source and time.
+async fn record_facts(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    citizen: &str,
+    assertion: &Assertion,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let facts = [
+        (Fact::Name, Some(assertion.name.to_string())),
+        (
+            Fact::BirthDate,
+            assertion.birth_date.map(|date| date.to_string()),
+        ),
+        (
+            Fact::Address,
+            assertion.address.as_ref().map(|a| a.as_str().to_owned()),
+        ),
+        (
+            Fact::Email,
+            assertion.email.as_ref().map(|e| e.as_str().to_owned()),
+        ),
+    ];
+    for (fact, value) in facts {
+        let Some(value) = value else { continue };
+        sqlx::query(
+            "INSERT INTO profile_facts (citizen_id, fact, value, source, stated_at) \
+             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (citizen_id, fact) DO UPDATE \
+             SET value = excluded.value, source = excluded.source, stated_at = excluded.stated_at",
+        )
+        .bind(citizen)
+        .bind(fact.as_str())
+        .bind(value)
+        .bind(assertion.provider.as_str())
+        .bind(now.as_second())
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A fact about a person that identity providers state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Fact {
+    Name,
+    BirthDate,
+    Address,
+    Email,
+}
+
+impl Fact {
+    pub const ALL: [Self; 4] = [Self::Name, Self::BirthDate, Self::Address, Self::Email];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::BirthDate => "birth_date",
+            Self::Address => "address",
+            Self::Email => "email",
+        }
+    }
+}
+
+/// One fact, who stated it and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileFact {
+    pub fact: Fact,
+    pub value: String,
+    pub source: String,
+    pub stated_at: Timestamp,
 }
 
 /// A means of identity linked to an account.

@@ -19,7 +19,7 @@ use sqlx::AnyPool;
 use sqlx::any::AnyPoolOptions;
 
 pub use audit::{AuditEntry, AuditLog, ChainBreak};
-pub use citizens::{Citizens, LinkOutcome, LinkedMeans, UnlinkOutcome};
+pub use citizens::{Citizens, Fact, LinkOutcome, LinkedMeans, ProfileFact, UnlinkOutcome};
 pub use dialect::Backend;
 pub use error::StoreError;
 pub use login_attempts::{LoginAttempt, LoginAttempts, PendingLogin};

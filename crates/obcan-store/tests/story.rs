@@ -19,6 +19,8 @@ fn assertion(subject: &str, given: &str) -> Assertion {
         subject: Subject::parse(subject).unwrap(),
         name: PersonName::new(given, "Dvořáková").unwrap(),
         birth_date: Some("1984-03-07".parse().unwrap()),
+        address: None,
+        email: None,
         loa: Loa::Substantial,
     }
 }

@@ -193,6 +193,8 @@ mod tests {
             subject: Subject::parse("step-up").unwrap(),
             name: PersonName::new("Eva", "Zkušební").unwrap(),
             birth_date: None,
+            address: None,
+            email: None,
             loa,
         };
         let citizen = db.store.citizens().log_in(&assertion, now).await.unwrap();

@@ -2,7 +2,7 @@
 //! the fictional town of Vzorov, one click each. Production mode refuses it.
 
 use jiff::civil::{Date, date};
-use obcan_core::citizen::PersonName;
+use obcan_core::citizen::{PersonName, PostalAddress};
 use obcan_core::identity::{Assertion, Loa, ProviderId, Subject};
 
 /// A synthetic person one can log in as.
@@ -85,6 +85,8 @@ pub fn authenticate(subject: &str) -> Result<Assertion, UnknownPersona> {
         subject: Subject::parse(persona.subject).map_err(|_| unknown())?,
         name: PersonName::new(persona.given_name, persona.family_name).map_err(|_| unknown())?,
         birth_date: Some(persona.birth_date),
+        address: PostalAddress::parse(persona.address).ok(),
+        email: None,
         loa: LOA,
     })
 }

@@ -245,6 +245,8 @@ impl OidcProvider {
             name: PersonName::new(given.as_str(), family.as_str())
                 .map_err(|e| OidcError::IdToken(format!("name: {e}")))?,
             birth_date,
+            address: None,
+            email: None,
             loa,
         })
     }

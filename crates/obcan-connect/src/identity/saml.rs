@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use jiff::civil::Date;
-use obcan_core::citizen::PersonName;
+use obcan_core::citizen::{EmailAddress, PersonName, PostalAddress};
 use obcan_core::identity::{Assertion, Loa, ProviderId, Subject};
 use openssl::pkey::{PKey, Private};
 use openssl::rsa::Padding;
@@ -619,6 +619,8 @@ impl SamlProvider {
             subject,
             name,
             birth_date,
+            address: attribute(CURRENT_ADDRESS).and_then(eidas_address),
+            email: attribute(EMAIL).and_then(|raw| EmailAddress::parse(raw).ok()),
             loa,
         })
     }
@@ -764,6 +766,63 @@ fn root_id(xml: &str) -> Option<String> {
     }
 }
 
+/// An eIDAS `CurrentAddress` on one line. NIA sends it as base64 of XML
+/// elements (street, house number, post code, town…); anything that does not
+/// decode as such is taken as the address in plain text.
+fn eidas_address(raw: &str) -> Option<PostalAddress> {
+    let Some(xml) = STANDARD
+        .decode(raw.split_whitespace().collect::<String>())
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+    else {
+        return PostalAddress::parse(raw).ok();
+    };
+    let wrapped = format!("<address>{xml}</address>");
+    let mut reader = quick_xml::Reader::from_str(&wrapped);
+    let mut parts = std::collections::HashMap::new();
+    let mut current = None;
+    loop {
+        match reader.read_event().ok()? {
+            quick_xml::events::Event::Start(element) => {
+                current = Some(String::from_utf8_lossy(element.local_name().as_ref()).into_owned());
+            }
+            quick_xml::events::Event::Text(text) => {
+                if let (Some(name), Ok(value)) = (&current, text.decode()) {
+                    parts.insert(name.clone(), value.trim().to_owned());
+                }
+            }
+            quick_xml::events::Event::End(_) => current = None,
+            quick_xml::events::Event::Eof => break,
+            _ => {}
+        }
+    }
+    let part = |name: &str| {
+        parts
+            .get(name)
+            .map(String::as_str)
+            .filter(|value| !value.is_empty())
+    };
+    if let Some(full) = part("FullCvaddress") {
+        return PostalAddress::parse(full).ok();
+    }
+    let street = [part("Thoroughfare"), part("LocatorDesignator")]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let town = [part("PostCode"), part("PostName").or(part("CvaddressArea"))]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let line = [street, town]
+        .into_iter()
+        .filter(|piece| !piece.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ");
+    PostalAddress::parse(&line).ok()
+}
+
 /// An error with its causes, for the log.
 fn error_chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
@@ -852,6 +911,18 @@ fn with_eidas_extensions(request: &str, sp_type: SpType) -> Result<String, SamlE
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn eidas_addresses_become_one_line() {
+        let ns = r#"xmlns:eidas="http://eidas.europa.eu/attributes/naturalperson""#;
+        let xml = format!(
+            "<eidas:LocatorDesignator {ns}>12</eidas:LocatorDesignator><eidas:Thoroughfare {ns}>Náměstí Míru</eidas:Thoroughfare><eidas:PostName {ns}>Vzorov</eidas:PostName><eidas:PostCode {ns}>55101</eidas:PostCode>"
+        );
+        let address = eidas_address(&STANDARD.encode(xml)).map(|a| a.as_str().to_owned());
+        assert_eq!(address.as_deref(), Some("Náměstí Míru 12, 55101 Vzorov"));
+        let plain = eidas_address("Lipová 12, 123 45 Vzorov").map(|a| a.as_str().to_owned());
+        assert_eq!(plain.as_deref(), Some("Lipová 12, 123 45 Vzorov"));
+    }
 
     #[test]
     fn levels_of_assurance_map_to_eidas_uris_and_back() {

@@ -61,6 +61,13 @@ pub(super) static TEXTS: Texts = Texts {
     account_done_unlinked: "Způsob přihlášení byl odebrán.",
     account_done_last: "Jediný způsob přihlášení nelze odebrat.",
     account_done_ended: "Ostatní přihlášení byla ukončena.",
+    account_profile: "Údaje z přihlášení",
+    account_profile_lead: "Co o vás uvedli poskytovatelé identity; u každého údaje je, kdo a kdy jej uvedl.",
+    fact_name: "Jméno a příjmení",
+    fact_birth_date: "Datum narození",
+    fact_address: "Adresa",
+    fact_email: "E-mail",
+    account_fact_source: "Uvedl",
 
     demo_title: "Přihlášení ukázkovou identitou",
     demo_warning_title: "Toto není skutečné přihlášení",

@@ -61,6 +61,13 @@ pub(super) static TEXTS: Texts = Texts {
     account_done_unlinked: "The means of login was removed.",
     account_done_last: "Your only means of login cannot be removed.",
     account_done_ended: "Your other sessions were logged out.",
+    account_profile: "Your details from logging in",
+    account_profile_lead: "What identity providers have stated about you; each detail says who stated it and when.",
+    fact_name: "Name",
+    fact_birth_date: "Date of birth",
+    fact_address: "Address",
+    fact_email: "E-mail",
+    account_fact_source: "Stated by",
 
     demo_title: "Log in with a demo identity",
     demo_warning_title: "This is not a real login",

@@ -76,6 +76,13 @@ pub(crate) struct Texts {
     pub account_done_unlinked: &'static str,
     pub account_done_last: &'static str,
     pub account_done_ended: &'static str,
+    pub account_profile: &'static str,
+    pub account_profile_lead: &'static str,
+    pub fact_name: &'static str,
+    pub fact_birth_date: &'static str,
+    pub fact_address: &'static str,
+    pub fact_email: &'static str,
+    pub account_fact_source: &'static str,
 
     pub demo_title: &'static str,
     pub demo_warning_title: &'static str,

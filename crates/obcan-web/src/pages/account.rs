@@ -10,7 +10,7 @@ use jiff::tz::TimeZone;
 use obcan_core::audit::{Action, Actor, AuditEvent};
 use obcan_core::citizen::CitizenId;
 use obcan_core::identity::Assertion;
-use obcan_store::{LinkOutcome, UnlinkOutcome};
+use obcan_store::{Fact, LinkOutcome, UnlinkOutcome};
 use serde::Deserialize;
 
 use super::{Chrome, Section, ValidForm, ValidQuery, render};
@@ -80,6 +80,14 @@ struct MeansView {
 }
 
 #[derive(Debug)]
+struct FactView {
+    label: &'static str,
+    value: String,
+    source: String,
+    stated_at: String,
+}
+
+#[derive(Debug)]
 struct LinkView {
     label: String,
     href: String,
@@ -108,6 +116,7 @@ struct HistoryView {
 struct AccountPage {
     chrome: Chrome,
     notice: Option<Notice>,
+    facts: Vec<FactView>,
     means: Vec<MeansView>,
     can_unlink: bool,
     linkable: Vec<LinkView>,
@@ -128,6 +137,27 @@ pub(crate) async fn page(
     let chrome = Chrome::new(&state, &citizen.visitor, "/account", Section::Account)?;
     let t = chrome.t;
     let label = |provider: &str| means_label(&state, &citizen.visitor, provider);
+    let facts = state
+        .store
+        .citizens()
+        .profile(&citizen.id)
+        .await?
+        .into_iter()
+        .map(|fact| FactView {
+            label: match fact.fact {
+                Fact::Name => t.fact_name,
+                Fact::BirthDate => t.fact_birth_date,
+                Fact::Address => t.fact_address,
+                Fact::Email => t.fact_email,
+            },
+            value: match fact.fact {
+                Fact::BirthDate => local_date(&fact.value),
+                _ => fact.value,
+            },
+            source: label(&fact.source),
+            stated_at: local_time(fact.stated_at),
+        })
+        .collect();
     let linked = state.store.citizens().means(&citizen.id).await?;
     let linkable = state
         .settings
@@ -209,6 +239,7 @@ pub(crate) async fn page(
     render(&AccountPage {
         notice: query.done.map(|done| done.notice(t)),
         can_unlink: linked.len() > 1,
+        facts,
         chrome,
         means,
         linkable,
@@ -349,6 +380,14 @@ fn means_label(state: &AppState, visitor: &Visitor, provider: &str) -> String {
 fn local_time(at: Timestamp) -> String {
     let zone = TimeZone::get("Europe/Prague").unwrap_or(TimeZone::UTC);
     at.to_zoned(zone).strftime("%-d. %-m. %Y %H:%M").to_string()
+}
+
+/// An ISO date (`1984-03-07`) as people here write it (`7. 3. 1984`).
+fn local_date(iso: &str) -> String {
+    iso.parse::<jiff::civil::Date>().map_or_else(
+        |_| iso.to_owned(),
+        |date| date.strftime("%-d. %-m. %Y").to_string(),
+    )
 }
 
 /// "Firefox, Linux" from a User-Agent, enough to recognise one's own device.

@@ -54,6 +54,8 @@ async fn as_visitor(visitor: Visitor) -> TestApp {
                 subject: Subject::parse(&format!("matrix-{loa}")).unwrap(),
                 name: PersonName::new("Matice", "Oprávnění").unwrap(),
                 birth_date: None,
+                address: None,
+                email: None,
                 loa,
             };
             let citizen = app
