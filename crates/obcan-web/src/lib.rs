@@ -52,7 +52,8 @@ pub fn router(state: AppState) -> Router {
     let routes = from_providers
         .into_iter()
         .fold(own, add)
-        .fallback(|| async { WebError::NotFound });
+        // Reads the session, so that the 404 page keeps the visitor's frame.
+        .fallback(|_: session::Visitor| async { WebError::NotFound });
     with_layers(routes, state)
 }
 

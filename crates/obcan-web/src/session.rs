@@ -69,6 +69,18 @@ pub(crate) struct Visitor {
     pub client: ClientInfo,
 }
 
+/// Where the error-page layer learns who the visitor was, once a handler
+/// has read the session: so that an error page keeps the visitor's frame
+/// (logged in, with the logout button) instead of offering to log in.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SeenVisitor(std::sync::Arc<std::sync::OnceLock<Visitor>>);
+
+impl SeenVisitor {
+    pub(crate) fn get(&self) -> Option<&Visitor> {
+        self.0.get()
+    }
+}
+
 /// Where a request came from, as the citizen's list of sessions and the
 /// audit log record it.
 #[derive(Debug, Clone, Default)]
@@ -136,6 +148,10 @@ impl FromRequestParts<AppState> for Visitor {
             client,
         };
         parts.extensions.insert(visitor.clone());
+        if let Some(seen) = parts.extensions.get::<SeenVisitor>() {
+            // Set once per request: the first reading is the reading.
+            let _ = seen.0.set(visitor.clone());
+        }
         Ok(visitor)
     }
 }

@@ -13,7 +13,7 @@ use obcan_core::language::Language;
 use crate::error::ErrorPage;
 use crate::i18n::Texts;
 use crate::pages::{Chrome, Section, render_with_status};
-use crate::session::language_of;
+use crate::session::{SeenVisitor, Visitor, language_of};
 use crate::state::AppState;
 
 const MACHINE_PATHS: [&str; 4] = ["/healthz", "/readyz", "/metrics", "/api/"];
@@ -42,6 +42,9 @@ pub(crate) async fn render(
         .get("x-request-id")
         .and_then(|value| value.to_str().ok())
         .map(ToOwned::to_owned);
+    let seen = SeenVisitor::default();
+    let mut request = request;
+    request.extensions_mut().insert(seen.clone());
     let response = next.run(request).await;
 
     let status = response.status();
@@ -57,7 +60,7 @@ pub(crate) async fn render(
         return response;
     }
     let page = own_page.unwrap_or_else(|| ErrorPage::for_status(status));
-    let mut rendered = error_page(&state, language, &path, &page, request_id);
+    let mut rendered = error_page(&state, language, seen.get(), &path, &page, request_id);
     // Keep what the original answer had to say beyond its body.
     for name in [ALLOW, SET_COOKIE] {
         for value in response.headers().get_all(&name) {
@@ -75,11 +78,16 @@ pub(crate) async fn render(
 fn error_page(
     state: &AppState,
     language: Language,
+    visitor: Option<&Visitor>,
     path: &str,
     page: &ErrorPage,
     request_id: Option<String>,
 ) -> Response {
-    let chrome = Chrome::anonymous(state, language, path, Section::Other);
+    // The frame as the visitor's pages show it, if the request got as far as
+    // reading the session; otherwise as for anyone.
+    let chrome = visitor
+        .and_then(|visitor| Chrome::new(state, visitor, path, Section::Other).ok())
+        .unwrap_or_else(|| Chrome::anonymous(state, language, path, Section::Other));
     let (title, text) = texts_for(chrome.t, page);
     let detail = match page {
         ErrorPage::BadRequest(detail) => detail.clone(),

@@ -13,9 +13,18 @@ async fn the_account_page_shows_means_sessions_and_history() {
     let page = app.get("/account").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Ukázková identita"), "the demo means");
-    assert!(page.body.contains("<dd>Jana Dvořáková <span"), "the name, with its source");
-    assert!(page.body.contains("<dd>7. 3. 1984 <span"), "the date of birth");
-    assert!(page.body.contains("<dd>Lipová 12, 123 45 Vzorov <span"), "the address");
+    assert!(
+        page.body.contains("<dd>Jana Dvořáková <span"),
+        "the name, with its source"
+    );
+    assert!(
+        page.body.contains("<dd>7. 3. 1984 <span"),
+        "the date of birth"
+    );
+    assert!(
+        page.body.contains("<dd>Lipová 12, 123 45 Vzorov <span"),
+        "the address"
+    );
     assert!(
         page.body.contains("toto přihlášení"),
         "this session is marked"

@@ -162,3 +162,28 @@ async fn branding_comes_from_the_configuration() {
         "no English name: the Czech one"
     );
 }
+
+#[tokio::test]
+async fn error_pages_keep_a_logged_in_citizens_frame() {
+    let mut app = TestApp::new().await;
+    app.log_in_as(crate::support::JANA).await;
+    for (path, status) in [
+        ("/no-such-page", StatusCode::NOT_FOUND),
+        ("/account?done=nonsense", StatusCode::BAD_REQUEST),
+    ] {
+        let page = app.get(path).await;
+        assert_eq!(page.status, status, "{path}");
+        assert!(
+            page.body.contains("Odhlásit se"),
+            "{path}: the logout button"
+        );
+        assert!(
+            page.body.contains("href=\"/account\""),
+            "{path}: the account link"
+        );
+        assert!(
+            !page.body.contains(">Přihlásit se<"),
+            "{path}: no login link"
+        );
+    }
+}

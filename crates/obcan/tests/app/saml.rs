@@ -290,8 +290,15 @@ async fn a_citizen_logs_in_through_the_idp_login_page() {
     );
     assert!(dashboard.body.contains("značná"), "LoA substantial");
     let account = portal.app.get("/account").await;
-    assert!(account.body.contains("<dd>7. 3. 1984 <span"), "{}", account.body);
-    assert!(account.body.contains("Náměstí Míru 12"), "the address from NIA");
+    assert!(
+        account.body.contains("<dd>7. 3. 1984 <span"),
+        "{}",
+        account.body
+    );
+    assert!(
+        account.body.contains("Náměstí Míru 12"),
+        "the address from NIA"
+    );
     assert!(account.body.contains("@"), "the e-mail from NIA");
 }
 
