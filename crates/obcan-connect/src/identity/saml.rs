@@ -654,7 +654,7 @@ pub const fn loa_uri(loa: Loa) -> &'static str {
     }
 }
 
-fn loa_from_uri(uri: &str) -> Option<Loa> {
+pub(crate) fn loa_from_uri(uri: &str) -> Option<Loa> {
     [Loa::Low, Loa::Substantial, Loa::High]
         .into_iter()
         .find(|loa| loa_uri(*loa) == uri.trim())

@@ -122,7 +122,9 @@ pub(crate) async fn callback(
         .ok_or_else(|| {
             WebError::LoginFailed(format!("{id}: unknown, expired, reused or foreign state"))
         })?;
-    let assertion = login
+    // The ID token in `logged_in.id_token` is for RP-initiated logout: the
+    // session stores it next, to end the provider's session at logout.
+    let logged_in = login
         .finish(
             &redirect_uri(&state, &id),
             &code,
@@ -131,7 +133,7 @@ pub(crate) async fn callback(
         )
         .await
         .map_err(login_error)?;
-    let cookie = session::log_in(&state, &visitor, &assertion).await?;
+    let cookie = session::log_in(&state, &visitor, &logged_in.assertion).await?;
     let target = local_path(Some(&pending.next_path), "/dashboard");
     Ok(with_cookie(
         Redirect::to(target).into_response(),
