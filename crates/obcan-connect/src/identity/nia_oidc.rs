@@ -573,6 +573,56 @@ mod tests {
     }
 
     #[test]
+    fn the_person_needs_an_identifier_a_name_and_the_minimum_level() {
+        let claims = |extra: serde_json::Value| {
+            let mut claims = serde_json::json!({
+                "iss": "urn:microsoft:cgg2010:fpsts", "aud": "obcan", "exp": 0,
+                "PersonIdentifier": "CZ/CZ/1234", "CurrentGivenName": "Jana",
+                "CurrentFamilyName": "Dvořáková", "DateOfBirth": "1984-03-07T00:00:00",
+            });
+            claims
+                .as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            serde_json::from_value::<NiaClaims>(claims).unwrap()
+        };
+        let nia = portal();
+        let id = ProviderId::parse("nia").unwrap();
+        let person = nia.assertion(&id, claims(serde_json::json!({}))).unwrap();
+        assert_eq!(person.subject.as_str(), "CZ/CZ/1234");
+        assert_eq!(person.loa, Loa::Substantial, "the level asked for");
+        assert_eq!(
+            person.birth_date.map(|date| date.to_string()).as_deref(),
+            Some("1984-03-07")
+        );
+        let high = claims(serde_json::json!({ "acr": "http://eidas.europa.eu/LoA/high" }));
+        assert_eq!(nia.assertion(&id, high).unwrap().loa, Loa::High);
+
+        for (extra, reason) in [
+            (
+                serde_json::json!({ "acr": "http://eidas.europa.eu/LoA/low" }),
+                "below",
+            ),
+            (serde_json::json!({ "acr": "loa9" }), "unknown level"),
+            (
+                serde_json::json!({ "PersonIdentifier": " " }),
+                "PersonIdentifier",
+            ),
+            (
+                serde_json::json!({ "CurrentFamilyName": null }),
+                "family name",
+            ),
+            (
+                serde_json::json!({ "DateOfBirth": "7. 3. 1984" }),
+                "date of birth",
+            ),
+        ] {
+            let error = nia.assertion(&id, claims(extra)).unwrap_err().to_string();
+            assert!(error.contains(reason), "{reason}: {error}");
+        }
+    }
+
+    #[test]
     fn acr_values_map_to_levels_of_assurance() {
         for (acr, loa) in [
             ("http://eidas.europa.eu/LoA/low", Loa::Low),

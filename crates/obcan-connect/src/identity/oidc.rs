@@ -28,10 +28,10 @@ use openidconnect::core::{
 };
 use openidconnect::{
     AccessToken, AuthType, AuthorizationCode, ClaimsVerificationError, ClientId, ClientSecret,
-    CsrfToken, EmptyAdditionalClaims, EndpointNotSet, EndpointSet, ExtraTokenFields, IssuerUrl,
-    JsonWebKeySet, LogoutRequest, Nonce, OAuth2TokenResponse, PkceCodeChallenge, PkceCodeVerifier,
-    PostLogoutRedirectUrl, ProviderMetadataWithLogout, RedirectUrl, RequestTokenError, Scope,
-    StandardTokenResponse, reqwest,
+    CsrfToken, EmptyAdditionalClaims, EndpointMaybeSet, EndpointNotSet, EndpointSet,
+    ExtraTokenFields, IssuerUrl, JsonWebKeySet, LogoutRequest, Nonce, OAuth2TokenResponse,
+    PkceCodeChallenge, PkceCodeVerifier, PostLogoutRedirectUrl, ProviderMetadataWithLogout,
+    RedirectUrl, RequestTokenError, Scope, StandardTokenResponse, reqwest,
 };
 use serde::{Deserialize, Serialize};
 use tokio::sync::RwLock;
@@ -236,8 +236,8 @@ impl OidcProvider {
             EndpointNotSet,
             EndpointNotSet,
             EndpointNotSet,
-            openidconnect::EndpointMaybeSet,
-            openidconnect::EndpointMaybeSet,
+            EndpointMaybeSet,
+            EndpointMaybeSet,
         >,
         OidcError,
     > {
@@ -343,7 +343,7 @@ impl OidcProvider {
                     .map_err(|e| OidcError::IdToken(format!("not a signed JWT: {e}")))?;
                 let nonce = Nonce::new(nonce.to_owned());
                 let claims = self
-                    .verified(metadata.clone(), |metadata| {
+                    .verified(&metadata, |metadata| {
                         let client = self.client(metadata.clone(), redirect_uri)?;
                         match parsed.claims(&client.id_token_verifier(), &nonce) {
                             Ok(claims) => Ok(claims.clone()),
@@ -365,7 +365,7 @@ impl OidcProvider {
             OidcProfile::Nia(nia) => {
                 let signed = nia.decrypt(&id_token)?;
                 let claims = self
-                    .verified(metadata, |metadata| {
+                    .verified(&metadata, |metadata| {
                         NiaProfile::verify(&signed, metadata, &self.settings.client_id, nonce)
                     })
                     .await?;
@@ -382,14 +382,14 @@ impl OidcProvider {
     /// not verify, once more with the keys fetched again: perhaps a new key.
     async fn verified<T>(
         &self,
-        metadata: Metadata,
+        metadata: &Metadata,
         check: impl Fn(&Metadata) -> Result<T, Refusal>,
     ) -> Result<T, OidcError> {
         let refused = |refusal| match refusal {
             Refusal::Signature(reason) => OidcError::IdToken(reason),
             Refusal::Final(error) => error,
         };
-        match check(&metadata) {
+        match check(metadata) {
             Err(Refusal::Signature(_)) => check(&self.metadata(true).await?).map_err(refused),
             other => other.map_err(refused),
         }
