@@ -1,6 +1,6 @@
 // A real OpenID provider (the certified `oidc-provider`) for Obcan's tests.
-//   PORT, CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, POST_LOGOUT_REDIRECT_URI
-//   from the environment
+//   PORT, CLIENT_ID, CLIENT_SECRET, REDIRECT_URI   from the environment
+// After RP-initiated logout it returns people to REDIRECT_URI's site root.
 // Accounts: any login name is an account; its claims come from ACCOUNTS below,
 // or a generic person. Prints "ready <issuer>" when it listens.
 import Provider from 'oidc-provider';
@@ -20,7 +20,7 @@ const provider = new Provider(issuer, {
     client_id: process.env.CLIENT_ID,
     client_secret: process.env.CLIENT_SECRET,
     redirect_uris: [process.env.REDIRECT_URI],
-    post_logout_redirect_uris: [process.env.POST_LOGOUT_REDIRECT_URI],
+    post_logout_redirect_uris: [new URL('/', process.env.REDIRECT_URI).href],
     response_types: ['code'],
     grant_types: ['authorization_code'],
     token_endpoint_auth_method: 'client_secret_basic',

@@ -16,7 +16,7 @@ use crate::support::TestApp;
 
 pub const PUBLIC_URL: &str = "http://portal.test";
 pub const REDIRECT_URI: &str = "http://portal.test/login/oidc/test/callback";
-/// Registered at the real provider for RP-initiated logout.
+/// Where the real provider lets RP-initiated logout return: the site's root.
 const POST_LOGOUT_REDIRECT_URI: &str = "http://portal.test/";
 
 pub struct TestProvider {
@@ -61,7 +61,6 @@ impl TestProvider {
                 .env("CLIENT_ID", "obcan")
                 .env("CLIENT_SECRET", "test-client-secret")
                 .env("REDIRECT_URI", REDIRECT_URI)
-                .env("POST_LOGOUT_REDIRECT_URI", POST_LOGOUT_REDIRECT_URI)
                 .stdout(Stdio::piped())
                 .stderr(Stdio::null())
                 .kill_on_drop(true)
