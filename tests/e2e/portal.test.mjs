@@ -850,9 +850,15 @@ describe('Obcan portal in a browser without JavaScript', () => {
     });
     accessible('dashboard after an OpenID login');
 
-    step('logging out returns to the home page, logged out', async () => {
+    step('logging out ends the session here, then at the provider, and returns home', async () => {
       await clickAndLoad(page.locator('header').getByRole('button', { name: 'Odhlásit se', exact: true }));
-      assert.equal(pathOf(page.url()), '/');
+      await assertHeading('Odhlášení u poskytovatele identity');
+      assert.equal(await page.locator('header').getByRole('button', { name: 'Odhlásit se' }).count(), 0, 'logged out here');
+      await clickAndLoad(page.locator('main form button[type="submit"]'));
+      // RP-initiated logout: the provider asks whether to end its session too.
+      assert.equal(new URL(page.url()).origin, provider.issuer, `at the provider: ${page.url()}`);
+      await clickAndLoad(page.getByRole('button', { name: 'Yes, sign me out' }));
+      assert.equal(new URL(page.url()).pathname, '/', 'home, with the logout state the provider returns');
       await assertLang('cs');
       await assertHeading('Portál občana');
       const nav = page.locator('header nav').first();

@@ -1,5 +1,6 @@
 // A real OpenID provider (the certified `oidc-provider`) for Obcan's tests.
 //   PORT, CLIENT_ID, CLIENT_SECRET, REDIRECT_URI   from the environment
+// After RP-initiated logout it returns people to REDIRECT_URI's site root.
 // Accounts: any login name is an account; its claims come from ACCOUNTS below,
 // or a generic person. Prints "ready <issuer>" when it listens.
 import Provider from 'oidc-provider';
@@ -19,6 +20,7 @@ const provider = new Provider(issuer, {
     client_id: process.env.CLIENT_ID,
     client_secret: process.env.CLIENT_SECRET,
     redirect_uris: [process.env.REDIRECT_URI],
+    post_logout_redirect_uris: [new URL('/', process.env.REDIRECT_URI).href],
     response_types: ['code'],
     grant_types: ['authorization_code'],
     token_endpoint_auth_method: 'client_secret_basic',
@@ -39,7 +41,7 @@ const provider = new Provider(issuer, {
   // Claims in the ID token too, so that a provider without userinfo works.
   conformIdTokenClaims: false,
   cookies: { keys: ['obcan-test-cookie-key'] },
-  features: { devInteractions: { enabled: true } },
+  features: { devInteractions: { enabled: true }, rpInitiatedLogout: { enabled: true } },
 });
 provider.proxy = false;
 

@@ -274,6 +274,13 @@ fn fresh_expiry(state: &AppState, now: jiff::Timestamp) -> jiff::Timestamp {
     state.settings.session.expires_at(times)
 }
 
+/// 256 random bits, base64url: for one-time values the browser carries.
+pub(crate) fn random_token() -> Result<String, WebError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| WebError::Internal(format!("no randomness: {e}")))?;
+    Ok(URL_SAFE_NO_PAD.encode(bytes))
+}
+
 /// Lowercase hex SHA-256: what the database keeps instead of a secret token.
 pub(crate) fn sha256_hex(value: &str) -> String {
     Sha256::digest(value.as_bytes())

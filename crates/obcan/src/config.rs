@@ -119,16 +119,17 @@ pub struct SamlProviderConfig {
     #[serde(default)]
     pub encryption_certificate: PathBuf,
     /// The lowest level of assurance accepted.
-    #[serde(default = "default_saml_loa")]
+    #[serde(default = "default_nia_loa")]
     pub min_loa: Loa,
     /// `public` for public bodies, `private` otherwise (eIDAS SPType).
     #[serde(default)]
-    pub sp_type: SamlSpType,
+    pub sp_type: SpType,
     #[serde(default = "default_provider_timeout")]
     pub timeout_seconds: u64,
 }
 
-fn default_saml_loa() -> Loa {
+/// The lowest level of assurance NIA logins must reach unless configured.
+pub(crate) fn default_nia_loa() -> Loa {
     Loa::Substantial
 }
 
@@ -144,9 +145,11 @@ pub enum SamlPreset {
     Generic,
 }
 
+/// The eIDAS service provider type, which NIA asks for over SAML and OpenID
+/// Connect alike: `public` for public bodies, `private` otherwise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
-pub enum SamlSpType {
+pub enum SpType {
     #[default]
     Public,
     Private,
@@ -182,6 +185,9 @@ pub struct OidcProviderConfig {
     #[serde(default)]
     pub issuer: String,
     pub client_id: String,
+    /// Required, except by NIA, which identifies the portal by its client id
+    /// (its registered URL) and redirect URI.
+    #[serde(default)]
     pub client_secret: Secret,
     #[serde(default)]
     pub scopes: Vec<String>,
@@ -191,6 +197,20 @@ pub struct OidcProviderConfig {
     /// `acr` values and the level of assurance each means.
     #[serde(default)]
     pub acr_loa: BTreeMap<String, Loa>,
+    /// NIA only: where its discovery document is; the preset's when empty.
+    #[serde(default)]
+    pub discovery_url: String,
+    /// NIA only: PEM file of the RSA key whose certificate is registered
+    /// with NIA, which encrypts ID tokens to it.
+    #[serde(default)]
+    pub decryption_key: PathBuf,
+    /// NIA only: the lowest level of assurance asked for and accepted;
+    /// substantial when not set.
+    #[serde(default)]
+    pub min_loa: Option<Loa>,
+    /// NIA only: `public` for public bodies, `private` otherwise.
+    #[serde(default)]
+    pub sector: SpType,
     #[serde(default = "default_provider_timeout")]
     pub timeout_seconds: u64,
 }
@@ -208,6 +228,18 @@ pub enum OidcPreset {
     Mojeid,
     /// Bank iD (bankovní identita); the sandbox issuer goes in `issuer`.
     Bankid,
+    /// NIA's OpenID Connect profile, production environment.
+    Nia,
+    /// NIA's OpenID Connect profile, test environment.
+    #[serde(rename = "nia-test")]
+    NiaTest,
+}
+
+impl OidcPreset {
+    /// NIA's profile, in either environment.
+    pub fn is_nia(self) -> bool {
+        matches!(self, Self::Nia | Self::NiaTest)
+    }
 }
 
 impl OidcProviderConfig {
@@ -230,9 +262,28 @@ impl OidcProviderConfig {
                 Loa::Substantial,
                 &[("loa3", Loa::Substantial), ("loa2", Loa::Low)],
             ),
+            // The same issuer in both environments; the level comes from the
+            // ID token and `min_loa`.
+            OidcPreset::Nia | OidcPreset::NiaTest => (
+                "urn:microsoft:cgg2010:fpsts",
+                &["openid"],
+                Loa::Substantial,
+                &[],
+            ),
+        };
+        let discovery_url = match self.preset {
+            OidcPreset::Nia => "https://nia.identitaobcana.cz/fpsts/oidc/openid-configuration",
+            OidcPreset::NiaTest => "https://tnia.identitaobcana.cz/fpsts/oidc/openid-configuration",
+            _ => "",
         };
         if resolved.issuer.is_empty() {
             resolved.issuer = issuer.to_owned();
+        }
+        if resolved.discovery_url.is_empty() {
+            resolved.discovery_url = discovery_url.to_owned();
+        }
+        if self.preset.is_nia() {
+            resolved.min_loa.get_or_insert(default_nia_loa());
         }
         if resolved.scopes.is_empty() {
             resolved.scopes = scopes.iter().map(|s| (*s).to_owned()).collect();
@@ -353,7 +404,7 @@ section_defaults! {
 }
 
 /// A secret value: shown as `[redacted]` in `Debug`, so never in logs.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Secret(String);
 
@@ -554,6 +605,35 @@ impl Config {
                     ),
                 );
             }
+            if provider.preset.is_nia() {
+                if provider.decryption_key.as_os_str().is_empty() {
+                    return invalid(
+                        "identity.oidc.decryption_key",
+                        format!(
+                            "provider {:?}: NIA encrypts its ID tokens; name the PEM file of the \
+                             key whose certificate is registered with NIA",
+                            provider.id
+                        ),
+                    );
+                }
+            } else if provider.client_secret.expose().is_empty() {
+                return invalid(
+                    "identity.oidc.client_secret",
+                    format!("provider {:?} needs client_secret", provider.id),
+                );
+            } else if !provider.discovery_url.is_empty()
+                || !provider.decryption_key.as_os_str().is_empty()
+                || provider.min_loa.is_some()
+            {
+                return invalid(
+                    "identity.oidc",
+                    format!(
+                        "provider {:?}: discovery_url, decryption_key and min_loa are settings \
+                         of the nia and nia-test presets",
+                        provider.id
+                    ),
+                );
+            }
         }
         Ok(())
     }
@@ -589,10 +669,16 @@ impl Config {
                 ));
             }
         }
-        for provider in &self.identity.oidc {
-            if !provider.resolved().issuer.starts_with("https://") {
+        for provider in self.identity.oidc.iter().map(OidcProviderConfig::resolved) {
+            // NIA's issuer is a URN; its discovery document is what is fetched.
+            let (setting, url) = if provider.preset.is_nia() {
+                ("discovery_url", &provider.discovery_url)
+            } else {
+                ("issuer", &provider.issuer)
+            };
+            if !url.starts_with("https://") {
                 problems.push(format!(
-                    "identity.oidc provider {:?} has an issuer without https://",
+                    "identity.oidc provider {:?} has {setting} without https://",
                     provider.id
                 ));
             }

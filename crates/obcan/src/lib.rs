@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use jiff::SignedDuration;
-use obcan_connect::identity::oidc::{OidcProvider, OidcSettings};
+use obcan_connect::identity::nia_oidc::{DecryptionKey, NiaProfile};
+use obcan_connect::identity::oidc::{OidcProfile, OidcProvider, OidcSettings};
 use obcan_connect::identity::saml::{KeyPair, SamlProvider, SamlSettings, SpType};
 use obcan_core::identity::{Loa, ProviderId};
 use obcan_core::session::SessionPolicy;
@@ -19,7 +20,7 @@ use obcan_web::branding::{Branding, Color, Contact, Logo};
 use obcan_web::{AppState, IdentityLogin, Means, SessionKey, WebSettings};
 use tokio::net::TcpListener;
 
-use crate::config::{Config, Mode, SamlProviderConfig, SamlSpType};
+use crate::config::{Config, Mode, OidcProviderConfig, SamlProviderConfig};
 
 /// How often expired sessions are swept from the database.
 const SESSION_PURGE_INTERVAL: Duration = Duration::from_secs(300);
@@ -96,16 +97,8 @@ fn identity_logins(config: &Config) -> anyhow::Result<Vec<IdentityLogin>> {
     });
     let oidc = config.identity.oidc.iter().map(|provider| {
         let provider = provider.resolved();
-        let settings = OidcSettings {
-            id: ProviderId::parse(&provider.id)?,
-            issuer: provider.issuer.clone(),
-            client_id: provider.client_id.clone(),
-            client_secret: provider.client_secret.expose().to_owned(),
-            scopes: provider.scopes.clone(),
-            default_loa: provider.default_loa.unwrap_or(Loa::Low),
-            acr_loa: provider.acr_loa.clone(),
-            timeout: Duration::from_secs(provider.timeout_seconds),
-        };
+        let settings =
+            oidc_settings(&provider).with_context(|| format!("identity.oidc {:?}", provider.id))?;
         Ok(IdentityLogin {
             means: Means::Oidc(Arc::new(
                 OidcProvider::new(settings)
@@ -118,10 +111,45 @@ fn identity_logins(config: &Config) -> anyhow::Result<Vec<IdentityLogin>> {
     saml.chain(oidc).collect()
 }
 
-fn saml_settings(config: &Config, provider: &SamlProviderConfig) -> anyhow::Result<SamlSettings> {
-    let read = |path: &std::path::Path| {
-        std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+/// Settings of a provider whose preset is resolved.
+fn oidc_settings(provider: &OidcProviderConfig) -> anyhow::Result<OidcSettings> {
+    let profile = if provider.preset.is_nia() {
+        OidcProfile::Nia(NiaProfile {
+            discovery_url: provider.discovery_url.clone(),
+            decryption_key: DecryptionKey::from_pem(&read(&provider.decryption_key)?)?,
+            min_loa: provider.min_loa.unwrap_or_else(config::default_nia_loa),
+            sector: provider.sector.into(),
+        })
+    } else {
+        OidcProfile::Standard
     };
+    Ok(OidcSettings {
+        id: ProviderId::parse(&provider.id)?,
+        issuer: provider.issuer.clone(),
+        client_id: provider.client_id.clone(),
+        client_secret: provider.client_secret.expose().to_owned(),
+        scopes: provider.scopes.clone(),
+        default_loa: provider.default_loa.unwrap_or(Loa::Low),
+        acr_loa: provider.acr_loa.clone(),
+        timeout: Duration::from_secs(provider.timeout_seconds),
+        profile,
+    })
+}
+
+fn read(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+impl From<config::SpType> for SpType {
+    fn from(sp_type: config::SpType) -> Self {
+        match sp_type {
+            config::SpType::Public => Self::Public,
+            config::SpType::Private => Self::Private,
+        }
+    }
+}
+
+fn saml_settings(config: &Config, provider: &SamlProviderConfig) -> anyhow::Result<SamlSettings> {
     let signing = KeyPair {
         private_key_pem: read(&provider.signing_key)?,
         certificate_pem: read(&provider.signing_certificate)?,
@@ -144,10 +172,7 @@ fn saml_settings(config: &Config, provider: &SamlProviderConfig) -> anyhow::Resu
         signing,
         encryption,
         min_loa: provider.min_loa,
-        sp_type: match provider.sp_type {
-            SamlSpType::Public => SpType::Public,
-            SamlSpType::Private => SpType::Private,
-        },
+        sp_type: provider.sp_type.into(),
         timeout: Duration::from_secs(provider.timeout_seconds),
     })
 }

@@ -769,7 +769,7 @@ fn root_id(xml: &str) -> Option<String> {
 /// An eIDAS `CurrentAddress` on one line. NIA sends it as base64 of XML
 /// elements (street, house number, post code, town…); anything that does not
 /// decode as such is taken as the address in plain text.
-fn eidas_address(raw: &str) -> Option<PostalAddress> {
+pub(crate) fn eidas_address(raw: &str) -> Option<PostalAddress> {
     let Some(xml) = STANDARD
         .decode(raw.split_whitespace().collect::<String>())
         .ok()
@@ -875,7 +875,7 @@ pub const fn loa_uri(loa: Loa) -> &'static str {
     }
 }
 
-fn loa_from_uri(uri: &str) -> Option<Loa> {
+pub(crate) fn loa_from_uri(uri: &str) -> Option<Loa> {
     [Loa::Low, Loa::Substantial, Loa::High]
         .into_iter()
         .find(|loa| loa_uri(*loa) == uri.trim())

@@ -11,7 +11,7 @@ use obcan_core::citizen::CitizenId;
 use obcan_core::identity::{Assertion, Loa};
 use obcan_store::PendingLogin;
 
-use super::{Chrome, Section, ValidForm, ValidQuery, account, local_path, render, saml};
+use super::{Chrome, Section, ValidForm, ValidQuery, account, local_path, oidc, render, saml};
 use crate::error::WebError;
 use crate::session::{self, Visitor, with_cookie};
 use crate::state::AppState;
@@ -195,7 +195,7 @@ pub(crate) async fn logout(
             ended.provider_logout.as_deref()?,
         ))
     }) {
-        Some((provider, logout)) => saml::single_logout(&state, &visitor, provider, logout)
+        Some((provider, logout)) => logout_at_provider(&state, &visitor, provider, logout)
             .await
             .unwrap_or_else(|error| {
                 tracing::warn!(%error, provider, "logout at the identity provider failed");
@@ -205,6 +205,21 @@ pub(crate) async fn logout(
     };
     let response = at_provider.unwrap_or_else(|| Redirect::to("/").into_response());
     Ok(with_cookie(response, Some(cookie)))
+}
+
+/// The way to the provider's own logout, for a session that came from one
+/// that supports it.
+async fn logout_at_provider(
+    state: &AppState,
+    visitor: &Visitor,
+    provider: &str,
+    logout: &str,
+) -> Result<Option<Response>, WebError> {
+    if state.settings.saml(provider).is_some() {
+        saml::single_logout(state, visitor, provider, logout).await
+    } else {
+        oidc::single_logout(state, visitor, provider, logout).await
+    }
 }
 
 /// Where a login at an outside provider ends: a new session, or, when it was

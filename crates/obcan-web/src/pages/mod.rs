@@ -4,6 +4,7 @@
 pub(crate) mod accessibility;
 pub(crate) mod account;
 pub(crate) mod dashboard;
+pub(crate) mod handover;
 pub(crate) mod home;
 pub(crate) mod language;
 pub(crate) mod login;

@@ -11,9 +11,10 @@ use obcan_connect::identity::oidc::{OidcError, OidcProvider};
 use obcan_store::LoginAttempt;
 use serde::Deserialize;
 
-use super::{ValidQuery, login};
+use super::handover::HandoverPage;
+use super::{Chrome, Section, ValidQuery, login};
 use crate::error::WebError;
-use crate::session::{self, Visitor, sha256_hex, with_cookie};
+use crate::session::{self, Visitor, random_token, sha256_hex, with_cookie};
 use crate::state::AppState;
 
 /// How long a person may take at the provider.
@@ -128,7 +129,7 @@ async fn finish(
         .ok_or_else(|| {
             WebError::LoginFailed(format!("{id}: unknown, expired, reused or foreign state"))
         })?;
-    let assertion = login
+    let logged_in = login
         .finish(
             &redirect_uri(state, id),
             &code,
@@ -137,5 +138,49 @@ async fn finish(
         )
         .await
         .map_err(login_error)?;
-    login::complete(state, visitor, &pending, &assertion, None).await
+    // The ID token stays with the session: logging out at the provider names it.
+    login::complete(
+        state,
+        visitor,
+        &pending,
+        &logged_in.assertion,
+        Some(&logged_in.id_token),
+    )
+    .await
+}
+
+/// After the session here has ended: to the provider's end-session endpoint
+/// (RP-initiated logout), which sends the person back to the home page.
+pub(crate) async fn single_logout(
+    state: &AppState,
+    visitor: &Visitor,
+    id: &str,
+    id_token: &str,
+) -> Result<Option<Response>, WebError> {
+    let Some(login) = state.settings.oidc(id) else {
+        return Ok(None);
+    };
+    let home = format!("{}/", state.settings.public_url.trim_end_matches('/'));
+    let url = login
+        .logout_url(id_token, &home, &random_token()?)
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?;
+    let Some(url) = url else {
+        return Ok(None);
+    };
+    // A page of ours rather than a redirect: the logout form's redirect to
+    // another origin would be held to the form-action of the page it came from.
+    let (destination, fields) = HandoverPage::get_form(&url)?;
+    let chrome = Chrome::anonymous(state, visitor.language, "/", Section::Other);
+    HandoverPage {
+        title: chrome.t.logout_handover_title,
+        lead: chrome.t.logout_handover_lead,
+        button: chrome.t.logout_handover_continue.to_owned(),
+        chrome,
+        method: "get",
+        destination,
+        fields,
+    }
+    .respond()
+    .map(Some)
 }

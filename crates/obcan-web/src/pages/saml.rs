@@ -10,21 +10,17 @@
 //! is the answer verified and the person logged in. An answer replayed, or
 //! posted into another person's browser, finds nothing to finish.
 
-use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE};
+use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Redirect, Response};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use obcan_connect::identity::saml::{IdpSession, SamlError, SamlProvider};
 use obcan_store::LoginAttempt;
 use serde::Deserialize;
 
-use super::{Chrome, Section, ValidForm, ValidQuery, login, render};
-use crate::assets;
+use super::handover::HandoverPage;
+use super::{Chrome, Section, ValidForm, ValidQuery, login};
 use crate::error::WebError;
-use crate::middleware::security_headers::csp_posting_to;
-use crate::session::{self, Visitor, sha256_hex, with_cookie};
+use crate::session::{self, Visitor, random_token, sha256_hex, with_cookie};
 use crate::state::AppState;
 
 /// How long a person may take at the identity provider.
@@ -57,43 +53,6 @@ pub(crate) async fn metadata(
     Ok(([(CONTENT_TYPE, "application/samlmetadata+xml")], xml).into_response())
 }
 
-/// A page that posts a signed message to the identity provider: by itself
-/// where JavaScript runs, by its button where it does not.
-#[derive(Template)]
-#[template(path = "handover.html")]
-struct HandoverPage {
-    chrome: Chrome,
-    title: &'static str,
-    lead: &'static str,
-    button: String,
-    destination: String,
-    fields: Vec<(&'static str, String)>,
-    script_url: String,
-}
-
-impl HandoverPage {
-    /// The page's response, allowed to post to the identity provider.
-    fn respond(self) -> Result<Response, WebError> {
-        let csp = csp_posting_to(&origin(&self.destination)?)?;
-        let mut response = render(&self)?;
-        response.headers_mut().insert(CONTENT_SECURITY_POLICY, csp);
-        Ok(response)
-    }
-}
-
-fn random_token() -> Result<String, WebError> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| WebError::Internal(format!("no randomness: {e}")))?;
-    Ok(URL_SAFE_NO_PAD.encode(bytes))
-}
-
-/// The origin (scheme, host and port) of a URL, for the page's CSP.
-fn origin(url: &str) -> Result<String, WebError> {
-    let parsed = url::Url::parse(url)
-        .map_err(|e| WebError::LoginUnavailable(format!("sign-on endpoint {url:?}: {e}")))?;
-    Ok(parsed.origin().ascii_serialization())
-}
-
 pub(crate) async fn start(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -124,16 +83,16 @@ pub(crate) async fn start(
         .unwrap_or_default();
     let chrome = Chrome::new(&state, &visitor, "/login", Section::Login)?;
     let page = HandoverPage {
+        method: "post",
         title: chrome.t.login_handover_title,
         lead: chrome.t.login_handover_lead,
         button: format!("{}: {label}", chrome.t.login_handover_continue),
         chrome,
         destination: request.destination,
         fields: vec![
-            ("SAMLRequest", request.saml_request),
-            ("RelayState", relay_state),
+            ("SAMLRequest".to_owned(), request.saml_request),
+            ("RelayState".to_owned(), relay_state),
         ],
-        script_url: assets::url("autosubmit.js"),
     };
     Ok(with_cookie(page.respond()?, cookie))
 }
@@ -285,16 +244,16 @@ pub(crate) async fn single_logout(
     state.store.login_attempts().insert(&attempt).await?;
     let chrome = Chrome::anonymous(state, visitor.language, "/", Section::Other);
     let page = HandoverPage {
+        method: "post",
         title: chrome.t.logout_handover_title,
         lead: chrome.t.logout_handover_lead,
         button: chrome.t.logout_handover_continue.to_owned(),
         chrome,
         destination: request.destination,
         fields: vec![
-            ("SAMLRequest", request.saml_request),
-            ("RelayState", relay_state),
+            ("SAMLRequest".to_owned(), request.saml_request),
+            ("RelayState".to_owned(), relay_state),
         ],
-        script_url: assets::url("autosubmit.js"),
     };
     page.respond().map(Some)
 }

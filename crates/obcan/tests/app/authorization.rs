@@ -35,6 +35,10 @@ async fn as_visitor(visitor: Visitor) -> TestApp {
             scopes: Vec::new(),
             default_loa: None,
             acr_loa: Default::default(),
+            discovery_url: String::new(),
+            decryption_key: Default::default(),
+            min_loa: None,
+            sector: Default::default(),
             timeout_seconds: 1,
         }];
         config.identity.saml = vec![crate::support::saml_provider(

@@ -110,6 +110,19 @@ fn invalid_values_name_the_key() {
                 "[[identity.oidc]]\nid = \"x\"\nlabel = \"x\"\nclient_id = \"c\"\nclient_secret = \"s\"\n",
                 "identity.oidc",
             ),
+            (
+                "[[identity.oidc]]\nid = \"x\"\nlabel = \"x\"\nissuer = \"https://x\"\nclient_id = \"c\"\n",
+                "identity.oidc.client_secret",
+            ),
+            (
+                "[[identity.oidc]]\nid = \"nia\"\npreset = \"nia\"\nlabel = \"x\"\nclient_id = \"c\"\n",
+                "identity.oidc.decryption_key",
+            ),
+            (
+                "[[identity.oidc]]\nid = \"m\"\npreset = \"mojeid\"\nlabel = \"x\"\nclient_id = \"c\"\n\
+                 client_secret = \"s\"\ndecryption_key = \"k.pem\"\n",
+                "nia and nia-test presets",
+            ),
         ];
         for (toml, key) in cases {
             let error = load_in(jail, Some(toml)).unwrap_err().to_string();
@@ -182,6 +195,42 @@ fn presets_fill_in_what_the_provider_always_has() {
             !format!("{config:?}").contains("client_secret: \"s\""),
             "secret redacted"
         );
+        Ok(())
+    });
+}
+
+#[test]
+fn the_nia_presets_fill_in_nias_openid_connect_profile() {
+    Jail::expect_with(|jail| {
+        let provider = |preset: &str| {
+            format!(
+                "[[identity.oidc]]\nid = \"nia\"\npreset = \"{preset}\"\nlabel = \"Identita občana\"\n\
+                 client_id = \"https://portal.vzorov.example\"\ndecryption_key = \"nia.key\"\n"
+            )
+        };
+        let config = load_in(jail, Some(&provider("nia-test"))).unwrap();
+        let nia = config.identity.oidc[0].resolved();
+        assert_eq!(nia.issuer, "urn:microsoft:cgg2010:fpsts");
+        assert_eq!(
+            nia.discovery_url,
+            "https://tnia.identitaobcana.cz/fpsts/oidc/openid-configuration"
+        );
+        assert_eq!(nia.min_loa, Some(obcan_core::identity::Loa::Substantial));
+        assert!(nia.client_secret.expose().is_empty(), "NIA issues none");
+
+        // Production takes the URN issuer; the discovery document must be https.
+        jail.set_env("OBCAN_IDENTITY_DEMO", "false");
+        jail.set_env("OBCAN_HTTP_SECURE_COOKIES", "true");
+        jail.set_env("OBCAN_HTTP_PUBLIC_URL", "https://portal.vzorov.example");
+        jail.set_env(
+            "OBCAN_SECRETS_SESSION_KEY",
+            "7d1f0c8a9b2e4f6a8c0d2e4f6a8b0c2d4e6f8a0b",
+        );
+        let production = format!("mode = \"production\"\n{}", provider("nia"));
+        load_in(jail, Some(&production)).unwrap();
+        let plain = format!("{production}discovery_url = \"http://nia.test/oidc\"\n");
+        let error = load_in(jail, Some(&plain)).unwrap_err().to_string();
+        assert!(error.contains("discovery_url without https://"), "{error}");
         Ok(())
     });
 }

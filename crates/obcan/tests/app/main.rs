@@ -18,6 +18,7 @@ mod cli;
 mod config;
 mod csrf;
 mod login;
+mod nia_oidc;
 mod oidc;
 mod pages;
 mod protection;

@@ -7,16 +7,22 @@ use std::time::Duration;
 
 use axum::http::StatusCode;
 use obcan::config::{OidcPreset, OidcProviderConfig, Secret};
+use obcan_connect::identity::oidc::OidcProvider;
+use obcan_web::Means;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
 use crate::support::TestApp;
 
-const PUBLIC_URL: &str = "http://portal.test";
-const REDIRECT_URI: &str = "http://portal.test/login/oidc/test/callback";
+pub const PUBLIC_URL: &str = "http://portal.test";
+pub const REDIRECT_URI: &str = "http://portal.test/login/oidc/test/callback";
+/// Where the real provider lets RP-initiated logout return: the site's root.
+const POST_LOGOUT_REDIRECT_URI: &str = "http://portal.test/";
 
-struct TestProvider {
-    issuer: String,
+pub struct TestProvider {
+    /// What the provider announced when ready: its issuer, or where its
+    /// discovery document is when that is not under the issuer.
+    pub address: String,
     _process: Child,
 }
 
@@ -31,7 +37,7 @@ impl TestProvider {
         Self::run("tampering.mjs", &[("MODE", mode)]).await
     }
 
-    async fn run(script: &str, env: &[(&str, &str)]) -> Self {
+    pub async fn run(script: &str, env: &[(&str, &str)]) -> Self {
         let folder = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/oidc-provider");
         assert!(
             std::path::Path::new(folder)
@@ -63,19 +69,19 @@ impl TestProvider {
             let mut lines = BufReader::new(process.stdout.take().unwrap()).lines();
             let ready = tokio::time::timeout(Duration::from_secs(20), async {
                 while let Ok(Some(line)) = lines.next_line().await {
-                    if let Some(issuer) = line.strip_prefix("ready ") {
-                        return Some(issuer.to_owned());
+                    if let Some(address) = line.strip_prefix("ready ") {
+                        return Some(address.to_owned());
                     }
                 }
                 None // exited without listening: the port was taken
             })
             .await
             .expect("the provider starts within 20 s");
-            if let Some(issuer) = ready {
+            if let Some(address) = ready {
                 // Keep reading: a closed pipe would kill the provider at its next line.
                 tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
                 return Self {
-                    issuer,
+                    address,
                     _process: process,
                 };
             }
@@ -84,7 +90,7 @@ impl TestProvider {
     }
 
     fn config(&self) -> OidcProviderConfig {
-        provider_config(&self.issuer)
+        provider_config(&self.address)
     }
 }
 
@@ -100,11 +106,15 @@ fn provider_config(issuer: &str) -> OidcProviderConfig {
         scopes: vec!["openid".into(), "profile".into(), "email".into()],
         default_loa: None,
         acr_loa: Default::default(),
+        discovery_url: String::new(),
+        decryption_key: Default::default(),
+        min_loa: None,
+        sector: Default::default(),
         timeout_seconds: 5,
     }
 }
 
-async fn app_with(provider: OidcProviderConfig) -> TestApp {
+pub async fn app_with(provider: OidcProviderConfig) -> TestApp {
     TestApp::with_config(|config| {
         config.http.public_url = PUBLIC_URL.into();
         config.identity.oidc = vec![provider];
@@ -115,7 +125,7 @@ async fn app_with(provider: OidcProviderConfig) -> TestApp {
 /// The person's browser at the provider: follows redirects and submits the
 /// provider's forms (login as `account`, then consent) until the provider
 /// sends them back to the portal; returns that address's path and query.
-async fn at_provider(authorization_url: &str, account: &str) -> String {
+pub async fn at_provider(authorization_url: &str, account: &str) -> String {
     let browser = reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
@@ -160,7 +170,7 @@ fn attribute(html: &str, prefix: &str) -> Option<String> {
     Some(html[start..start + end].to_owned())
 }
 
-async fn start_login(app: &mut TestApp) -> String {
+pub async fn start_login(app: &mut TestApp) -> String {
     let start = app.get("/login/oidc/test?next=%2Fdashboard").await;
     assert_eq!(start.status, StatusCode::SEE_OTHER, "{}", start.body);
     start.location().to_owned()
@@ -180,7 +190,7 @@ async fn a_citizen_logs_in_through_the_provider() {
     );
 
     let authorization_url = start_login(&mut app).await;
-    assert!(authorization_url.starts_with(&provider.issuer));
+    assert!(authorization_url.starts_with(&provider.address));
     assert!(
         authorization_url.contains("code_challenge_method=S256"),
         "PKCE"
@@ -202,8 +212,19 @@ async fn a_citizen_logs_in_through_the_provider() {
         "a generic provider asserts LoA low"
     );
 
+    // Logging out ends the session here, then hands the person over to the
+    // provider's end-session endpoint, naming the login and the way back.
+    let logout = app.post_form("/dashboard", "/logout", &[]).await;
+    assert_eq!(logout.status, StatusCode::OK, "the hand-over page");
+    assert_eq!(app.get("/dashboard").await.status, StatusCode::SEE_OTHER, "logged out here");
+    let action = attribute(&logout.body, "action=\"").unwrap();
+    assert!(action.starts_with(&provider.address), "{action}");
+    assert!(logout.body.contains("name=\"id_token_hint\""));
+    assert!(logout.body.contains("method=\"get\""));
+    let csp = logout.header("content-security-policy").unwrap();
+    assert!(csp.contains(&format!("form-action 'self' {}", provider.address)), "{csp}");
+
     // The same person again: the same account.
-    app.post_form("/dashboard", "/logout", &[]).await;
     let again = at_provider(&start_login(&mut app).await, "jana").await;
     assert_eq!(app.get(&again).await.status, StatusCode::SEE_OTHER);
 }
@@ -387,4 +408,91 @@ async fn tampered_answers_are_refused_and_create_nothing() {
             );
         }
     }
+}
+
+/// The relying party the portal built for the provider `test`.
+pub fn relying_party(app: &TestApp) -> &OidcProvider {
+    app.state
+        .settings
+        .logins
+        .iter()
+        .find_map(|login| match &login.means {
+            Means::Oidc(provider) if provider.id().as_str() == "test" => Some(provider.as_ref()),
+            _ => None,
+        })
+        .expect("the provider test is configured")
+}
+
+/// The parameter `name` of a URL's query, decoded.
+pub fn query_parameter(url: &str, name: &str) -> Option<String> {
+    reqwest::Url::parse(url)
+        .unwrap()
+        .query_pairs()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
+}
+
+#[tokio::test]
+async fn logout_at_the_provider_names_the_login_and_where_to_return() {
+    let provider = TestProvider::start().await;
+    let app = app_with(provider.config()).await;
+    let relying_party = relying_party(&app);
+    let start = relying_party.start(REDIRECT_URI).await.unwrap();
+    let back = at_provider(&start.authorization_url, "jana").await;
+    let code = query_parameter(&format!("{PUBLIC_URL}{back}"), "code").unwrap();
+    let logged_in = relying_party
+        .finish(REDIRECT_URI, &code, &start.nonce, &start.pkce_verifier)
+        .await
+        .unwrap();
+    assert_eq!(logged_in.assertion.name.to_string(), "Jana Dvořáková");
+
+    let logout = relying_party
+        .logout_url(
+            &logged_in.id_token,
+            POST_LOGOUT_REDIRECT_URI,
+            "logout-state",
+        )
+        .await
+        .unwrap()
+        .expect("the provider supports RP-initiated logout");
+    assert!(logout.starts_with(&provider.address), "{logout}");
+    let parameter = |name| query_parameter(&logout, name);
+    assert_eq!(parameter("id_token_hint"), Some(logged_in.id_token.clone()));
+    assert_eq!(parameter("client_id").as_deref(), Some("obcan"));
+    assert_eq!(
+        parameter("post_logout_redirect_uri").as_deref(),
+        Some(POST_LOGOUT_REDIRECT_URI)
+    );
+    assert_eq!(parameter("state").as_deref(), Some("logout-state"));
+
+    // The provider accepts it: it asks the person to confirm, where a hint
+    // or return address it did not issue or register gets an error.
+    let confirmation = reqwest::get(&logout).await.unwrap();
+    assert_eq!(confirmation.status(), StatusCode::OK);
+    let page = confirmation.text().await.unwrap();
+    assert!(page.contains("logout"), "{page}");
+    let foreign = logout.replace("portal.test", "elsewhere.test");
+    assert_eq!(
+        reqwest::get(&foreign).await.unwrap().status(),
+        StatusCode::BAD_REQUEST
+    );
+
+    assert!(
+        relying_party
+            .logout_url("not a token", POST_LOGOUT_REDIRECT_URI, "s")
+            .await
+            .is_err(),
+        "a hint that is no ID token"
+    );
+}
+
+#[tokio::test]
+async fn a_provider_without_an_end_session_endpoint_has_no_logout_address() {
+    let provider = TestProvider::tampering("valid").await;
+    let app = app_with(provider.config()).await;
+    let logout = relying_party(&app)
+        .logout_url("any", POST_LOGOUT_REDIRECT_URI, "s")
+        .await
+        .unwrap();
+    assert_eq!(logout, None);
 }

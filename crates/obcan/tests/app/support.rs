@@ -13,7 +13,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use http_body_util::BodyExt as _;
-use obcan::config::{Config, SamlPreset, SamlProviderConfig, SamlSpType};
+use obcan::config::{Config, SamlPreset, SamlProviderConfig, SpType};
 use obcan_core::identity::Loa;
 use obcan_store::testing::TestDatabase;
 use obcan_store::{PoolSettings, Store};
@@ -179,9 +179,9 @@ impl TestApp {
     }
 }
 
-/// Key pairs for the portal's SAML service provider (signing, encryption),
-/// made once per test run with openssl, as an operator would.
-fn saml_keys() -> &'static std::path::Path {
+/// The portal's key pairs (signing, encryption), made once per test run
+/// with openssl, as an operator would.
+pub fn portal_keys() -> &'static std::path::Path {
     static KEYS: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
     KEYS.get_or_init(|| {
         let dir = tempfile::tempdir().expect("temp dir");
@@ -207,7 +207,7 @@ fn saml_keys() -> &'static std::path::Path {
 
 /// A SAML identity provider `nia` whose metadata is at `idp_metadata_url`.
 pub fn saml_provider(idp_metadata_url: &str, min_loa: Loa) -> SamlProviderConfig {
-    let keys = saml_keys();
+    let keys = portal_keys();
     SamlProviderConfig {
         id: "nia".into(),
         preset: SamlPreset::Generic,
@@ -219,7 +219,7 @@ pub fn saml_provider(idp_metadata_url: &str, min_loa: Loa) -> SamlProviderConfig
         encryption_key: keys.join("encryption.key"),
         encryption_certificate: keys.join("encryption.crt"),
         min_loa,
-        sp_type: SamlSpType::Public,
+        sp_type: SpType::Public,
         timeout_seconds: 5,
     }
 }
