@@ -15,7 +15,8 @@ use obcan_core::identity::{Assertion, Loa};
 use obcan_core::language::Language;
 use obcan_core::policy::Principal;
 use obcan_core::session::{SessionPolicy, SessionTimes};
-use obcan_store::NewSession;
+use obcan_core::staff::{StaffGrants, StaffId};
+use obcan_store::{NewSession, NewStaffSession};
 use sha2::{Digest, Sha256};
 
 use crate::error::WebError;
@@ -51,11 +52,13 @@ impl SessionToken {
     }
 }
 
-/// The visitor's live session, if they have one.
+/// The visitor's live session, if they have one: anonymous, a citizen's, or
+/// a staff member's (with their current grants), never both.
 #[derive(Debug, Clone)]
 pub(crate) struct ActiveSession {
     pub token: SessionToken,
     pub citizen: Option<(CitizenId, Loa)>,
+    pub staff: Option<StaffGrants>,
 }
 
 /// Whoever sent the request.
@@ -67,9 +70,16 @@ pub(crate) struct Visitor {
 
 impl Visitor {
     pub(crate) fn principal(&self) -> Principal {
-        match self.session.as_ref().and_then(|session| session.citizen) {
-            Some((id, loa)) => Principal::Citizen { id, loa },
-            None => Principal::Anonymous,
+        match &self.session {
+            Some(ActiveSession {
+                staff: Some(grants),
+                ..
+            }) => Principal::Staff(grants.clone()),
+            Some(ActiveSession {
+                citizen: Some((id, loa)),
+                ..
+            }) => Principal::Citizen { id: *id, loa: *loa },
+            _ => Principal::Anonymous,
         }
     }
 }
@@ -113,9 +123,19 @@ async fn load(state: &AppState, token: SessionToken) -> Result<Option<ActiveSess
             .touch(&id_hash, now, policy.expires_at(times))
             .await?;
     }
+    // Grants are read afresh on every request, so a revoked role or a
+    // disabled account takes effect at once.
+    let staff = match record.staff {
+        Some(id) => match state.store.staff().active_grants(id).await? {
+            Some(grants) => Some(grants),
+            None => return Ok(None),
+        },
+        None => None,
+    };
     Ok(Some(ActiveSession {
         token,
         citizen: record.citizen,
+        staff,
     }))
 }
 
@@ -167,6 +187,36 @@ pub(crate) async fn log_in(
         .replace(old.as_deref(), &session)
         .await?;
     tracing::info!(citizen = %citizen.id, provider = assertion.provider.as_str(), loa = %assertion.loa, "login");
+    session_cookie(state, &token)
+}
+
+/// Logs a staff member in: a fresh staff session in place of the visitor's
+/// (anonymous or citizen) one, and the cookie that carries it.
+pub(crate) async fn log_in_staff(
+    state: &AppState,
+    visitor: &Visitor,
+    staff: StaffId,
+    provider: &str,
+) -> Result<HeaderValue, WebError> {
+    let now = state.now();
+    let token = SessionToken::generate()?;
+    let session = NewStaffSession {
+        id_hash: &token.id_hash(),
+        staff,
+        provider,
+        created_at: now,
+        expires_at: fresh_expiry(state, now),
+    };
+    let old = visitor
+        .session
+        .as_ref()
+        .map(|session| session.token.id_hash());
+    state
+        .store
+        .sessions()
+        .replace_with_staff(old.as_deref(), &session)
+        .await?;
+    tracing::info!(%staff, provider, "staff login");
     session_cookie(state, &token)
 }
 

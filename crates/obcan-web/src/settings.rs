@@ -29,6 +29,10 @@ pub struct WebSettings {
     pub public_url: String,
     /// Key for deriving CSRF tokens from session tokens. At least 32 bytes.
     pub session_key: SessionKey,
+    /// The office's own OpenID providers, for staff login.
+    pub office_logins: Vec<IdentityLogin>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// Secret key material; its `Debug` never shows it.
@@ -96,6 +100,15 @@ impl WebSettings {
             Means::Oidc(provider) if provider.id().as_str() == id => Some(provider),
             _ => None,
         })
+    }
+
+    pub(crate) fn office_oidc(&self, id: &str) -> Option<&Arc<OidcProvider>> {
+        self.office_logins
+            .iter()
+            .find_map(|login| match &login.means {
+                Means::Oidc(provider) if provider.id().as_str() == id => Some(provider),
+                _ => None,
+            })
     }
 
     pub(crate) fn saml(&self, id: &str) -> Option<&Arc<SamlProvider>> {

@@ -27,6 +27,7 @@ pub struct Config {
     pub http: HttpConfig,
     pub session: SessionConfig,
     pub identity: IdentityConfig,
+    pub staff: StaffConfig,
     pub secrets: SecretsConfig,
     pub branding: BrandingConfig,
     pub log: LogConfig,
@@ -67,6 +68,10 @@ pub struct HttpConfig {
     pub secure_cookies: bool,
     /// Largest request body accepted, in bytes.
     pub body_limit_bytes: usize,
+    /// Addresses of the reverse proxies in front of the portal. A request
+    /// from one of them is taken to come from the address it names in
+    /// `X-Forwarded-For`: login throttling and the audit log need the client's.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -85,6 +90,17 @@ pub struct IdentityConfig {
     /// this order, then the OpenID providers.
     pub saml: Vec<SamlProviderConfig>,
     /// OpenID Connect providers, in the order the login page offers them.
+    pub oidc: Vec<OidcProviderConfig>,
+}
+
+/// The office's staff: how they log in besides their local accounts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StaffConfig {
+    /// The office's own OpenID providers (e.g. its Active Directory's), on the
+    /// staff login page. An administrator links each staff member's account
+    /// there by its identifier (`sub`). Redirect URI:
+    /// `<http.public_url>/office/login/oidc/<id>/callback`.
     pub oidc: Vec<OidcProviderConfig>,
 }
 
@@ -297,6 +313,7 @@ impl Default for Config {
                 public_url: String::new(),
                 secure_cookies: false,
                 body_limit_bytes: 2 * 1024 * 1024,
+                trusted_proxies: Vec::new(),
             },
             session: SessionConfig {
                 idle_timeout_minutes: 30,
@@ -307,6 +324,7 @@ impl Default for Config {
                 saml: Vec::new(),
                 oidc: Vec::new(),
             },
+            staff: StaffConfig { oidc: Vec::new() },
             secrets: SecretsConfig {
                 session_key: Secret(DEMO_SESSION_KEY.into()),
             },
@@ -343,6 +361,7 @@ section_defaults! {
     HttpConfig => http,
     SessionConfig => session,
     IdentityConfig => identity,
+    StaffConfig => staff,
     SecretsConfig => secrets,
     BrandingConfig => branding,
     LogConfig => log,
@@ -522,6 +541,30 @@ impl Config {
                 );
             }
         }
+        let mut office_ids = std::collections::BTreeSet::new();
+        for provider in self.staff.oidc.iter().map(OidcProviderConfig::resolved) {
+            if ProviderId::parse(&provider.id).is_err() || !office_ids.insert(provider.id.clone()) {
+                return invalid(
+                    "staff.oidc.id",
+                    format!(
+                        "{:?}: lowercase letters, digits and -, each provider once",
+                        provider.id
+                    ),
+                );
+            }
+            if provider.issuer.is_empty()
+                || provider.label.trim().is_empty()
+                || provider.client_id.is_empty()
+            {
+                return invalid(
+                    "staff.oidc",
+                    format!(
+                        "provider {:?} needs issuer, label and client_id",
+                        provider.id
+                    ),
+                );
+            }
+        }
         for provider in self.identity.oidc.iter().map(OidcProviderConfig::resolved) {
             if ProviderId::parse(&provider.id).is_err() || provider.id == "demo" {
                 return invalid(
@@ -585,10 +628,10 @@ impl Config {
                 ));
             }
         }
-        for provider in &self.identity.oidc {
+        for provider in self.identity.oidc.iter().chain(&self.staff.oidc) {
             if !provider.resolved().issuer.starts_with("https://") {
                 problems.push(format!(
-                    "identity.oidc provider {:?} has an issuer without https://",
+                    "OpenID provider {:?} has an issuer without https://",
                     provider.id
                 ));
             }

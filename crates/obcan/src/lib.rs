@@ -12,14 +12,17 @@ use anyhow::Context as _;
 use jiff::SignedDuration;
 use obcan_connect::identity::oidc::{OidcProvider, OidcSettings};
 use obcan_connect::identity::saml::{KeyPair, SamlProvider, SamlSettings, SpType};
+use obcan_core::audit::{Action, Actor, AuditEvent};
+use obcan_core::credential::InitialPassword;
 use obcan_core::identity::{Loa, ProviderId};
 use obcan_core::session::SessionPolicy;
-use obcan_store::{Backend, PoolSettings, Store};
+use obcan_core::staff::{Label, LoginName, Role, StaffId};
+use obcan_store::{Backend, NewStaff, PoolSettings, Store};
 use obcan_web::branding::{Branding, Color, Contact, Logo};
 use obcan_web::{AppState, IdentityLogin, Means, SessionKey, WebSettings};
 use tokio::net::TcpListener;
 
-use crate::config::{Config, Mode, SamlProviderConfig, SamlSpType};
+use crate::config::{Config, Mode, OidcProviderConfig, SamlProviderConfig, SamlSpType};
 
 /// How often expired sessions are swept from the database.
 const SESSION_PURGE_INTERVAL: Duration = Duration::from_secs(300);
@@ -32,6 +35,38 @@ pub fn open_store(config: &Config) -> anyhow::Result<Store> {
     };
     Store::open(config.database.url.expose(), settings)
         .with_context(|| format!("cannot open the database {:?}", config.database.url))
+}
+
+/// Creates an administrator with a fresh initial password, which it returns:
+/// the bootstrap of a new installation (`obcan staff create-admin`).
+pub async fn create_admin(
+    store: &Store,
+    login: &str,
+    name: Option<&str>,
+    now: jiff::Timestamp,
+) -> anyhow::Result<InitialPassword> {
+    let login = LoginName::parse(login).context("--login")?;
+    let name = Label::parse(name.unwrap_or(login.as_str())).context("--name")?;
+    let password = InitialPassword::generate()?;
+    let hash = password.hash()?;
+    let id = StaffId::random();
+    let event = AuditEvent::new(now, Actor::System, Action::StaffCreated)
+        .about_staff(id)
+        .with("login", login.as_str())
+        .with("roles", Role::Administrator.as_str());
+    let new = NewStaff {
+        id,
+        login: &login,
+        display_name: &name,
+        initial_password: Some(&hash),
+        roles: &[Role::Administrator],
+    };
+    store
+        .staff()
+        .create(&new, now, &event)
+        .await?
+        .map_err(|_| anyhow::anyhow!("a staff member with the login {login} exists already"))?;
+    Ok(password)
 }
 
 /// What the web layer needs, from the configuration.
@@ -75,6 +110,15 @@ pub fn web_settings(config: &Config) -> anyhow::Result<WebSettings> {
         logins: identity_logins(config)?,
         public_url: config.public_url(),
         session_key: SessionKey::new(config.secrets.session_key.expose().as_bytes().to_vec()),
+        office_logins: config
+            .staff
+            .oidc
+            .iter()
+            .map(|provider| {
+                oidc_login(provider).with_context(|| format!("staff.oidc {:?}", provider.id))
+            })
+            .collect::<anyhow::Result<_>>()?,
+        trusted_proxies: config.http.trusted_proxies.clone(),
     })
 }
 
@@ -94,27 +138,29 @@ fn identity_logins(config: &Config) -> anyhow::Result<Vec<IdentityLogin>> {
         })
     });
     let oidc = config.identity.oidc.iter().map(|provider| {
-        let provider = provider.resolved();
-        let settings = OidcSettings {
-            id: ProviderId::parse(&provider.id)?,
-            issuer: provider.issuer.clone(),
-            client_id: provider.client_id.clone(),
-            client_secret: provider.client_secret.expose().to_owned(),
-            scopes: provider.scopes.clone(),
-            default_loa: provider.default_loa.unwrap_or(Loa::Low),
-            acr_loa: provider.acr_loa.clone(),
-            timeout: Duration::from_secs(provider.timeout_seconds),
-        };
-        Ok(IdentityLogin {
-            means: Means::Oidc(Arc::new(
-                OidcProvider::new(settings)
-                    .with_context(|| format!("identity.oidc {:?}", provider.id))?,
-            )),
-            label: provider.label.clone(),
-            label_en: label_en(&provider.label_en),
-        })
+        oidc_login(provider).with_context(|| format!("identity.oidc {:?}", provider.id))
     });
     saml.chain(oidc).collect()
+}
+
+/// An OpenID provider on a login page, from its configuration.
+fn oidc_login(provider: &OidcProviderConfig) -> anyhow::Result<IdentityLogin> {
+    let provider = provider.resolved();
+    let settings = OidcSettings {
+        id: ProviderId::parse(&provider.id)?,
+        issuer: provider.issuer.clone(),
+        client_id: provider.client_id.clone(),
+        client_secret: provider.client_secret.expose().to_owned(),
+        scopes: provider.scopes.clone(),
+        default_loa: provider.default_loa.unwrap_or(Loa::Low),
+        acr_loa: provider.acr_loa.clone(),
+        timeout: Duration::from_secs(provider.timeout_seconds),
+    };
+    Ok(IdentityLogin {
+        means: Means::Oidc(Arc::new(OidcProvider::new(settings)?)),
+        label: provider.label.clone(),
+        label_en: (!provider.label_en.is_empty()).then(|| provider.label_en.clone()),
+    })
 }
 
 fn saml_settings(config: &Config, provider: &SamlProviderConfig) -> anyhow::Result<SamlSettings> {
@@ -201,7 +247,8 @@ impl Application {
             },
         ));
         let store = self.state.store.clone();
-        axum::serve(self.listener, obcan_web::router(self.state))
+        let app = obcan_web::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)
             .await
             .context("server error")?;

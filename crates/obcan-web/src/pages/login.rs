@@ -39,6 +39,8 @@ struct ProviderLink {
 struct LoginPage {
     chrome: Chrome,
     providers: Vec<ProviderLink>,
+    /// Offered once the office has registered someone at the counter.
+    local_href: Option<String>,
     demo_href: Option<String>,
 }
 
@@ -60,6 +62,12 @@ pub(crate) async fn page(
             href: format!("{}?{next}", login.start_path()),
         })
         .collect();
+    let local_href = state
+        .store
+        .local_accounts()
+        .any()
+        .await?
+        .then(|| format!("/login/local?{next}"));
     let demo_href = state
         .settings
         .demo_identity
@@ -67,6 +75,7 @@ pub(crate) async fn page(
     render(&LoginPage {
         chrome,
         providers,
+        local_href,
         demo_href,
     })
 }

@@ -2,11 +2,15 @@
 //! the same frame (header, navigation, language switch, footer): [`Chrome`].
 
 pub(crate) mod accessibility;
+pub(crate) mod activation;
 pub(crate) mod dashboard;
 pub(crate) mod home;
 pub(crate) mod language;
 pub(crate) mod login;
+pub(crate) mod office;
 pub(crate) mod oidc;
+pub(crate) mod password_login;
+pub(crate) mod qr;
 pub(crate) mod saml;
 pub(crate) mod tiles;
 
@@ -29,6 +33,7 @@ pub(crate) enum Section {
     Home,
     Dashboard,
     Login,
+    Office,
     Other,
 }
 
@@ -52,6 +57,8 @@ pub(crate) struct Chrome {
     pub section: Section,
     pub languages: Vec<LanguageLink>,
     pub signed_in: bool,
+    /// A staff member is logged in: the header leads to the back office.
+    pub office: bool,
     /// Present when the visitor has a session: the token every form posts back.
     pub csrf: Option<String>,
     pub demo: bool,
@@ -76,6 +83,7 @@ impl Chrome {
             .session
             .as_ref()
             .is_some_and(|s| s.citizen.is_some());
+        chrome.office = visitor.session.as_ref().is_some_and(|s| s.staff.is_some());
         chrome.csrf = csrf;
         Ok(chrome)
     }
@@ -112,6 +120,7 @@ impl Chrome {
             section,
             languages,
             signed_in: false,
+            office: false,
             csrf: None,
             demo: state.settings.demo_identity,
             contact_address: branding.contact.address.clone(),
