@@ -21,3 +21,4 @@ mod oidc;
 mod pages;
 mod protection;
 mod saml;
+mod staff;

@@ -32,6 +32,9 @@ pub struct TestApp {
     pub clock: Clock,
     pub db: Option<TestDatabase>,
     pub cookies: BTreeMap<String, String>,
+    /// The client's address as the server would see the connection's peer;
+    /// none, as for any in-process request, unless a test sets it.
+    pub peer: Option<std::net::SocketAddr>,
 }
 
 #[derive(Debug)]
@@ -86,10 +89,16 @@ impl TestApp {
             clock,
             db: None,
             cookies: BTreeMap::new(),
+            peer: None,
         }
     }
 
-    pub async fn request(&mut self, request: Request<Body>) -> TestResponse {
+    pub async fn request(&mut self, mut request: Request<Body>) -> TestResponse {
+        if let Some(peer) = self.peer {
+            request
+                .extensions_mut()
+                .insert(axum::extract::ConnectInfo(peer));
+        }
         let response = self
             .router
             .clone()
@@ -261,6 +270,16 @@ impl TestApp {
         assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
         assert_eq!(response.location(), "/office");
         secret
+    }
+
+    /// Posts the staff login form.
+    pub async fn office_password(&mut self, login: &str, password: &str) -> TestResponse {
+        self.post_form(
+            "/office/login",
+            "/office/login",
+            &[("login", login), ("password", password)],
+        )
+        .await
     }
 
     /// A later login of a staff member whose app has `secret`.
