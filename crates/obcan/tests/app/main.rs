@@ -20,5 +20,6 @@ mod login;
 mod oidc;
 mod pages;
 mod protection;
+mod registration;
 mod saml;
 mod staff;
