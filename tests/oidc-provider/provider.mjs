@@ -1,5 +1,6 @@
 // A real OpenID provider (the certified `oidc-provider`) for Obcan's tests.
-//   PORT, CLIENT_ID, CLIENT_SECRET, REDIRECT_URI   from the environment
+//   PORT, CLIENT_ID, CLIENT_SECRET, REDIRECT_URI   from the environment (REDIRECT_URI: one or
+//   more, separated by commas)
 // Accounts: any login name is an account; its claims come from ACCOUNTS below,
 // or a generic person. Prints "ready <issuer>" when it listens.
 import Provider from 'oidc-provider';
@@ -18,7 +19,7 @@ const provider = new Provider(issuer, {
   clients: [{
     client_id: process.env.CLIENT_ID,
     client_secret: process.env.CLIENT_SECRET,
-    redirect_uris: [process.env.REDIRECT_URI],
+    redirect_uris: process.env.REDIRECT_URI.split(','),
     response_types: ['code'],
     grant_types: ['authorization_code'],
     token_endpoint_auth_method: 'client_secret_basic',

@@ -51,7 +51,8 @@ impl Account {
         }
     }
 
-    fn about(self, event: AuditEvent) -> AuditEvent {
+    /// The event, about this account.
+    pub(crate) fn about(self, event: AuditEvent) -> AuditEvent {
         match self {
             Self::Staff(id) => event.about_staff(id),
             Self::Citizen(id) => event.about_citizen(id),

@@ -214,6 +214,7 @@ pub(super) static TEXTS: Texts = Texts {
         oidc_subject: "Identifikátor u poskytovatele",
         oidc_link: "Propojit",
         oidc_subject_taken: "Tento účet u poskytovatele už je propojen.",
+        oidc_subject_invalid: "Identifikátor u poskytovatele chybí nebo obsahuje nepovolené znaky.",
         oidc_unlinked_title: "Účet zatím není propojen",
         oidc_unlinked_text: "Přihlášení u poskytovatele identity proběhlo, ale váš účet ještě nebyl propojen se zaměstnancem úřadu. Předejte správci tento identifikátor:",
         organisation_title: "Odbory a agendy",

@@ -214,6 +214,7 @@ pub(super) static TEXTS: Texts = Texts {
         oidc_subject: "Identifier at the provider",
         oidc_link: "Link",
         oidc_subject_taken: "This account at the provider is linked already.",
+        oidc_subject_invalid: "The identifier at the provider is missing or has characters that are not allowed.",
         oidc_unlinked_title: "The account is not linked yet",
         oidc_unlinked_text: "You logged in at the identity provider, but your account is not linked to a member of the office's staff yet. Give an administrator this identifier:",
         organisation_title: "Departments and agendas",

@@ -187,6 +187,7 @@ pub(crate) struct OfficeTexts {
     pub oidc_subject: &'static str,
     pub oidc_link: &'static str,
     pub oidc_subject_taken: &'static str,
+    pub oidc_subject_invalid: &'static str,
     pub oidc_unlinked_title: &'static str,
     pub oidc_unlinked_text: &'static str,
     pub organisation_title: &'static str,

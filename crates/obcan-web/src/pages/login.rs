@@ -28,10 +28,11 @@ pub(crate) struct Next {
     next: Option<String>,
 }
 
+/// A button on a login page that leads to an outside provider.
 #[derive(Debug)]
-struct ProviderLink {
-    label: String,
-    href: String,
+pub(crate) struct ProviderLink {
+    pub label: String,
+    pub href: String,
 }
 
 #[derive(Template)]

@@ -7,11 +7,12 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use obcan_core::audit::AuditEvent;
+use obcan_core::audit::{Action, AuditEvent};
 use obcan_core::identity::{Assertion, Loa, ProviderId, Subject};
 use obcan_store::{Enrolment, LOCAL_PROVIDER};
 use serde::Deserialize;
 
+use super::login::ProviderLink;
 use super::{Chrome, Section, ValidForm, ValidQuery, local_path, render, render_with_status};
 use crate::client_ip::ClientIp;
 use crate::error::WebError;
@@ -44,13 +45,6 @@ const CITIZEN: Flow = Flow {
     after: "/dashboard",
     section: Section::Login,
 };
-
-/// A link to log in at an outside provider, on the staff login page.
-#[derive(Debug)]
-pub(crate) struct ProviderLink {
-    pub label: String,
-    pub href: String,
-}
 
 #[derive(Template)]
 #[template(path = "local_login.html")]
@@ -360,11 +354,11 @@ async fn complete(
     let event = AuditEvent::new(state.now(), found.account.actor(), flow.kind.succeeded())
         .with("provider", LOCAL_PROVIDER)
         .from_ip(ip.text());
-    let event = match found.account {
-        Account::Staff(id) => event.about_staff(id),
-        Account::Citizen(id) => event.about_citizen(id).with("loa", Loa::Low.as_str()),
-    };
-    state.store.audit().append(&event).await?;
+    state
+        .store
+        .audit()
+        .append(&found.account.about(event))
+        .await?;
     let target = local_path(Some(next), flow.after);
     Ok(with_cookie(
         Redirect::to(target).into_response(),
@@ -494,16 +488,9 @@ pub(crate) async fn staff_setup_submit(
         Ok(done) => done,
         Err(problem) => return staff_setup_form(&state, &visitor, found, Some(problem)).await,
     };
-    let event = AuditEvent::new(
-        state.now(),
-        found.account.actor(),
-        obcan_core::audit::Action::CredentialsSet,
-    )
-    .from_ip(ip.text());
-    let event = match found.account {
-        Account::Staff(id) => event.about_staff(id),
-        Account::Citizen(id) => event.about_citizen(id),
-    };
+    let event = AuditEvent::new(state.now(), found.account.actor(), Action::CredentialsSet)
+        .from_ip(ip.text());
+    let event = found.account.about(event);
     let set = state
         .store
         .credentials()

@@ -13,7 +13,8 @@ use tokio::process::{Child, Command};
 use crate::support::TestApp;
 
 const PUBLIC_URL: &str = "http://portal.test";
-const REDIRECT_URI: &str = "http://portal.test/login/oidc/test/callback";
+/// The citizens' and the staff's return addresses.
+const REDIRECT_URI: &str = "http://portal.test/login/oidc/test/callback,http://portal.test/office/login/oidc/test/callback";
 
 struct TestProvider {
     issuer: String,
@@ -386,5 +387,89 @@ async fn tampered_answers_are_refused_and_create_nothing() {
                 "{mode}: offers another means"
             );
         }
+    }
+}
+
+/// Staff log in through the office's own provider once an administrator has
+/// linked their account there; until then they see its identifier.
+#[tokio::test]
+async fn staff_log_in_through_the_offices_provider_once_linked() {
+    let provider = TestProvider::start().await;
+    let mut app = TestApp::with_config(|config| {
+        config.http.public_url = PUBLIC_URL.into();
+        config.staff.oidc = vec![provider.config()];
+    })
+    .await;
+    let (clerk, _) = app
+        .staff("clerk", &[obcan_core::staff::Role::Official])
+        .await;
+
+    let login_page = app.get("/office/login").await;
+    assert!(
+        login_page
+            .body
+            .contains("href=\"/office/login/oidc/test?next=%2Foffice\"")
+    );
+    let start = app.get("/office/login/oidc/test?next=%2Foffice").await;
+    let back = at_provider(start.location(), "jana").await;
+    assert!(
+        back.starts_with("/office/login/oidc/test/callback?"),
+        "{back}"
+    );
+    let unlinked = app.get(&back).await;
+    assert_eq!(unlinked.status, StatusCode::FORBIDDEN);
+    assert!(unlinked.body.contains("Účet zatím není propojen"));
+    let subject = unlinked
+        .body
+        .split("<code class=\"obcan-secret\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        app.get("/office").await.status,
+        StatusCode::SEE_OTHER,
+        "not logged in"
+    );
+
+    let mut admin = TestApp::on_store(app.state.store.clone(), |config| {
+        config.http.public_url = PUBLIC_URL.into();
+        config.staff.oidc = vec![provider.config()];
+    });
+    admin
+        .logged_in_staff("admin", &[obcan_core::staff::Role::Administrator])
+        .await;
+    let page = format!("/office/staff/{clerk}");
+    let linked = admin
+        .post_form(
+            &page,
+            &format!("{page}/oidc"),
+            &[("provider", "test"), ("subject", &subject)],
+        )
+        .await;
+    assert_eq!(linked.location(), page, "{}", linked.body);
+    assert!(admin.get(&page).await.body.contains(&subject));
+    let twice = admin
+        .post_form(
+            &page,
+            &format!("{page}/oidc"),
+            &[("provider", "test"), ("subject", &subject)],
+        )
+        .await;
+    assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let start = app.get("/office/login/oidc/test?next=%2Foffice").await;
+    let back = at_provider(start.location(), "jana").await;
+    let done = app.get(&back).await;
+    assert_eq!(done.location(), "/office", "{}", done.body);
+    let home = app.get("/office").await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.body.contains("clerk"));
+    let actions = app.audit_actions().await;
+    for expected in ["staff_login_failed", "staff_oidc_linked", "staff_login"] {
+        assert!(
+            actions.iter().any(|a| a == expected),
+            "{expected} in {actions:?}"
+        );
     }
 }

@@ -553,7 +553,7 @@ pub(crate) async fn link_oidc(
             &state,
             &admin,
             &member,
-            vec![t.office.oidc_subject],
+            vec![t.office.oidc_subject_invalid],
             form.subject,
         )
         .await;
