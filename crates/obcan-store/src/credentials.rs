@@ -185,23 +185,23 @@ pub(crate) async fn set_up_in(
 }
 
 /// A new credential row: an initial password (or none yet) that must be
-/// changed, and no second factor.
+/// changed, and no second factor. Returns its id.
 pub(crate) async fn insert_in(
     tx: &mut Transaction<'static, Any>,
-    id: &str,
     password: Option<&PasswordHash>,
     now: Timestamp,
-) -> Result<(), StoreError> {
+) -> Result<String, StoreError> {
+    let id = uuid::Uuid::new_v4().to_string();
     sqlx::query(
         "INSERT INTO credentials (id, password_hash, must_change_password, created_at) \
          VALUES ($1, $2, 1, $3)",
     )
-    .bind(id)
+    .bind(&id)
     .bind(password.map(PasswordHash::as_str))
     .bind(now.as_second())
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    Ok(id)
 }
 
 /// Back to an initial password: the second factor is dropped and must be

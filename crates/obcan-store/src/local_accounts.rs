@@ -13,7 +13,6 @@ use sqlx::any::AnyRow;
 use crate::audit::append_in;
 use crate::credentials::{Enrolment, insert_in, set_up_in, timestamp};
 use crate::error::{AlreadyExists, is_unique_violation};
-use crate::staff::uuid_text;
 use crate::{Store, StoreError};
 
 /// The provider name of local logins in `identity_links` and sessions.
@@ -77,8 +76,7 @@ impl<'a> LocalAccounts<'a> {
         .bind(now.as_second())
         .execute(&mut *tx)
         .await?;
-        let credential_id = uuid_text();
-        insert_in(&mut tx, &credential_id, None, now).await?;
+        let credential_id = insert_in(&mut tx, None, now).await?;
         let inserted = sqlx::query(
             "INSERT INTO local_accounts (citizen_id, login, credential_id, document_type, \
              document_last4, verified_by, verified_at, activation_code_hash, \

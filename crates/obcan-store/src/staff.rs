@@ -83,8 +83,7 @@ impl<'a> StaffDirectory<'a> {
         event: &AuditEvent,
     ) -> Result<Result<(), AlreadyExists>, StoreError> {
         let mut tx = self.store.backend.begin_write(&self.store.pool).await?;
-        let credential_id = uuid_text();
-        insert_in(&mut tx, &credential_id, new.initial_password, now).await?;
+        let credential_id = insert_in(&mut tx, new.initial_password, now).await?;
         let inserted = sqlx::query(
             "INSERT INTO staff (id, login, display_name, credential_id, created_at) \
              VALUES ($1, $2, $3, $4, $5)",
@@ -145,7 +144,7 @@ impl<'a> StaffDirectory<'a> {
             .map(|member| member.grants()))
     }
 
-    /// Everyone, by login name, with their roles and scope.
+    /// Everyone, by login name, with their roles.
     pub async fn list(&self) -> Result<Vec<StaffMember>, StoreError> {
         let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM staff ORDER BY login"))
             .fetch_all(&self.store.pool)
@@ -413,8 +412,4 @@ fn member_from_row(row: &AnyRow) -> Result<StaffMember, StoreError> {
         roles: BTreeSet::new(),
         scope: Scope::default(),
     })
-}
-
-pub(crate) fn uuid_text() -> String {
-    StaffId::random().to_string()
 }

@@ -108,33 +108,23 @@ pub(crate) struct Found {
 }
 
 async fn find(state: &AppState, kind: Kind, login: &LoginName) -> Result<Option<Found>, WebError> {
-    match kind {
-        Kind::Staff => match state.store.staff().by_login(login).await? {
-            Some(member) => {
-                with_credential(
-                    state,
-                    Account::Staff(member.id),
-                    member.login,
-                    &member.credential_id,
-                    !member.disabled,
-                )
-                .await
-            }
-            None => Ok(None),
-        },
-        Kind::Citizen => match state.store.local_accounts().by_login(login).await? {
-            Some(local) => {
-                with_credential(
-                    state,
-                    Account::Citizen(local.citizen),
-                    local.login,
-                    &local.credential_id,
-                    local.activated,
-                )
-                .await
-            }
-            None => Ok(None),
-        },
+    let account = match kind {
+        Kind::Staff => state
+            .store
+            .staff()
+            .by_login(login)
+            .await?
+            .map(|member| Account::Staff(member.id)),
+        Kind::Citizen => state
+            .store
+            .local_accounts()
+            .by_login(login)
+            .await?
+            .map(|local| Account::Citizen(local.citizen)),
+    };
+    match account {
+        Some(account) => find_account(state, account).await,
+        None => Ok(None),
     }
 }
 

@@ -164,8 +164,7 @@ async fn password_page(
         .activated
         .is_some()
         .then(|| crate::i18n::texts(visitor.language).local.activated);
-    let page = password_form(&state, &visitor, flow, next, String::new(), false, notice).await?;
-    Ok(page)
+    password_form(&state, &visitor, flow, next, String::new(), false, notice).await
 }
 
 async fn password_form(
