@@ -2,7 +2,9 @@
 // playwright-core), with JavaScript disabled for the whole walk, and an axe-core audit of
 // every page visited. A second walk logs in through a real OpenID provider (npm
 // `oidc-provider`, tests/oidc-provider), a third through a real SAML IdP speaking NIA's
-// eIDAS profile (pysaml2, tests/saml-idp); both are started here on loopback.
+// eIDAS profile (pysaml2, tests/saml-idp); both are started here on loopback. A fourth walks
+// the back office: staff login with a TOTP code computed here, the administrator's pages,
+// counter registration, and the citizen's activation and local login.
 //
 //   OBCAN_BIN              the obcan binary (default: ../../target/debug/obcan)
 //   OBCAN_E2E_CHROMIUM     the browser (default: /usr/bin/chromium)
@@ -12,13 +14,15 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { chromium } from 'playwright-core';
@@ -69,6 +73,7 @@ let browser;
 let walkContext; // JavaScript disabled: the user's browser
 let oidcContext; // the same, for the login through the OpenID provider, from scratch
 let samlContext; // the same, for the login through the SAML IdP
+let officeContext; // the same, for the back office and counter registration
 let auditContext; // JavaScript enabled: axe-core runs here, on snapshots of the walk's pages
 let page;
 
@@ -497,6 +502,27 @@ function accessible(name) {
       assert.fail(describeViolations(name, snapshots.get(name).url, violations));
     }
   });
+}
+
+/** The TOTP code (RFC 6238: HMAC-SHA-1, 6 digits, 30 s) of a base32 secret, as an app shows it. */
+function totp(secret) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  const bits = [...secret.replace(/\s/g, '')].map((c) => alphabet.indexOf(c).toString(2).padStart(5, '0')).join('');
+  const key = Buffer.from(bits.match(/.{8}/g).map((byte) => parseInt(byte, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30_000)));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const offset = mac[19] & 0x0f;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
+
+/** `obcan staff create-admin`, as an operator bootstraps a fresh installation; its initial password. */
+async function createAdmin(login) {
+  const { stdout } = await promisify(execFile)(BIN, ['staff', 'create-admin', '--login', login], {
+    cwd: workDir,
+    env: serverEnv(workDir),
+  });
+  return stdout.trim().split(' ').pop();
 }
 
 // ---------------------------------------------------------------------------------------
@@ -951,5 +977,253 @@ describe('Obcan portal in a browser without JavaScript', () => {
       await page.goto(url('/dashboard'));
       assert.match(pathOf(page.url()), /^\/login\b/, 'the session is gone');
     });
+  });
+  // A fourth walk, from a fresh browser: the back office. The administrator of a fresh
+  // installation logs in with the initial password from the command line, sets a password
+  // and an authenticator app, builds the organisation and creates an official and an
+  // auditor; the official registers a citizen at the counter; the citizen activates the
+  // account and logs in with a password and a code; the auditor reads the audit log.
+  describe('the back office, counter registration and local login', () => {
+    const step = walkSteps();
+    const accounts = {}; // login → initial password
+    let receipt; // { login, code }
+
+    before(
+      async () => {
+        officeContext = await newWalkContext();
+        page = await officeContext.newPage();
+        watchSubresources(page);
+        brokenSubresources.splice(0);
+        accounts.spravce = await createAdmin('spravce');
+      },
+      { timeout: STARTUP_TIMEOUT },
+    );
+
+    after(
+      async () => {
+        if (officeContext) await settlesWithin(officeContext.close(), 15_000);
+      },
+      { timeout: 30_000 },
+    );
+
+    async function submit(form) {
+      await clickAndLoad(form.locator('button[type="submit"]').last());
+    }
+
+    /** Logs in with the initial password and sets up the account: a new password and the app. */
+    async function firstLogin(login, password) {
+      await page.goto(url('/office/login'));
+      const form = page.locator('main form[method="post"]');
+      await form.getByLabel('Přihlašovací jméno').fill(login);
+      await form.getByLabel('Heslo', { exact: true }).fill(password);
+      await submit(form);
+      assert.equal(pathOf(page.url()), '/office/login/setup');
+      await assertHeading('Nastavení přihlášení');
+      const secret = await page.locator('#totp-secret').innerText();
+      const setup = page.locator('main form[method="post"]');
+      await setup.getByLabel('Nové heslo', { exact: true }).fill('an office passphrase for e2e');
+      await setup.getByLabel('Nové heslo znovu').fill('an office passphrase for e2e');
+      await setup.getByLabel('Kód, který aplikace ukazuje').fill(totp(secret));
+      return setup;
+    }
+
+    async function logOut() {
+      await clickAndLoad(page.locator('header').getByRole('button', { name: 'Odhlásit se', exact: true }));
+      assert.equal(pathOf(page.url()), '/');
+    }
+
+    step('the staff login page', async () => {
+      const response = await page.goto(url('/office'));
+      assert.equal(pathOf(page.url()), '/office/login?next=%2Foffice', 'the office sends strangers to log in');
+      assert.equal(response.status(), 200);
+      await assertLang('cs');
+      await assertHeading('Přihlášení zaměstnanců úřadu');
+      const form = page.locator('main form[method="post"][action="/office/login"]');
+      assert.equal(await form.getByLabel('Přihlašovací jméno').count(), 1);
+      assert.equal(await form.getByLabel('Heslo', { exact: true }).getAttribute('type'), 'password');
+      assertNoBrokenSubresources();
+      await snapshot('staff login page');
+    });
+    accessible('staff login page');
+
+    step('a wrong password is refused with a page that keeps the login name', async () => {
+      const form = page.locator('main form[method="post"]');
+      await form.getByLabel('Přihlašovací jméno').fill('spravce');
+      await form.getByLabel('Heslo', { exact: true }).fill('not the password');
+      await submit(form);
+      assert.match(await text(page.getByRole('alert')), /nesouhlasí/);
+      assert.equal(await page.getByLabel('Přihlašovací jméno').inputValue(), 'spravce');
+      assert.equal(await page.getByLabel('Heslo', { exact: true }).inputValue(), '', 'never the password');
+      await snapshot('staff login refused');
+    });
+    accessible('staff login refused');
+
+    step('the first login sets a password and enrols the app from a QR code', async () => {
+      const setup = await firstLogin('spravce', accounts.spravce);
+      const qr = page.locator('main img.obcan-qr');
+      assert.equal(await qr.getAttribute('alt'), 'QR kód pro ověřovací aplikaci');
+      assert.ok((await qr.evaluate((img) => img.naturalWidth)) > 0, 'the QR code is drawn without JavaScript');
+      assertNoBrokenSubresources();
+      await snapshot('staff account setup');
+      await submit(setup);
+      assert.equal(pathOf(page.url()), '/office');
+      await assertHeading('Pracoviště úřadu');
+      assert.match(await text(page.locator('main')), /správce/);
+      await screenshot('office-home');
+      await snapshot('office home of an administrator');
+    });
+    accessible('staff account setup');
+    accessible('office home of an administrator');
+
+    step('the administrator creates a department and an agenda', async () => {
+      await clickAndLoad(page.getByRole('main').getByRole('link', { name: 'Odbory a agendy' }));
+      await assertHeading('Odbory a agendy');
+      const department = page.locator('form[action="/office/organisation/departments"]');
+      await department.getByLabel('Název').fill('Odbor dopravy');
+      await submit(department);
+      const agenda = page.locator('form[action="/office/organisation/agendas"]');
+      await agenda.getByLabel('Odbor').selectOption({ label: 'Odbor dopravy' });
+      await agenda.getByLabel('Název').fill('Řidičské průkazy');
+      await submit(agenda);
+      const row = page.locator('main table tbody tr');
+      assert.equal(await text(row), 'Odbor dopravy Řidičské průkazy');
+      assertNoBrokenSubresources();
+      await snapshot('departments and agendas');
+    });
+    accessible('departments and agendas');
+
+    step('the administrator creates an official and an auditor; each password is shown once', async () => {
+      for (const [login, name, role] of [['urednik', 'Petr Úředník', 'úředník'], ['auditor', 'Eva Auditorka', 'auditor']]) {
+        await page.goto(url('/office/staff/new'));
+        await assertHeading('Nový zaměstnanec');
+        const form = page.locator('main form[method="post"]');
+        await form.getByLabel('Přihlašovací jméno').fill(login);
+        await form.getByLabel('Jméno', { exact: true }).fill(name);
+        await form.getByLabel(role, { exact: true }).check();
+        if (login === 'urednik') await snapshot('new staff member form');
+        await submit(form);
+        await assertHeading('Účet je vytvořen');
+        accounts[login] = await page.locator('#initial-password').innerText();
+        assert.equal(accounts[login].length, 20);
+      }
+      await snapshot('staff member created');
+    });
+    accessible('new staff member form');
+    accessible('staff member created');
+
+    step("the official's scope is the new agenda", async () => {
+      await page.goto(url('/office/staff'));
+      await assertHeading('Zaměstnanci');
+      assert.equal(await page.locator('main table tbody tr').count(), 3);
+      await snapshot('staff list');
+      await clickAndLoad(page.getByRole('main').getByRole('link', { name: 'urednik', exact: true }));
+      await assertHeading('Petr Úředník');
+      const scope = page.locator('main form', { has: page.locator('input[name="change"][value="add-scope"]') });
+      await scope.getByRole('combobox').selectOption({ label: 'Odbor dopravy – Řidičské průkazy' });
+      await submit(scope);
+      const item = page.locator('main li', { hasText: 'Odbor dopravy – Řidičské průkazy' });
+      assert.equal(await item.getByRole('button', { name: /^Odebrat/ }).count(), 1);
+      assertNoBrokenSubresources();
+      await snapshot('staff member detail');
+      await logOut();
+    });
+    accessible('staff list');
+    accessible('staff member detail');
+
+    step('the official registers a citizen at the counter and prints the receipt', async () => {
+      await submit(await firstLogin('urednik', accounts.urednik));
+      await assertHeading('Pracoviště úřadu');
+      assert.equal(await page.getByRole('main').getByRole('link', { name: 'Řidičské průkazy' }).count(), 1);
+      await clickAndLoad(page.getByRole('main').getByRole('link', { name: 'Zřízení účtu na přepážce' }));
+      await assertHeading('Zřízení účtu na přepážce');
+      const form = page.locator('main form[method="post"]');
+      await form.getByLabel('Jméno', { exact: true }).fill('Božena');
+      await form.getByLabel('Příjmení').fill('Němcová');
+      await form.getByLabel('Datum narození').fill('1950-02-04');
+      await form.getByLabel('Přihlašovací jméno').fill('bozena');
+      await form.getByLabel('Ověřený doklad').selectOption('id_card');
+      await form.getByLabel('Číslo dokladu').fill('123456789');
+      await form.getByLabel(/Totožnost jsem ověřil/).check();
+      await snapshot('counter registration form');
+      await submit(form);
+      await assertHeading('Potvrzení o zřízení účtu');
+      receipt = { login: await page.locator('#receipt-login').innerText(), code: await page.locator('#receipt-code').innerText() };
+      assert.match(receipt.code, /^[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}$/);
+      assertNoBrokenSubresources();
+      await screenshot('counter-receipt');
+      await snapshot('registration receipt');
+      await logOut();
+    });
+    accessible('counter registration form');
+    accessible('registration receipt');
+
+    step('the citizen activates the account with the code, a password and the app', async () => {
+      await page.goto(url('/login'));
+      const local = page.locator('main a.gov-button', { hasText: 'Účet zřízený na úřadě' });
+      assert.equal(await local.count(), 1, 'the login page offers accounts set up at the office');
+      await clickAndLoad(local);
+      await clickAndLoad(page.getByRole('main').getByRole('link', { name: /Aktivujte účet/ }));
+      await assertHeading('Aktivace účtu');
+      await snapshot('activation form');
+      const form = page.locator('main form[method="post"]');
+      await form.getByLabel('Aktivační kód').fill(receipt.code);
+      await submit(form);
+      await assertHeading('Aktivace účtu');
+      const secret = await page.locator('#totp-secret').innerText();
+      receipt.secret = secret;
+      const setup = page.locator('main form[method="post"]');
+      await setup.getByLabel('Nové heslo', { exact: true }).fill('bozena has her own password');
+      await setup.getByLabel('Nové heslo znovu').fill('bozena has her own password');
+      // A password that contains the login name is refused, with the reason.
+      await setup.getByLabel('Kód, který aplikace ukazuje').fill(totp(secret));
+      await submit(setup);
+      assert.match(await text(page.getByRole('alert')), /přihlašovací jméno/);
+      await snapshot('activation with an error');
+      const again = page.locator('main form[method="post"]');
+      await again.getByLabel('Nové heslo', { exact: true }).fill('a password of her own');
+      await again.getByLabel('Nové heslo znovu').fill('a password of her own');
+      await again.getByLabel('Kód, který aplikace ukazuje').fill(totp(secret));
+      await submit(again);
+      assert.equal(pathOf(page.url()), '/login/local?activated=1');
+      assert.match(await text(page.getByRole('status')), /Účet je aktivován/);
+      await snapshot('local login after activation');
+    });
+    accessible('activation form');
+    accessible('activation with an error');
+    accessible('local login after activation');
+
+    step('the citizen logs in with the password and a code, at level of assurance low', async () => {
+      // The activation used this 30-second step's code: wait for the next one.
+      await sleep(30_000 - (Date.now() % 30_000) + 500);
+      const form = page.locator('main form[method="post"]');
+      await form.getByLabel('Přihlašovací jméno').fill(receipt.login);
+      await form.getByLabel('Heslo', { exact: true }).fill('a password of her own');
+      await submit(form);
+      assert.equal(pathOf(page.url()), '/login/local/code');
+      await assertHeading('Kód z ověřovací aplikace');
+      await snapshot('code page');
+      const code = page.locator('main form[method="post"]');
+      await code.getByLabel('Ověřovací kód').fill(totp(receipt.secret));
+      await submit(code);
+      assert.equal(pathOf(page.url()), '/dashboard');
+      await assertHeading('Dobrý den, Božena Němcová');
+      assert.equal(await text(page.locator('main p', { hasText: 'Úroveň záruky přihlášení' })), 'Úroveň záruky přihlášení: nízká');
+      await logOut();
+    });
+    accessible('code page');
+
+    step('the auditor reads the audit log, which recorded all of it', async () => {
+      await submit(await firstLogin('auditor', accounts.auditor));
+      await clickAndLoad(page.getByRole('main').getByRole('link', { name: 'Auditní záznam' }));
+      await assertHeading('Auditní záznam');
+      const actions = await page.locator('main table tbody tr td:nth-child(4)').allInnerTexts();
+      for (const action of ['staff_created', 'staff_login_failed', 'credentials_set', 'staff_login', 'department_created', 'agenda_created', 'scope_granted', 'citizen_registered', 'citizen_activated', 'login']) {
+        assert.ok(actions.includes(action), `${action} is in the audit log: ${actions.join(', ')}`);
+      }
+      assertNoBrokenSubresources();
+      await screenshot('audit-log');
+      await snapshot('audit log');
+    });
+    accessible('audit log');
   });
 });

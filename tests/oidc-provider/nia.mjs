@@ -6,7 +6,8 @@
 // certificate, and an empty userinfo. It checks the portal's requests as
 // strictly as it can, and tampers with its answer as MODE says; MODE=valid
 // answers correctly, which proves that each failure comes from the tampering.
-//   PORT, CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, MODE   from the environment
+//   PORT, CLIENT_ID, CLIENT_SECRET, REDIRECT_URI (one or more, comma-separated), MODE
+//   from the environment
 //   PORTAL_CERTIFICATE   PEM file of the certificate the portal registered
 // Prints "ready <discovery URL>" when it listens.
 import { createServer } from 'node:http';
@@ -17,7 +18,7 @@ import { CompactEncrypt, SignJWT, base64url, exportJWK, generateKeyPair } from '
 const port = Number(process.env.PORT);
 const clientId = process.env.CLIENT_ID;
 const clientSecret = process.env.CLIENT_SECRET;
-const redirectUri = process.env.REDIRECT_URI;
+const redirectUris = process.env.REDIRECT_URI.split(',');
 const mode = process.env.MODE ?? 'valid';
 const base = `http://127.0.0.1:${port}/fpsts/oidc`;
 const issuer = 'urn:microsoft:cgg2010:fpsts';
@@ -43,7 +44,7 @@ function json(response, status, body) {
 // What is wrong with an authorization request, if anything.
 function refusal(params) {
   if (params.get('client_id') !== clientId) return 'unknown client_id';
-  if (params.get('redirect_uri') !== redirectUri) return 'unregistered redirect_uri';
+  if (!redirectUris.includes(params.get('redirect_uri'))) return 'unregistered redirect_uri';
   if (params.get('response_type') !== 'code') return 'response_type must be code';
   if (params.has('code_challenge')) return 'PKCE is not supported';
   const scopes = (params.get('scope') ?? '').split(' ');
@@ -156,7 +157,7 @@ createServer(async (request, response) => {
     }
     const login = codes.get(form.get('code'));
     if (form.get('grant_type') !== 'authorization_code' || !login
-        || form.get('redirect_uri') !== redirectUri) {
+        || !redirectUris.includes(form.get('redirect_uri'))) {
       return json(response, 400, { error: 'invalid_grant' });
     }
     codes.delete(form.get('code'));

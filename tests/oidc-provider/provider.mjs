@@ -1,6 +1,7 @@
 // A real OpenID provider (the certified `oidc-provider`) for Obcan's tests.
-//   PORT, CLIENT_ID, CLIENT_SECRET, REDIRECT_URI   from the environment
-// After RP-initiated logout it returns people to REDIRECT_URI's site root.
+//   PORT, CLIENT_ID, CLIENT_SECRET, REDIRECT_URI   from the environment (REDIRECT_URI: one or
+//   more, separated by commas)
+// After RP-initiated logout it returns people to the first REDIRECT_URI's site root.
 // Accounts: any login name is an account; its claims come from ACCOUNTS below,
 // or a generic person. Prints "ready <issuer>" when it listens.
 import Provider from 'oidc-provider';
@@ -19,8 +20,8 @@ const provider = new Provider(issuer, {
   clients: [{
     client_id: process.env.CLIENT_ID,
     client_secret: process.env.CLIENT_SECRET,
-    redirect_uris: [process.env.REDIRECT_URI],
-    post_logout_redirect_uris: [new URL('/', process.env.REDIRECT_URI).href],
+    redirect_uris: process.env.REDIRECT_URI.split(','),
+    post_logout_redirect_uris: [new URL('/', process.env.REDIRECT_URI.split(',')[0]).href],
     response_types: ['code'],
     grant_types: ['authorization_code'],
     token_endpoint_auth_method: 'client_secret_basic',

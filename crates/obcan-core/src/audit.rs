@@ -7,6 +7,7 @@ use jiff::Timestamp;
 use uuid::Uuid;
 
 use crate::citizen::CitizenId;
+use crate::staff::StaffId;
 
 /// Who did it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,9 +40,55 @@ pub enum Action {
     MeansLinked,
     MeansUnlinked,
     SessionsEnded,
+    StaffLogin,
+    StaffLoginFailed,
+    StaffLocked,
+    StaffCreated,
+    StaffDisabled,
+    StaffEnabled,
+    StaffPasswordReset,
+    StaffOidcLinked,
+    RoleGranted,
+    RoleRevoked,
+    ScopeGranted,
+    ScopeRevoked,
+    DepartmentCreated,
+    AgendaCreated,
+    CredentialsSet,
+    CitizenRegistered,
+    CitizenActivated,
+    CitizenLocked,
 }
 
 impl Action {
+    /// Every action, for the audit log's filter.
+    pub const ALL: [Self; 24] = [
+        Self::Login,
+        Self::LoginFailed,
+        Self::Logout,
+        Self::MeansLinked,
+        Self::MeansUnlinked,
+        Self::SessionsEnded,
+        Self::StaffLogin,
+        Self::StaffLoginFailed,
+        Self::StaffLocked,
+        Self::StaffCreated,
+        Self::StaffDisabled,
+        Self::StaffEnabled,
+        Self::StaffPasswordReset,
+        Self::StaffOidcLinked,
+        Self::RoleGranted,
+        Self::RoleRevoked,
+        Self::ScopeGranted,
+        Self::ScopeRevoked,
+        Self::DepartmentCreated,
+        Self::AgendaCreated,
+        Self::CredentialsSet,
+        Self::CitizenRegistered,
+        Self::CitizenActivated,
+        Self::CitizenLocked,
+    ];
+
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Login => "login",
@@ -50,6 +97,24 @@ impl Action {
             Self::MeansLinked => "means_linked",
             Self::MeansUnlinked => "means_unlinked",
             Self::SessionsEnded => "sessions_ended",
+            Self::StaffLogin => "staff_login",
+            Self::StaffLoginFailed => "staff_login_failed",
+            Self::StaffLocked => "staff_locked",
+            Self::StaffCreated => "staff_created",
+            Self::StaffDisabled => "staff_disabled",
+            Self::StaffEnabled => "staff_enabled",
+            Self::StaffPasswordReset => "staff_password_reset",
+            Self::StaffOidcLinked => "staff_oidc_linked",
+            Self::RoleGranted => "role_granted",
+            Self::RoleRevoked => "role_revoked",
+            Self::ScopeGranted => "scope_granted",
+            Self::ScopeRevoked => "scope_revoked",
+            Self::DepartmentCreated => "department_created",
+            Self::AgendaCreated => "agenda_created",
+            Self::CredentialsSet => "credentials_set",
+            Self::CitizenRegistered => "citizen_registered",
+            Self::CitizenActivated => "citizen_activated",
+            Self::CitizenLocked => "citizen_locked",
         }
     }
 }
@@ -89,6 +154,12 @@ impl AuditEvent {
     #[must_use]
     pub fn about_citizen(mut self, id: CitizenId) -> Self {
         self.subject = Some(format!("citizen:{id}"));
+        self
+    }
+
+    #[must_use]
+    pub fn about_staff(mut self, id: StaffId) -> Self {
+        self.subject = Some(format!("staff:{id}"));
         self
     }
 

@@ -6,7 +6,10 @@
 pub mod audit;
 pub mod capability;
 pub mod citizen;
+pub mod credential;
 pub mod identity;
 pub mod language;
 pub mod policy;
+pub mod registration;
 pub mod session;
+pub mod staff;

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use obcan_core::audit::AuditEvent;
 use sha2::{Digest, Sha256};
-use sqlx::Row;
+use sqlx::{Any, Row, Transaction};
 
 use crate::{Backend, Store, StoreError};
 
@@ -85,51 +85,9 @@ impl<'a> AuditLog<'a> {
 
     pub async fn append(&self, event: &AuditEvent) -> Result<i64, StoreError> {
         let mut tx = self.store.backend.begin_write(&self.store.pool).await?;
-        if self.store.backend == Backend::Postgres {
-            sqlx::query("LOCK TABLE audit_log IN EXCLUSIVE MODE")
-                .execute(&mut *tx)
-                .await?;
-        }
-        let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut *tx)
-            .await?;
-        let (prev_seq, prev_hash) = match last {
-            Some(row) => (
-                row.try_get::<i64, _>("seq")?,
-                row.try_get::<String, _>("hash")?,
-            ),
-            None => (0, GENESIS.to_owned()),
-        };
-        let detail = serde_json::to_string(&event.detail)
-            .map_err(|e| StoreError::Corrupt(format!("audit detail: {e}")))?;
-        let actor = event.actor.to_string();
-        let fields = Fields {
-            seq: prev_seq + 1,
-            at: event.at.as_second(),
-            actor: &actor,
-            action: event.action.as_str(),
-            subject: event.subject.as_deref(),
-            detail: &detail,
-            ip: event.ip.as_deref(),
-            prev_hash: &prev_hash,
-        };
-        sqlx::query(
-            "INSERT INTO audit_log (seq, at, actor, action, subject, detail, ip, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-        )
-        .bind(fields.seq)
-        .bind(fields.at)
-        .bind(fields.actor)
-        .bind(fields.action)
-        .bind(fields.subject)
-        .bind(fields.detail)
-        .bind(fields.ip)
-        .bind(fields.prev_hash)
-        .bind(fields.hash())
-        .execute(&mut *tx)
-        .await?;
+        let seq = append_in(&mut tx, self.store.backend, event).await?;
         tx.commit().await?;
-        Ok(fields.seq)
+        Ok(seq)
     }
 
     /// The newest entries about `subject` with one of `actions`, newest first.
@@ -151,6 +109,36 @@ impl<'a> AuditLog<'a> {
         let mut query = sqlx::query(&sql).bind(subject);
         for action in actions {
             query = query.bind(*action);
+        }
+        let rows = query.fetch_all(&self.store.pool).await?;
+        rows.iter().map(entry).collect()
+    }
+
+    /// A page of the log, newest first: entries before `before` (a sequence
+    /// number), by `actor` and of `action` when they are given.
+    pub async fn page(
+        &self,
+        actor: Option<&str>,
+        action: Option<&str>,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let mut conditions = vec!["seq < $1".to_owned()];
+        let filters: Vec<(&str, &str)> = [("actor", actor), ("action", action)]
+            .into_iter()
+            .filter_map(|(column, value)| value.map(|value| (column, value)))
+            .collect();
+        for (i, (column, _)) in filters.iter().enumerate() {
+            conditions.push(format!("{column} = ${}", i + 2));
+        }
+        let sql = format!(
+            "SELECT seq, at, actor, action, subject, detail, ip FROM audit_log \
+             WHERE {} ORDER BY seq DESC LIMIT {limit}",
+            conditions.join(" AND ")
+        );
+        let mut query = sqlx::query(&sql).bind(before.unwrap_or(i64::MAX));
+        for (_, value) in filters {
+            query = query.bind(value);
         }
         let rows = query.fetch_all(&self.store.pool).await?;
         rows.iter().map(entry).collect()
@@ -210,6 +198,59 @@ impl<'a> AuditLog<'a> {
             }
         }
     }
+}
+
+/// Appends `event` inside the caller's write transaction, so that a change
+/// and the entry recording it are committed together or not at all.
+pub(crate) async fn append_in(
+    tx: &mut Transaction<'static, Any>,
+    backend: Backend,
+    event: &AuditEvent,
+) -> Result<i64, StoreError> {
+    if backend == Backend::Postgres {
+        sqlx::query("LOCK TABLE audit_log IN EXCLUSIVE MODE")
+            .execute(&mut **tx)
+            .await?;
+    }
+    let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+        .fetch_optional(&mut **tx)
+        .await?;
+    let (prev_seq, prev_hash) = match last {
+        Some(row) => (
+            row.try_get::<i64, _>("seq")?,
+            row.try_get::<String, _>("hash")?,
+        ),
+        None => (0, GENESIS.to_owned()),
+    };
+    let detail = serde_json::to_string(&event.detail)
+        .map_err(|e| StoreError::Corrupt(format!("audit detail: {e}")))?;
+    let actor = event.actor.to_string();
+    let fields = Fields {
+        seq: prev_seq + 1,
+        at: event.at.as_second(),
+        actor: &actor,
+        action: event.action.as_str(),
+        subject: event.subject.as_deref(),
+        detail: &detail,
+        ip: event.ip.as_deref(),
+        prev_hash: &prev_hash,
+    };
+    sqlx::query(
+        "INSERT INTO audit_log (seq, at, actor, action, subject, detail, ip, prev_hash, hash) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(fields.seq)
+    .bind(fields.at)
+    .bind(fields.actor)
+    .bind(fields.action)
+    .bind(fields.subject)
+    .bind(fields.detail)
+    .bind(fields.ip)
+    .bind(fields.prev_hash)
+    .bind(fields.hash())
+    .execute(&mut **tx)
+    .await?;
+    Ok(fields.seq)
 }
 
 fn entry(row: &sqlx::any::AnyRow) -> Result<AuditEntry, StoreError> {

@@ -44,3 +44,14 @@ fn is_unavailable(error: &sqlx::Error) -> bool {
         _ => false,
     }
 }
+
+/// A record with the same unique key (a login name, a department's name…)
+/// exists already; nothing was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("already exists")]
+pub struct AlreadyExists;
+
+/// Whether `error` is a violated unique constraint: the caller's `AlreadyExists`.
+pub(crate) fn is_unique_violation(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
+}

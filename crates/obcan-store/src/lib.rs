@@ -6,12 +6,18 @@
 
 mod audit;
 mod citizens;
+mod credentials;
 pub mod dialect;
 mod error;
+mod local_accounts;
 mod login_attempts;
+mod organisation;
+mod pending_logins;
 mod sessions;
+mod staff;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod throttle;
 
 use std::time::Duration;
 
@@ -20,10 +26,18 @@ use sqlx::any::AnyPoolOptions;
 
 pub use audit::{AuditEntry, AuditLog, ChainBreak};
 pub use citizens::{Citizens, Fact, LinkOutcome, LinkedMeans, ProfileFact, UnlinkOutcome};
+pub use credentials::{Credential, Credentials, Enrolment};
 pub use dialect::Backend;
-pub use error::StoreError;
+pub use error::{AlreadyExists, StoreError};
+pub use local_accounts::{CounterRegistration, LOCAL_PROVIDER, LocalAccount, LocalAccounts};
 pub use login_attempts::{LoginAttempt, LoginAttempts, PendingLogin};
-pub use sessions::{Client, EndedSession, NewSession, SessionRecord, SessionSummary, Sessions};
+pub use organisation::{Agenda, Department, Organisation};
+pub use pending_logins::{PendingLogins, PendingSecondFactor};
+pub use sessions::{
+    Client, EndedSession, NewSession, NewStaffSession, SessionRecord, SessionSummary, Sessions,
+};
+pub use staff::{GrantChange, NewStaff, StaffDirectory, StaffMember};
+pub use throttle::LoginThrottle;
 
 /// How the connection pool behaves.
 #[derive(Debug, Clone, Copy)]
@@ -115,6 +129,30 @@ impl Store {
 
     pub fn login_attempts(&self) -> LoginAttempts<'_> {
         LoginAttempts::new(self)
+    }
+
+    pub fn credentials(&self) -> Credentials<'_> {
+        Credentials::new(self)
+    }
+
+    pub fn staff(&self) -> StaffDirectory<'_> {
+        StaffDirectory::new(self)
+    }
+
+    pub fn organisation(&self) -> Organisation<'_> {
+        Organisation::new(self)
+    }
+
+    pub fn local_accounts(&self) -> LocalAccounts<'_> {
+        LocalAccounts::new(self)
+    }
+
+    pub fn login_throttle(&self) -> LoginThrottle<'_> {
+        LoginThrottle::new(self)
+    }
+
+    pub fn pending_logins(&self) -> PendingLogins<'_> {
+        PendingLogins::new(self)
     }
 
     /// Waits for open connections to finish and closes the pool.

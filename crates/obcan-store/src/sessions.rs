@@ -5,6 +5,7 @@ use jiff::Timestamp;
 use obcan_core::citizen::CitizenId;
 use obcan_core::identity::Loa;
 use obcan_core::session::SessionTimes;
+use obcan_core::staff::StaffId;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -49,9 +50,21 @@ pub struct EndedSession {
     pub provider_logout: Option<String>,
 }
 
+/// A staff member's session: never a citizen's too.
+#[derive(Debug, Clone)]
+pub struct NewStaffSession<'a> {
+    pub id_hash: &'a str,
+    pub staff: StaffId,
+    /// `local`, or the office's OpenID provider.
+    pub provider: &'a str,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionRecord {
     pub citizen: Option<(CitizenId, Loa)>,
+    pub staff: Option<StaffId>,
     pub times: SessionTimes,
 }
 
@@ -107,6 +120,35 @@ impl<'a> Sessions<'a> {
         Ok(())
     }
 
+    /// Like [`Self::replace`], for a staff member's login.
+    pub async fn replace_with_staff(
+        &self,
+        old_id_hash: Option<&str>,
+        new: &NewStaffSession<'_>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.store.backend.begin_write(&self.store.pool).await?;
+        if let Some(old) = old_id_hash {
+            sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+                .bind(old)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query(
+            "INSERT INTO sessions \
+             (id_hash, staff_id, provider, created_at, last_seen_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $4, $5)",
+        )
+        .bind(new.id_hash)
+        .bind(new.staff.to_string())
+        .bind(new.provider)
+        .bind(new.created_at.as_second())
+        .bind(new.expires_at.as_second())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The session with this id, unless it has already expired.
     pub async fn find(
         &self,
@@ -114,7 +156,7 @@ impl<'a> Sessions<'a> {
         now: Timestamp,
     ) -> Result<Option<SessionRecord>, StoreError> {
         let row = sqlx::query(
-            "SELECT citizen_id, loa, created_at, last_seen_at FROM sessions \
+            "SELECT citizen_id, loa, staff_id, created_at, last_seen_at FROM sessions \
              WHERE id_hash = $1 AND expires_at > $2",
         )
         .bind(id_hash)
@@ -226,8 +268,13 @@ fn session_from_row(row: &AnyRow) -> Result<SessionRecord, StoreError> {
             ));
         }
     };
+    let staff = row
+        .try_get::<Option<String>, _>("staff_id")?
+        .map(|id| StaffId::parse(&id).map_err(|e| StoreError::Corrupt(e.to_string())))
+        .transpose()?;
     Ok(SessionRecord {
         citizen,
+        staff,
         times: SessionTimes {
             created_at: timestamp(row, "created_at")?,
             last_seen_at: timestamp(row, "last_seen_at")?,

@@ -415,3 +415,365 @@ mod audit {
         assert_eq!(break_at(&db).await, 2);
     }
 }
+
+mod staff {
+    use obcan_core::audit::{Action, Actor, AuditEvent};
+    use obcan_core::citizen::{CitizenId, PersonName};
+    use obcan_core::credential::{LOCKOUT, PasswordHash, TotpSecret};
+    use obcan_core::registration::{DocumentNumberTail, DocumentType};
+    use obcan_core::staff::{AgendaId, DepartmentId, Label, LoginName, Role, StaffId};
+    use obcan_store::{
+        AlreadyExists, CounterRegistration, Enrolment, GrantChange, NewStaff, NewStaffSession,
+    };
+
+    use super::*;
+
+    fn event(action: Action) -> AuditEvent {
+        AuditEvent::new(at(0), Actor::System, action)
+    }
+
+    async fn create(db: &TestDatabase, login: &str, roles: &[Role]) -> StaffId {
+        let id = StaffId::random();
+        let hash = PasswordHash::from_stored("$argon2id$stand-in".into());
+        let new = NewStaff {
+            id,
+            login: &LoginName::parse(login).unwrap(),
+            display_name: &Label::parse("Jana Nováková").unwrap(),
+            initial_password: Some(&hash),
+            roles,
+        };
+        db.store
+            .staff()
+            .create(&new, at(0), &event(Action::StaffCreated))
+            .await
+            .unwrap()
+            .unwrap();
+        id
+    }
+
+    #[tokio::test]
+    async fn a_duplicate_login_writes_nothing_not_even_its_audit_entry() {
+        let db = TestDatabase::create().await.unwrap();
+        create(&db, "jana", &[Role::Official]).await;
+        let new = NewStaff {
+            id: StaffId::random(),
+            login: &LoginName::parse("jana").unwrap(),
+            display_name: &Label::parse("Jiná Jana").unwrap(),
+            initial_password: None,
+            roles: &[Role::Administrator],
+        };
+        let again = db
+            .store
+            .staff()
+            .create(&new, at(1), &event(Action::StaffCreated))
+            .await
+            .unwrap();
+        assert_eq!(again, Err(AlreadyExists));
+        assert_eq!(db.store.staff().list().await.unwrap().len(), 1);
+        assert_eq!(db.store.audit().verify().await.unwrap(), Ok(1));
+    }
+
+    #[tokio::test]
+    async fn grants_change_once_each_with_their_audit_entry() {
+        let db = TestDatabase::create().await.unwrap();
+        let id = create(&db, "jana", &[]).await;
+        let department = DepartmentId::random();
+        let agenda = AgendaId::random();
+        let organisation = db.store.organisation();
+        organisation
+            .create_department(
+                department,
+                &Label::parse("Odbor").unwrap(),
+                at(0),
+                &event(Action::DepartmentCreated),
+            )
+            .await
+            .unwrap()
+            .unwrap();
+        organisation
+            .create_agenda(
+                agenda,
+                department,
+                &Label::parse("Agenda").unwrap(),
+                at(0),
+                &event(Action::AgendaCreated),
+            )
+            .await
+            .unwrap()
+            .unwrap();
+        let staff = db.store.staff();
+        for change in [
+            GrantChange::GrantRole(Role::Official),
+            GrantChange::AddAgenda(agenda),
+            GrantChange::AddDepartment(department),
+        ] {
+            assert!(
+                staff
+                    .change_grants(id, change, at(1), &event(Action::RoleGranted))
+                    .await
+                    .unwrap()
+            );
+            assert!(
+                !staff
+                    .change_grants(id, change, at(2), &event(Action::RoleGranted))
+                    .await
+                    .unwrap(),
+                "{change:?} twice"
+            );
+        }
+        let grants = staff.active_grants(id).await.unwrap().unwrap();
+        assert!(grants.has(Role::Official));
+        assert!(grants.scope.covers(agenda, department));
+        assert!(
+            staff
+                .change_grants(
+                    id,
+                    GrantChange::RemoveAgenda(agenda),
+                    at(3),
+                    &event(Action::ScopeRevoked)
+                )
+                .await
+                .unwrap()
+        );
+        assert!(
+            !staff
+                .change_grants(
+                    id,
+                    GrantChange::RevokeRole(Role::Auditor),
+                    at(3),
+                    &event(Action::RoleRevoked)
+                )
+                .await
+                .unwrap()
+        );
+        // Created, department, agenda, three changes, one removal.
+        assert_eq!(db.store.audit().verify().await.unwrap(), Ok(7));
+    }
+
+    #[tokio::test]
+    async fn disabling_ends_the_staff_members_sessions() {
+        let db = TestDatabase::create().await.unwrap();
+        let id = create(&db, "jana", &[Role::Auditor]).await;
+        let session = NewStaffSession {
+            id_hash: "staff-session",
+            staff: id,
+            provider: "local",
+            created_at: at(0),
+            expires_at: at(1000),
+        };
+        db.store
+            .sessions()
+            .replace_with_staff(None, &session)
+            .await
+            .unwrap();
+        let found = db
+            .store
+            .sessions()
+            .find("staff-session", at(1))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((found.staff, found.citizen), (Some(id), None));
+        assert!(
+            db.store
+                .staff()
+                .set_disabled(id, true, at(2), &event(Action::StaffDisabled))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !db.store
+                .staff()
+                .set_disabled(id, true, at(3), &event(Action::StaffDisabled))
+                .await
+                .unwrap()
+        );
+        assert!(
+            db.store
+                .sessions()
+                .find("staff-session", at(4))
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(db.store.staff().active_grants(id).await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn failures_lock_the_credential_and_a_step_is_used_once() {
+        let db = TestDatabase::create().await.unwrap();
+        let id = create(&db, "jana", &[]).await;
+        let member = db.store.staff().get(id).await.unwrap().unwrap();
+        let credentials = db.store.credentials();
+        let credential = &member.credential_id;
+        for _ in 1..LOCKOUT.failures_per_lock {
+            assert_eq!(
+                credentials
+                    .record_failure(credential, at(10), &LOCKOUT)
+                    .await
+                    .unwrap(),
+                None
+            );
+        }
+        let until = credentials
+            .record_failure(credential, at(10), &LOCKOUT)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(until, at(10 + 15 * 60));
+        let stored = credentials.get(credential).await.unwrap().unwrap();
+        assert!(stored.is_locked(at(10 + 15 * 60 - 1)));
+        assert!(!stored.is_locked(until));
+
+        assert!(credentials.use_totp_step(credential, 100).await.unwrap());
+        assert!(
+            !credentials.use_totp_step(credential, 100).await.unwrap(),
+            "replay"
+        );
+        assert!(
+            !credentials.use_totp_step(credential, 99).await.unwrap(),
+            "older"
+        );
+        assert!(credentials.use_totp_step(credential, 101).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn the_address_throttle_counts_within_its_window() {
+        let db = TestDatabase::create().await.unwrap();
+        let throttle = db.store.login_throttle();
+        let window = LOCKOUT.address_window;
+        for _ in 0..3 {
+            throttle
+                .record_failure("192.0.2.1", at(0), window)
+                .await
+                .unwrap();
+        }
+        assert_eq!(
+            throttle
+                .failures("192.0.2.1", at(60), window)
+                .await
+                .unwrap(),
+            3
+        );
+        assert_eq!(
+            throttle
+                .failures("192.0.2.2", at(60), window)
+                .await
+                .unwrap(),
+            0
+        );
+        let later = at(window.as_secs());
+        assert_eq!(
+            throttle.failures("192.0.2.1", later, window).await.unwrap(),
+            0
+        );
+        throttle
+            .record_failure("192.0.2.1", later, window)
+            .await
+            .unwrap();
+        assert_eq!(
+            throttle.failures("192.0.2.1", later, window).await.unwrap(),
+            1,
+            "a new window"
+        );
+    }
+
+    #[tokio::test]
+    async fn registration_is_all_or_nothing_and_activation_uses_the_code_once() {
+        let db = TestDatabase::create().await.unwrap();
+        let official = create(&db, "prepazka", &[Role::Official]).await;
+        let name = PersonName::new("Božena", "Němcová").unwrap();
+        let login = LoginName::parse("bozena").unwrap();
+        let tail = DocumentNumberTail::of("123456789").unwrap();
+        let registration = |citizen| CounterRegistration {
+            citizen,
+            name: &name,
+            birth_date: "1950-02-04".parse().unwrap(),
+            login: &login,
+            document_type: DocumentType::IdCard,
+            document_tail: &tail,
+            verified_by: official,
+            activation_code_hash: "code-hash",
+            activation_expires_at: at(100),
+        };
+        let accounts = db.store.local_accounts();
+        let citizen = CitizenId::random();
+        accounts
+            .register(
+                &registration(citizen),
+                at(0),
+                &event(Action::CitizenRegistered),
+            )
+            .await
+            .unwrap()
+            .unwrap();
+        let again = accounts
+            .register(
+                &registration(CitizenId::random()),
+                at(1),
+                &event(Action::CitizenRegistered),
+            )
+            .await
+            .unwrap();
+        assert_eq!(again, Err(AlreadyExists));
+        assert_eq!(
+            db.store.citizens().count().await.unwrap(),
+            1,
+            "no second citizen"
+        );
+
+        assert!(
+            accounts
+                .by_activation_code("code-hash", at(100))
+                .await
+                .unwrap()
+                .is_none(),
+            "expired"
+        );
+        let account = accounts
+            .by_activation_code("code-hash", at(50))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(account.citizen, citizen);
+        assert!(!account.activated);
+
+        let secret = TotpSecret::generate().unwrap();
+        db.store
+            .credentials()
+            .set_pending_totp(&account.credential_id, &secret)
+            .await
+            .unwrap();
+        let hash = PasswordHash::from_stored("$argon2id$chosen".into());
+        let enrolment = Enrolment {
+            password: &hash,
+            secret: &secret,
+            step: 7,
+        };
+        let activated_event = event(Action::CitizenActivated);
+        let activate =
+            |now| accounts.activate(&account, "code-hash", enrolment, now, &activated_event);
+        assert!(!activate(at(100)).await.unwrap(), "expired");
+        assert!(activate(at(60)).await.unwrap());
+        assert!(!activate(at(61)).await.unwrap(), "used");
+        let activated = accounts.by_login(&login).await.unwrap().unwrap();
+        assert!(activated.activated);
+        let credential = db
+            .store
+            .credentials()
+            .get(&activated.credential_id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(credential.totp_secret, Some(secret));
+        assert!(!credential.needs_setup());
+        assert!(
+            !db.store
+                .credentials()
+                .use_totp_step(&activated.credential_id, 7)
+                .await
+                .unwrap(),
+            "the enrolment's code is used"
+        );
+    }
+}

@@ -3,15 +3,19 @@
 //! whose entry the router attaches to each route; the decision itself is
 //! made by `obcan_core::policy`.
 
+use std::marker::PhantomData;
+
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use obcan_core::citizen::CitizenId;
 use obcan_core::identity::Loa;
-use obcan_core::policy::{Decision, Principal, Requirement, decide};
+use obcan_core::policy::{Decision, Permission, Principal, Requirement, decide};
+use obcan_core::staff::StaffGrants;
 
 use crate::error::WebError;
 use crate::pages::login::{login_url, step_up_url};
+use crate::pages::office::login::office_login_url;
 use crate::routes::Access;
 use crate::session::Visitor;
 use crate::state::AppState;
@@ -62,12 +66,91 @@ impl FromRequestParts<AppState> for SignedInCitizen {
             .uri
             .path_and_query()
             .map_or_else(|| parts.uri.path(), |path| path.as_str());
-        match (decide(principal, citizen_requirement(parts)), principal) {
+        match (decide(&principal, citizen_requirement(parts)), principal) {
             (Decision::Allow, Principal::Citizen { id, loa }) => Ok(Self { id, loa, visitor }),
             (Decision::StepUpRequired { needed }, _) => {
                 Err(Refusal::Login(step_up_url(back_to, needed)))
             }
             _ => Err(Refusal::Login(login_url(back_to))),
+        }
+    }
+}
+
+/// What a back-office handler needs, stated as a type: `SignedInStaff<need::ReadAudit>`.
+pub(crate) trait StaffNeed {
+    const PERMISSION: Permission;
+}
+
+pub(crate) mod need {
+    use super::{Permission, StaffNeed};
+
+    macro_rules! needs {
+        ($($name:ident),*) => {$(
+            #[derive(Debug, Clone, Copy)]
+            pub(crate) struct $name;
+
+            impl StaffNeed for $name {
+                const PERMISSION: Permission = Permission::$name;
+            }
+        )*};
+    }
+
+    needs!(
+        Office,
+        ManageStaff,
+        ManageOrganisation,
+        ReadAudit,
+        RegisterCitizens,
+        WorkAgendas
+    );
+}
+
+/// A logged-in staff member whom the policy grants `N`'s permission.
+#[derive(Debug, Clone)]
+pub(crate) struct SignedInStaff<N> {
+    pub grants: StaffGrants,
+    pub visitor: Visitor,
+    need: PhantomData<N>,
+}
+
+impl<N> SignedInStaff<N> {
+    /// Whether the policy allows this staff member a further, specific
+    /// permission (one agenda, one colleague's grants).
+    pub(crate) fn may(&self, permission: Permission) -> bool {
+        decide(
+            &Principal::Staff(self.grants.clone()),
+            Requirement::Staff(permission),
+        ) == Decision::Allow
+    }
+
+    pub(crate) fn require(&self, permission: Permission) -> Result<(), WebError> {
+        if self.may(permission) {
+            Ok(())
+        } else {
+            Err(WebError::Forbidden)
+        }
+    }
+}
+
+impl<N: StaffNeed + Send + Sync> FromRequestParts<AppState> for SignedInStaff<N> {
+    type Rejection = Refusal;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Refusal> {
+        let visitor = Visitor::from_request_parts(parts, state)
+            .await
+            .map_err(Refusal::Error)?;
+        let principal = visitor.principal();
+        match (
+            decide(&principal, Requirement::Staff(N::PERMISSION)),
+            principal,
+        ) {
+            (Decision::Allow, Principal::Staff(grants)) => Ok(Self {
+                grants,
+                visitor,
+                need: PhantomData,
+            }),
+            (Decision::Forbidden, _) => Err(Refusal::Error(WebError::Forbidden)),
+            _ => Err(Refusal::Login(office_login_url(parts.uri.path()))),
         }
     }
 }

@@ -4,8 +4,10 @@
 mod assets;
 mod authz;
 pub mod branding;
+mod client_ip;
 mod error;
 mod i18n;
+mod local_login;
 mod middleware;
 mod ops;
 mod pages;
@@ -30,9 +32,9 @@ use tower_http::trace::TraceLayer;
 use tracing::Level;
 
 pub use error::WebError;
-pub use routes::{Access, RouteInfo, routes};
+pub use routes::{Access, RouteInfo, StaffAccess, routes};
 pub use settings::{IdentityLogin, Means, SessionKey, WebSettings};
-pub use state::AppState;
+pub use state::{AppState, Clock};
 
 use middleware::{csrf, error_pages, metrics, security_headers};
 
@@ -115,6 +117,13 @@ pub async fn purge_expired_sessions(
                 if let Err(error) = state.store.login_attempts().delete_expired(now).await {
                     tracing::warn!(%error, "cannot delete expired login attempts");
                 }
+                if let Err(error) = state.store.pending_logins().delete_expired(now).await {
+                    tracing::warn!(%error, "cannot delete expired second-factor steps");
+                }
+                let window = obcan_core::credential::LOCKOUT.address_window;
+                if let Err(error) = state.store.login_throttle().delete_expired(now, window).await {
+                    tracing::warn!(%error, "cannot delete ended login throttle windows");
+                }
             }
         }
     }
@@ -151,8 +160,9 @@ mod tests {
             demo_identity: true,
             logins: Vec::new(),
             public_url: "http://127.0.0.1:8080".into(),
-            trust_forwarded_for: false,
             session_key: SessionKey::new(vec![7; 32]),
+            office_logins: Vec::new(),
+            trusted_proxies: Vec::new(),
         }
     }
 

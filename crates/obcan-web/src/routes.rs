@@ -1,16 +1,21 @@
 //! Every route of the portal, with who may use it.
 //!
 //! The handlers enforce access through their extractors (`SignedInCitizen`
-//! asks `obcan_core::policy`); this table states it, the router is built
+//! and `SignedInStaff` ask `obcan_core::policy`); this table states it, the router is built
 //! from it, and the authorization matrix test checks every entry against
 //! every kind of visitor. A route cannot be added without saying who may use it.
 
 use axum::http::Method;
 use axum::routing::{MethodRouter, get, post};
 use obcan_core::identity::Loa;
+use obcan_core::policy::Permission;
 
 use crate::middleware::metrics;
-use crate::pages::{accessibility, account, dashboard, home, language, login, oidc, saml};
+use crate::pages::office::{agenda, audit, organisation, registration, staff};
+use crate::pages::{
+    accessibility, account, activation, dashboard, home, language, login, office, oidc,
+    password_login, saml,
+};
 use crate::state::AppState;
 use crate::{assets, branding, ops};
 
@@ -25,6 +30,38 @@ pub enum Access {
     /// posts arrive cross-site, without the CSRF token; what protects them is
     /// that the message names a login attempt of the portal's, usable once.
     IdentityProviderPost,
+    /// A logged-in staff member with this permission.
+    Staff(StaffAccess),
+}
+
+/// What a back-office route needs of a staff member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StaffAccess {
+    /// Any active staff member.
+    Office,
+    ManageStaff,
+    /// An administrator, about a colleague other than themselves.
+    ChangeGrants,
+    ManageOrganisation,
+    ReadAudit,
+    RegisterCitizens,
+    /// An official, in an agenda within their scope.
+    WorkAgenda,
+}
+
+impl StaffAccess {
+    /// The permission the route's extractor asks the policy for; the two
+    /// that concern one record are asked again about it in the handler.
+    pub fn permission(self) -> Permission {
+        match self {
+            Self::Office => Permission::Office,
+            Self::ManageStaff | Self::ChangeGrants => Permission::ManageStaff,
+            Self::ManageOrganisation => Permission::ManageOrganisation,
+            Self::ReadAudit => Permission::ReadAudit,
+            Self::RegisterCitizens => Permission::RegisterCitizens,
+            Self::WorkAgenda => Permission::WorkAgendas,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -38,7 +75,8 @@ pub struct RouteInfo {
 // One route a line, so that the table reads as one.
 #[rustfmt::skip]
 pub(crate) fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
-    use Access::{Citizen, IdentityProviderPost, Public};
+    use Access::{Citizen, IdentityProviderPost, Public, Staff};
+    use StaffAccess::{ChangeGrants, ManageOrganisation, ManageStaff, Office, ReadAudit, RegisterCitizens, WorkAgenda};
     let route = |method: Method, path, access, handler| (RouteInfo { method, path, access }, handler);
     vec![
         route(Method::GET,  "/",                               Public,            get(home::page)),
@@ -52,12 +90,43 @@ pub(crate) fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         route(Method::POST, "/login/saml/{provider}/acs",      IdentityProviderPost, post(saml::acs)),
         route(Method::GET,  "/login/saml/{provider}/finish",   Public,            get(saml::finish)),
         route(Method::POST, "/login/saml/{provider}/slo",      IdentityProviderPost, post(saml::slo)),
+        route(Method::GET,  "/login/local",                    Public,            get(password_login::citizen_page)),
+        route(Method::POST, "/login/local",                    Public,            post(password_login::citizen_submit)),
+        route(Method::GET,  "/login/local/code",               Public,            get(password_login::citizen_code_page)),
+        route(Method::POST, "/login/local/code",               Public,            post(password_login::citizen_code_submit)),
+        route(Method::GET,  "/activate",                       Public,            get(activation::page)),
+        route(Method::POST, "/activate",                       Public,            post(activation::submit_code)),
+        route(Method::POST, "/activate/setup",                 Public,            post(activation::submit_setup)),
         // Logging out without a session does nothing, harmlessly.
         route(Method::POST, "/logout",                         Public,            post(login::logout)),
         route(Method::GET,  "/dashboard",                      Citizen(Loa::Low), get(dashboard::page)),
         route(Method::GET,  "/account",                        Citizen(Loa::Low), get(account::page)),
         route(Method::POST, "/account/means/unlink",           Citizen(Loa::Low), post(account::unlink)),
         route(Method::POST, "/account/sessions/end-others",    Citizen(Loa::Low), post(account::end_other_sessions)),
+        route(Method::GET,  "/office/login",                   Public,            get(password_login::staff_page)),
+        route(Method::POST, "/office/login",                   Public,            post(password_login::staff_submit)),
+        route(Method::GET,  "/office/login/code",              Public,            get(password_login::staff_code_page)),
+        route(Method::POST, "/office/login/code",              Public,            post(password_login::staff_code_submit)),
+        route(Method::GET,  "/office/login/setup",             Public,            get(password_login::staff_setup_page)),
+        route(Method::POST, "/office/login/setup",             Public,            post(password_login::staff_setup_submit)),
+        route(Method::GET,  "/office/login/oidc/{provider}",   Public,            get(office::login::start)),
+        route(Method::GET,  "/office/login/oidc/{provider}/callback", Public,     get(office::login::callback)),
+        route(Method::GET,  "/office",                         Staff(Office),     get(office::home)),
+        route(Method::GET,  "/office/staff",                   Staff(ManageStaff), get(staff::list)),
+        route(Method::GET,  "/office/staff/new",               Staff(ManageStaff), get(staff::new_page)),
+        route(Method::POST, "/office/staff/new",               Staff(ManageStaff), post(staff::create)),
+        route(Method::GET,  "/office/staff/{id}",              Staff(ManageStaff), get(staff::detail)),
+        route(Method::POST, "/office/staff/{id}/grants",       Staff(ChangeGrants), post(staff::change_grants)),
+        route(Method::POST, "/office/staff/{id}/status",       Staff(ChangeGrants), post(staff::change_status)),
+        route(Method::POST, "/office/staff/{id}/password",     Staff(ChangeGrants), post(staff::reset_password)),
+        route(Method::POST, "/office/staff/{id}/oidc",         Staff(ChangeGrants), post(staff::link_oidc)),
+        route(Method::GET,  "/office/organisation",            Staff(ManageOrganisation), get(organisation::page)),
+        route(Method::POST, "/office/organisation/departments", Staff(ManageOrganisation), post(organisation::create_department)),
+        route(Method::POST, "/office/organisation/agendas",    Staff(ManageOrganisation), post(organisation::create_agenda)),
+        route(Method::GET,  "/office/audit",                   Staff(ReadAudit),  get(audit::page)),
+        route(Method::GET,  "/office/register",                Staff(RegisterCitizens), get(registration::page)),
+        route(Method::POST, "/office/register",                Staff(RegisterCitizens), post(registration::submit)),
+        route(Method::GET,  "/office/agendas/{agenda}",        Staff(WorkAgenda), get(agenda::page)),
         route(Method::GET,  "/lang/{tag}",                     Public,            get(language::switch)),
         route(Method::GET,  "/accessibility",                  Public,            get(accessibility::page)),
         route(Method::GET,  "/assets/{file}",                  Public,            get(assets::serve)),

@@ -4,9 +4,9 @@
 //! SHA-256. A new token is issued at every login, so a token planted before
 //! login is worthless after it.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
 use axum::http::header::{COOKIE, HeaderValue, SET_COOKIE, USER_AGENT};
 use axum::http::request::Parts;
@@ -18,9 +18,11 @@ use obcan_core::identity::{Assertion, Loa};
 use obcan_core::language::Language;
 use obcan_core::policy::Principal;
 use obcan_core::session::{SessionPolicy, SessionTimes};
-use obcan_store::{Client, EndedSession, NewSession};
+use obcan_core::staff::{StaffGrants, StaffId};
+use obcan_store::{Client, EndedSession, NewSession, NewStaffSession};
 use sha2::{Digest, Sha256};
 
+use crate::client_ip::client_ip;
 use crate::error::WebError;
 use crate::state::AppState;
 
@@ -54,11 +56,13 @@ impl SessionToken {
     }
 }
 
-/// The visitor's live session, if they have one.
+/// The visitor's live session, if they have one: anonymous, a citizen's, or
+/// a staff member's (with their current grants), never both.
 #[derive(Debug, Clone)]
 pub(crate) struct ActiveSession {
     pub token: SessionToken,
     pub citizen: Option<(CitizenId, Loa)>,
+    pub staff: Option<StaffGrants>,
 }
 
 /// Whoever sent the request.
@@ -90,20 +94,9 @@ pub(crate) struct ClientInfo {
 }
 
 impl ClientInfo {
-    fn of(parts: &Parts, trust_forwarded_for: bool) -> Self {
-        let forwarded = trust_forwarded_for
-            .then(|| parts.headers.get("x-forwarded-for"))
-            .flatten()
-            .and_then(|value| value.to_str().ok())
-            // The last hop is the one our own proxy added.
-            .and_then(|value| value.rsplit(',').next())
-            .and_then(|ip| ip.trim().parse::<IpAddr>().ok());
-        let peer = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(address)| address.ip());
+    fn of(parts: &Parts, trusted_proxies: &[IpAddr]) -> Self {
         Self {
-            ip: forwarded.or(peer).map(|ip| ip.to_string()),
+            ip: client_ip(parts, trusted_proxies).map(|ip| ip.to_string()),
             user_agent: parts
                 .headers
                 .get(USER_AGENT)
@@ -122,9 +115,16 @@ impl ClientInfo {
 
 impl Visitor {
     pub(crate) fn principal(&self) -> Principal {
-        match self.session.as_ref().and_then(|session| session.citizen) {
-            Some((id, loa)) => Principal::Citizen { id, loa },
-            None => Principal::Anonymous,
+        match &self.session {
+            Some(ActiveSession {
+                staff: Some(grants),
+                ..
+            }) => Principal::Staff(grants.clone()),
+            Some(ActiveSession {
+                citizen: Some((id, loa)),
+                ..
+            }) => Principal::Citizen { id: *id, loa: *loa },
+            _ => Principal::Anonymous,
         }
     }
 }
@@ -141,7 +141,7 @@ impl FromRequestParts<AppState> for Visitor {
             Some(token) => load(state, token).await?,
             None => None,
         };
-        let client = ClientInfo::of(parts, state.settings.trust_forwarded_for);
+        let client = ClientInfo::of(parts, &state.settings.trusted_proxies);
         let visitor = Self {
             language,
             session,
@@ -177,9 +177,19 @@ async fn load(state: &AppState, token: SessionToken) -> Result<Option<ActiveSess
             .touch(&id_hash, now, policy.expires_at(times))
             .await?;
     }
+    // Grants are read afresh on every request, so a revoked role or a
+    // disabled account takes effect at once.
+    let staff = match record.staff {
+        Some(id) => match state.store.staff().active_grants(id).await? {
+            Some(grants) => Some(grants),
+            None => return Ok(None),
+        },
+        None => None,
+    };
     Ok(Some(ActiveSession {
         token,
         citizen: record.citizen,
+        staff,
     }))
 }
 
@@ -263,6 +273,36 @@ pub(crate) async fn record_failed_login(
         .from_ip(visitor.client.ip.clone());
     state.store.audit().append(&event).await?;
     Ok(())
+}
+
+/// Logs a staff member in: a fresh staff session in place of the visitor's
+/// (anonymous or citizen) one, and the cookie that carries it.
+pub(crate) async fn log_in_staff(
+    state: &AppState,
+    visitor: &Visitor,
+    staff: StaffId,
+    provider: &str,
+) -> Result<HeaderValue, WebError> {
+    let now = state.now();
+    let token = SessionToken::generate()?;
+    let session = NewStaffSession {
+        id_hash: &token.id_hash(),
+        staff,
+        provider,
+        created_at: now,
+        expires_at: fresh_expiry(state, now),
+    };
+    let old = visitor
+        .session
+        .as_ref()
+        .map(|session| session.token.id_hash());
+    state
+        .store
+        .sessions()
+        .replace_with_staff(old.as_deref(), &session)
+        .await?;
+    tracing::info!(%staff, provider, "staff login");
+    session_cookie(state, &token)
 }
 
 /// When a session created now ends, unless it is used meanwhile.

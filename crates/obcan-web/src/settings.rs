@@ -27,11 +27,12 @@ pub struct WebSettings {
     /// The portal's address as browsers see it, e.g. `https://portal.vzorov.cz`;
     /// identity providers send people back to it.
     pub public_url: String,
-    /// Take the client's address from the last `X-Forwarded-For` hop: only
-    /// behind a reverse proxy that sets it.
-    pub trust_forwarded_for: bool,
     /// Key for deriving CSRF tokens from session tokens. At least 32 bytes.
     pub session_key: SessionKey,
+    /// The office's own OpenID providers, for staff login.
+    pub office_logins: Vec<IdentityLogin>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// Secret key material; its `Debug` never shows it.
@@ -99,6 +100,15 @@ impl WebSettings {
             Means::Oidc(provider) if provider.id().as_str() == id => Some(provider),
             _ => None,
         })
+    }
+
+    pub(crate) fn office_oidc(&self, id: &str) -> Option<&Arc<OidcProvider>> {
+        self.office_logins
+            .iter()
+            .find_map(|login| match &login.means {
+                Means::Oidc(provider) if provider.id().as_str() == id => Some(provider),
+                _ => None,
+            })
     }
 
     pub(crate) fn saml(&self, id: &str) -> Option<&Arc<SamlProvider>> {

@@ -27,6 +27,7 @@ pub struct Config {
     pub http: HttpConfig,
     pub session: SessionConfig,
     pub identity: IdentityConfig,
+    pub staff: StaffConfig,
     pub secrets: SecretsConfig,
     pub branding: BrandingConfig,
     pub log: LogConfig,
@@ -67,9 +68,10 @@ pub struct HttpConfig {
     pub secure_cookies: bool,
     /// Largest request body accepted, in bytes.
     pub body_limit_bytes: usize,
-    /// Behind a reverse proxy: take the client's address from the last
-    /// `X-Forwarded-For` hop, which the proxy must set. Never without one.
-    pub trust_forwarded_for: bool,
+    /// Addresses of the reverse proxies in front of the portal. A request
+    /// from one of them is taken to come from the address it names in
+    /// `X-Forwarded-For`: login throttling and the audit log need the client's.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -88,6 +90,17 @@ pub struct IdentityConfig {
     /// this order, then the OpenID providers.
     pub saml: Vec<SamlProviderConfig>,
     /// OpenID Connect providers, in the order the login page offers them.
+    pub oidc: Vec<OidcProviderConfig>,
+}
+
+/// The office's staff: how they log in besides their local accounts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct StaffConfig {
+    /// The office's own OpenID providers (e.g. its Active Directory's), on the
+    /// staff login page. An administrator links each staff member's account
+    /// there by its identifier (`sub`). Redirect URI:
+    /// `<http.public_url>/office/login/oidc/<id>/callback`.
     pub oidc: Vec<OidcProviderConfig>,
 }
 
@@ -351,7 +364,7 @@ impl Default for Config {
                 public_url: String::new(),
                 secure_cookies: false,
                 body_limit_bytes: 2 * 1024 * 1024,
-                trust_forwarded_for: false,
+                trusted_proxies: Vec::new(),
             },
             session: SessionConfig {
                 idle_timeout_minutes: 30,
@@ -362,6 +375,7 @@ impl Default for Config {
                 saml: Vec::new(),
                 oidc: Vec::new(),
             },
+            staff: StaffConfig { oidc: Vec::new() },
             secrets: SecretsConfig {
                 session_key: Secret(DEMO_SESSION_KEY.into()),
             },
@@ -398,6 +412,7 @@ section_defaults! {
     HttpConfig => http,
     SessionConfig => session,
     IdentityConfig => identity,
+    StaffConfig => staff,
     SecretsConfig => secrets,
     BrandingConfig => branding,
     LogConfig => log,
@@ -577,6 +592,30 @@ impl Config {
                 );
             }
         }
+        let mut office_ids = std::collections::BTreeSet::new();
+        for provider in self.staff.oidc.iter().map(OidcProviderConfig::resolved) {
+            if ProviderId::parse(&provider.id).is_err() || !office_ids.insert(provider.id.clone()) {
+                return invalid(
+                    "staff.oidc.id",
+                    format!(
+                        "{:?}: lowercase letters, digits and -, each provider once",
+                        provider.id
+                    ),
+                );
+            }
+            if provider.issuer.is_empty()
+                || provider.label.trim().is_empty()
+                || provider.client_id.is_empty()
+            {
+                return invalid(
+                    "staff.oidc",
+                    format!(
+                        "provider {:?} needs issuer, label and client_id",
+                        provider.id
+                    ),
+                );
+            }
+        }
         for provider in self.identity.oidc.iter().map(OidcProviderConfig::resolved) {
             if ProviderId::parse(&provider.id).is_err() || provider.id == "demo" {
                 return invalid(
@@ -669,7 +708,13 @@ impl Config {
                 ));
             }
         }
-        for provider in self.identity.oidc.iter().map(OidcProviderConfig::resolved) {
+        for provider in self
+            .identity
+            .oidc
+            .iter()
+            .chain(&self.staff.oidc)
+            .map(OidcProviderConfig::resolved)
+        {
             // NIA's issuer is a URN; its discovery document is what is fetched.
             let (setting, url) = if provider.preset.is_nia() {
                 ("discovery_url", &provider.discovery_url)
@@ -678,7 +723,7 @@ impl Config {
             };
             if !url.starts_with("https://") {
                 problems.push(format!(
-                    "identity.oidc provider {:?} has {setting} without https://",
+                    "OpenID provider {:?} has {setting} without https://",
                     provider.id
                 ));
             }

@@ -13,9 +13,12 @@ use jiff::SignedDuration;
 use obcan_connect::identity::nia_oidc::{DecryptionKey, NiaProfile};
 use obcan_connect::identity::oidc::{OidcProfile, OidcProvider, OidcSettings};
 use obcan_connect::identity::saml::{KeyPair, SamlProvider, SamlSettings, SpType};
+use obcan_core::audit::{Action, Actor, AuditEvent};
+use obcan_core::credential::InitialPassword;
 use obcan_core::identity::{Loa, ProviderId};
 use obcan_core::session::SessionPolicy;
-use obcan_store::{Backend, PoolSettings, Store};
+use obcan_core::staff::{Label, LoginName, Role, StaffId};
+use obcan_store::{Backend, NewStaff, PoolSettings, Store};
 use obcan_web::branding::{Branding, Color, Contact, Logo};
 use obcan_web::{AppState, IdentityLogin, Means, SessionKey, WebSettings};
 use tokio::net::TcpListener;
@@ -33,6 +36,38 @@ pub fn open_store(config: &Config) -> anyhow::Result<Store> {
     };
     Store::open(config.database.url.expose(), settings)
         .with_context(|| format!("cannot open the database {:?}", config.database.url))
+}
+
+/// Creates an administrator with a fresh initial password, which it returns:
+/// the bootstrap of a new installation (`obcan staff create-admin`).
+pub async fn create_admin(
+    store: &Store,
+    login: &str,
+    name: Option<&str>,
+    now: jiff::Timestamp,
+) -> anyhow::Result<InitialPassword> {
+    let login = LoginName::parse(login).context("--login")?;
+    let name = Label::parse(name.unwrap_or(login.as_str())).context("--name")?;
+    let password = InitialPassword::generate()?;
+    let hash = password.hash()?;
+    let id = StaffId::random();
+    let event = AuditEvent::new(now, Actor::System, Action::StaffCreated)
+        .about_staff(id)
+        .with("login", login.as_str())
+        .with("roles", Role::Administrator.as_str());
+    let new = NewStaff {
+        id,
+        login: &login,
+        display_name: &name,
+        initial_password: Some(&hash),
+        roles: &[Role::Administrator],
+    };
+    store
+        .staff()
+        .create(&new, now, &event)
+        .await?
+        .map_err(|_| anyhow::anyhow!("a staff member with the login {login} exists already"))?;
+    Ok(password)
 }
 
 /// What the web layer needs, from the configuration.
@@ -75,8 +110,16 @@ pub fn web_settings(config: &Config) -> anyhow::Result<WebSettings> {
         demo_identity: config.identity.demo,
         logins: identity_logins(config)?,
         public_url: config.public_url(),
-        trust_forwarded_for: config.http.trust_forwarded_for,
         session_key: SessionKey::new(config.secrets.session_key.expose().as_bytes().to_vec()),
+        office_logins: config
+            .staff
+            .oidc
+            .iter()
+            .map(|provider| {
+                oidc_login(provider).with_context(|| format!("staff.oidc {:?}", provider.id))
+            })
+            .collect::<anyhow::Result<_>>()?,
+        trusted_proxies: config.http.trusted_proxies.clone(),
     })
 }
 
@@ -96,19 +139,19 @@ fn identity_logins(config: &Config) -> anyhow::Result<Vec<IdentityLogin>> {
         })
     });
     let oidc = config.identity.oidc.iter().map(|provider| {
-        let provider = provider.resolved();
-        let settings =
-            oidc_settings(&provider).with_context(|| format!("identity.oidc {:?}", provider.id))?;
-        Ok(IdentityLogin {
-            means: Means::Oidc(Arc::new(
-                OidcProvider::new(settings)
-                    .with_context(|| format!("identity.oidc {:?}", provider.id))?,
-            )),
-            label: provider.label.clone(),
-            label_en: label_en(&provider.label_en),
-        })
+        oidc_login(provider).with_context(|| format!("identity.oidc {:?}", provider.id))
     });
     saml.chain(oidc).collect()
+}
+
+/// An OpenID provider on a login page, from its configuration.
+fn oidc_login(provider: &OidcProviderConfig) -> anyhow::Result<IdentityLogin> {
+    let provider = provider.resolved();
+    Ok(IdentityLogin {
+        means: Means::Oidc(Arc::new(OidcProvider::new(oidc_settings(&provider)?)?)),
+        label: provider.label.clone(),
+        label_en: (!provider.label_en.is_empty()).then(|| provider.label_en.clone()),
+    })
 }
 
 /// Settings of a provider whose preset is resolved.
@@ -227,13 +270,11 @@ impl Application {
             },
         ));
         let store = self.state.store.clone();
-        axum::serve(
-            self.listener,
-            obcan_web::router(self.state).into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("server error")?;
+        let app = obcan_web::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await
+            .context("server error")?;
         let _ = stop_tx.send(true);
         let _ = purge.await;
         store.close().await;

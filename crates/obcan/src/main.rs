@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use obcan::config::Config;
-use obcan::{Application, open_store, telemetry};
+use obcan::{Application, create_admin, open_store, telemetry};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -39,6 +39,25 @@ enum Command {
     Config {
         #[command(subcommand)]
         command: ConfigCommand,
+    },
+    /// Manage the office's staff accounts.
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum StaffCommand {
+    /// Create an administrator with a one-time initial password, printed
+    /// here: how a fresh installation gets its first administrator.
+    CreateAdmin {
+        /// The login name, e.g. `jana.novakova`.
+        #[arg(long, value_name = "NAME")]
+        login: String,
+        /// The name shown to people; the login name when not given.
+        #[arg(long, value_name = "TEXT")]
+        name: Option<String>,
     },
 }
 
@@ -89,6 +108,31 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 tracing::info!(backend = store.backend().name(), "database is up to date");
                 Ok(())
             })
+        }
+        Command::Staff {
+            command: StaffCommand::CreateAdmin { login, name },
+        } => {
+            telemetry::init(&config.log);
+            let password = runtime.block_on(async {
+                let store = open_store(&config)?;
+                if config.database.migrate_on_start {
+                    store.migrate().await.context("migration failed")?;
+                }
+                #[expect(
+                    clippy::disallowed_methods,
+                    reason = "a command-line tool has no AppState; this is its one clock"
+                )]
+                let now = jiff::Timestamp::now();
+                create_admin(&store, &login, name.as_deref(), now).await
+            })?;
+            writeln!(
+                std::io::stdout(),
+                "Administrator {} created.\nInitial password (shown only now; it must be \
+                 changed at the first login at /office/login): {}",
+                login.trim().to_ascii_lowercase(),
+                password.as_str()
+            )?;
+            Ok(())
         }
         Command::Config {
             command: ConfigCommand::Check,

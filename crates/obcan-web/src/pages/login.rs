@@ -63,10 +63,11 @@ impl Start {
     }
 }
 
+/// A button on a login page that leads to an outside provider.
 #[derive(Debug)]
-struct ProviderLink {
-    label: String,
-    href: String,
+pub(crate) struct ProviderLink {
+    pub label: String,
+    pub href: String,
 }
 
 #[derive(Template)]
@@ -74,6 +75,8 @@ struct ProviderLink {
 struct LoginPage {
     chrome: Chrome,
     providers: Vec<ProviderLink>,
+    /// Offered once the office has registered someone at the counter.
+    local_href: Option<String>,
     demo_href: Option<String>,
     /// The level the page the visitor came from needs, in words.
     step_up: Option<&'static str>,
@@ -97,6 +100,12 @@ pub(crate) async fn page(
             href: format!("{}?{next}", login.start_path()),
         })
         .collect();
+    let local_href = state
+        .store
+        .local_accounts()
+        .any()
+        .await?
+        .then(|| format!("/login/local?{next}"));
     let demo_href = state
         .settings
         .demo_identity
@@ -105,6 +114,7 @@ pub(crate) async fn page(
         step_up: query.loa.map(|loa| chrome.t.loa(loa)),
         chrome,
         providers,
+        local_href,
         demo_href,
     })
 }

@@ -3,12 +3,16 @@
 
 pub(crate) mod accessibility;
 pub(crate) mod account;
+pub(crate) mod activation;
 pub(crate) mod dashboard;
 pub(crate) mod handover;
 pub(crate) mod home;
 pub(crate) mod language;
 pub(crate) mod login;
+pub(crate) mod office;
 pub(crate) mod oidc;
+pub(crate) mod password_login;
+pub(crate) mod qr;
 pub(crate) mod saml;
 pub(crate) mod tiles;
 
@@ -32,6 +36,7 @@ pub(crate) enum Section {
     Dashboard,
     Account,
     Login,
+    Office,
     Other,
 }
 
@@ -55,6 +60,8 @@ pub(crate) struct Chrome {
     pub section: Section,
     pub languages: Vec<LanguageLink>,
     pub signed_in: bool,
+    /// A staff member is logged in: the header leads to the back office.
+    pub office: bool,
     /// Present when the visitor has a session: the token every form posts back.
     pub csrf: Option<String>,
     pub demo: bool,
@@ -79,6 +86,7 @@ impl Chrome {
             .session
             .as_ref()
             .is_some_and(|s| s.citizen.is_some());
+        chrome.office = visitor.session.as_ref().is_some_and(|s| s.staff.is_some());
         chrome.csrf = csrf;
         Ok(chrome)
     }
@@ -115,6 +123,7 @@ impl Chrome {
             section,
             languages,
             signed_in: false,
+            office: false,
             csrf: None,
             demo: state.settings.demo_identity,
             contact_address: branding.contact.address.clone(),

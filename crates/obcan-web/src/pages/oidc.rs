@@ -35,7 +35,7 @@ fn redirect_uri(state: &AppState, id: &str) -> String {
     )
 }
 
-fn login_error(error: OidcError) -> WebError {
+pub(crate) fn login_error(error: OidcError) -> WebError {
     match error {
         OidcError::Unreachable(_) => WebError::LoginUnavailable(error.to_string()),
         OidcError::Settings(_) => WebError::Internal(error.to_string()),

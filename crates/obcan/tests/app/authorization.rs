@@ -1,14 +1,18 @@
 //! The authorization matrix: every route of the portal, as every kind of
 //! visitor, against the access the route table declares. A new route enters
 //! this test by existing; a path parameter without a sample value fails it.
+//! Who may use a staff route is written out here, independently of the
+//! policy module that the handlers ask.
 
 use axum::body::Body;
 use axum::http::{Method, StatusCode};
 use jiff::Timestamp;
+use obcan_core::audit::{Action, Actor, AuditEvent};
 use obcan_core::citizen::PersonName;
 use obcan_core::identity::{Assertion, Loa, ProviderId, Subject};
-use obcan_store::NewSession;
-use obcan_web::{Access, routes};
+use obcan_core::staff::{AgendaId, DepartmentId, Label, Role};
+use obcan_store::{GrantChange, NewSession, NewStaffSession};
+use obcan_web::{Access, StaffAccess, routes};
 use sha2::{Digest, Sha256};
 
 use crate::support::TestApp;
@@ -17,10 +21,108 @@ use crate::support::TestApp;
 enum Visitor {
     Anonymous,
     Citizen(Loa),
+    /// A staff member with this one role; an official's scope is one agenda.
+    Staff(Role),
 }
 
-/// A visitor of this kind: a session cookie, logged in at `loa` if a citizen.
-async fn as_visitor(visitor: Visitor) -> TestApp {
+/// The office's structure every matrix portal has: one department with the
+/// official's agenda and another agenda, and a colleague to administer.
+struct Office {
+    agenda: AgendaId,
+    colleague: String,
+}
+
+async fn office(app: &TestApp) -> Office {
+    let now = app.state.now();
+    let event = |action| AuditEvent::new(now, Actor::System, action);
+    let organisation = app.state.store.organisation();
+    let department = DepartmentId::random();
+    organisation
+        .create_department(
+            department,
+            &Label::parse("Odbor").unwrap(),
+            now,
+            &event(Action::DepartmentCreated),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let agenda = AgendaId::random();
+    for (id, name) in [(agenda, "Moje agenda"), (AgendaId::random(), "Cizí agenda")] {
+        organisation
+            .create_agenda(
+                id,
+                department,
+                &Label::parse(name).unwrap(),
+                now,
+                &event(Action::AgendaCreated),
+            )
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    let (colleague, _) = app.staff("matrix.colleague", &[]).await;
+    Office {
+        agenda,
+        colleague: colleague.to_string(),
+    }
+}
+
+/// Who the visitor is in the database, so that their session can be
+/// planted again before each request (a route may end it: `/logout`).
+#[derive(Debug, Clone, Copy)]
+enum Seat {
+    Anonymous,
+    Citizen(obcan_core::citizen::CitizenId, Loa),
+    Staff(obcan_core::staff::StaffId),
+}
+
+/// Gives the visitor their session: stored directly, as a login stores it.
+async fn sit(app: &mut TestApp, seat: Seat) {
+    let far = Timestamp::from_second(4_000_000_000).unwrap();
+    let now = app.state.now();
+    let token = format!("{:x<43}", "matrix-seat-");
+    let id_hash: String = Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let sessions = app.state.store.sessions();
+    match seat {
+        Seat::Anonymous => {
+            app.cookies.clear();
+            app.get("/login/demo").await;
+            return;
+        }
+        Seat::Citizen(id, loa) => {
+            let session = NewSession {
+                id_hash: &id_hash,
+                citizen: Some((id, loa, "matrix")),
+                created_at: now,
+                expires_at: far,
+                client: obcan_store::Client::default(),
+                provider_logout: None,
+            };
+            sessions.replace(Some(&id_hash), &session).await.unwrap();
+        }
+        Seat::Staff(id) => {
+            let session = NewStaffSession {
+                id_hash: &id_hash,
+                staff: id,
+                provider: "local",
+                created_at: now,
+                expires_at: far,
+            };
+            sessions
+                .replace_with_staff(Some(&id_hash), &session)
+                .await
+                .unwrap();
+        }
+    }
+    app.cookies.insert("obcan_session".into(), token);
+}
+
+/// A visitor of this kind in a portal with an office (see `office`).
+async fn as_visitor(visitor: Visitor) -> (TestApp, Office, Seat) {
     let mut app = TestApp::with_config(|config| {
         config.http.public_url = "http://portal.test".into();
         // A provider that never answers: its routes exist, its logins fail.
@@ -41,18 +143,35 @@ async fn as_visitor(visitor: Visitor) -> TestApp {
             sector: Default::default(),
             timeout_seconds: 1,
         }];
+        config.staff.oidc = config.identity.oidc.clone();
         config.identity.saml = vec![crate::support::saml_provider(
             "http://127.0.0.1:1/metadata",
             Loa::Substantial,
         )];
     })
     .await;
-    match visitor {
-        Visitor::Anonymous => {
-            app.get("/login/demo").await;
+    let office = office(&app).await;
+    let seat = match visitor {
+        Visitor::Anonymous => Seat::Anonymous,
+        Visitor::Staff(role) => {
+            let (id, _) = app.staff(&format!("matrix.{role}"), &[role]).await;
+            if role == Role::Official {
+                let event = AuditEvent::new(app.state.now(), Actor::System, Action::ScopeGranted);
+                app.state
+                    .store
+                    .staff()
+                    .change_grants(
+                        id,
+                        GrantChange::AddAgenda(office.agenda),
+                        app.state.now(),
+                        &event,
+                    )
+                    .await
+                    .unwrap();
+            }
+            Seat::Staff(id)
         }
         Visitor::Citizen(loa) => {
-            let now = Timestamp::from_second(2_000_000_000).unwrap();
             let assertion = Assertion {
                 provider: ProviderId::parse("matrix").unwrap(),
                 subject: Subject::parse(&format!("matrix-{loa}")).unwrap(),
@@ -66,32 +185,18 @@ async fn as_visitor(visitor: Visitor) -> TestApp {
                 .state
                 .store
                 .citizens()
-                .log_in(&assertion, now)
+                .log_in(&assertion, app.state.now())
                 .await
                 .unwrap();
-            let token = format!("{:x<43}", format!("matrix-{loa}-"));
-            let id_hash: String = Sha256::digest(token.as_bytes())
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
-            let far = Timestamp::from_second(4_000_000_000).unwrap();
-            let session = NewSession {
-                id_hash: &id_hash,
-                citizen: Some((citizen.id, loa, "matrix")),
-                created_at: Timestamp::try_from(std::time::SystemTime::now()).unwrap(),
-                expires_at: far,
-                client: obcan_store::Client::default(),
-                provider_logout: None,
-            };
-            app.state.store.sessions().insert(&session).await.unwrap();
-            app.cookies.insert("obcan_session".into(), token);
+            Seat::Citizen(citizen.id, loa)
         }
-    }
-    app
+    };
+    sit(&mut app, seat).await;
+    (app, office, seat)
 }
 
 /// A concrete address for a route pattern.
-async fn sample_path(app: &mut TestApp, pattern: &str) -> String {
+async fn sample_path(app: &mut TestApp, office: &Office, pattern: &str) -> String {
     let home = app.get("/").await.body;
     let linked = |prefix: &str| {
         let start = home.find(prefix).unwrap();
@@ -108,6 +213,14 @@ async fn sample_path(app: &mut TestApp, pattern: &str) -> String {
         "/lang/{tag}" => "/lang/en?next=%2F".into(),
         "/assets/{file}" => linked("/assets/obcan."),
         "/branding/{file}" => linked("/branding/theme."),
+        "/office/login/oidc/{provider}" => "/office/login/oidc/test".into(),
+        "/office/login/oidc/{provider}/callback" => {
+            "/office/login/oidc/test/callback?code=c&state=s".into()
+        }
+        "/office/agendas/{agenda}" => format!("/office/agendas/{}", office.agenda),
+        pattern if pattern.starts_with("/office/staff/{id}") => {
+            pattern.replace("{id}", &office.colleague)
+        }
         pattern if pattern.contains('{') => {
             panic!("the authorization matrix needs a sample value for {pattern}")
         }
@@ -118,7 +231,26 @@ async fn sample_path(app: &mut TestApp, pattern: &str) -> String {
 /// Passed authorization: neither sent to log in nor refused as forbidden.
 fn admitted(status: StatusCode, location: &str) -> bool {
     !(status == StatusCode::FORBIDDEN
-        || (status == StatusCode::SEE_OTHER && location.starts_with("/login?")))
+        || (status == StatusCode::SEE_OTHER
+            && (location.starts_with("/login?") || location.starts_with("/office/login?"))))
+}
+
+/// Who may use a route, written out for each kind of visitor.
+fn may_use(access: Access, visitor: Visitor) -> bool {
+    match (access, visitor) {
+        (Access::Public | Access::IdentityProviderPost, _) => true,
+        (Access::Citizen(needed), Visitor::Citizen(loa)) => loa >= needed,
+        (Access::Citizen(_), Visitor::Anonymous | Visitor::Staff(_)) => false,
+        (Access::Staff(needed), Visitor::Staff(role)) => match needed {
+            StaffAccess::Office => true,
+            StaffAccess::ManageStaff
+            | StaffAccess::ChangeGrants
+            | StaffAccess::ManageOrganisation => role == Role::Administrator,
+            StaffAccess::ReadAudit => role == Role::Auditor,
+            StaffAccess::RegisterCitizens | StaffAccess::WorkAgenda => role == Role::Official,
+        },
+        (Access::Staff(_), Visitor::Anonymous | Visitor::Citizen(_)) => false,
+    }
 }
 
 #[tokio::test]
@@ -128,26 +260,25 @@ async fn every_route_admits_exactly_whom_the_table_says() {
         Visitor::Citizen(Loa::Low),
         Visitor::Citizen(Loa::Substantial),
         Visitor::Citizen(Loa::High),
+        Visitor::Staff(Role::Administrator),
+        Visitor::Staff(Role::Official),
+        Visitor::Staff(Role::Auditor),
     ];
     let mut checked = 0;
-    for route in routes() {
-        for visitor in visitors {
-            let mut app = as_visitor(visitor).await;
-            let path = sample_path(&mut app, route.path).await;
+    for visitor in visitors {
+        let (mut app, office, seat) = as_visitor(visitor).await;
+        for route in routes() {
+            sit(&mut app, seat).await;
+            let path = sample_path(&mut app, &office, route.path).await;
             let token = app.get("/login/demo").await.csrf_token().unwrap();
             let mut request = app.builder(route.method.clone(), &path);
             if route.method != Method::GET {
                 request = request.header("x-csrf-token", token);
             }
             let response = app.request(request.body(Body::empty()).unwrap()).await;
-            let expected = match (route.access, visitor) {
-                (Access::Public | Access::IdentityProviderPost, _) => true,
-                (Access::Citizen(_), Visitor::Anonymous) => false,
-                (Access::Citizen(needed), Visitor::Citizen(loa)) => loa >= needed,
-            };
             assert_eq!(
                 admitted(response.status, response.location()),
-                expected,
+                may_use(route.access, visitor),
                 "{} {} as {visitor:?}: {} {}",
                 route.method,
                 route.path,
@@ -166,8 +297,8 @@ async fn citizen_routes_send_the_anonymous_to_login_and_back() {
         .into_iter()
         .filter(|route| matches!(route.access, Access::Citizen(_)))
     {
-        let mut app = as_visitor(Visitor::Anonymous).await;
-        let path = sample_path(&mut app, route.path).await;
+        let (mut app, office, _) = as_visitor(Visitor::Anonymous).await;
+        let path = sample_path(&mut app, &office, route.path).await;
         let token = app.get("/login/demo").await.csrf_token().unwrap();
         let request = app
             .builder(route.method.clone(), &path)
@@ -183,5 +314,26 @@ async fn citizen_routes_send_the_anonymous_to_login_and_back() {
             "{}",
             route.path
         );
+    }
+}
+
+#[tokio::test]
+async fn staff_routes_send_the_anonymous_and_citizens_to_the_office_login_and_back() {
+    for visitor in [Visitor::Anonymous, Visitor::Citizen(Loa::High)] {
+        let (mut app, office, _) = as_visitor(visitor).await;
+        for route in routes()
+            .into_iter()
+            .filter(|route| matches!(route.access, Access::Staff(_)) && route.method == Method::GET)
+        {
+            let path = sample_path(&mut app, &office, route.path).await;
+            let response = app.get(&path).await;
+            let next = serde_urlencoded::to_string([("next", path.as_str())]).unwrap();
+            assert_eq!(
+                response.location(),
+                format!("/office/login?{next}"),
+                "{} as {visitor:?}",
+                route.path
+            );
+        }
     }
 }

@@ -27,6 +27,8 @@ fn every_command_has_help() {
         &["config", "--help"],
         &["config", "check", "--help"],
         &["config", "print-default", "--help"],
+        &["staff", "--help"],
+        &["staff", "create-admin", "--help"],
     ] {
         let output = obcan(args, folder.path());
         assert!(output.status.success(), "{args:?}");
@@ -171,4 +173,46 @@ fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
     let from = text.find(start).unwrap() + start.len();
     let to = from + text[from..].find(end).unwrap();
     &text[from..to]
+}
+
+/// A fresh installation gets its first administrator from the command line.
+#[tokio::test]
+async fn create_admin_prints_a_one_time_password_that_logs_in() {
+    let folder = tempfile::tempdir().unwrap();
+    let output = obcan(
+        &[
+            "staff",
+            "create-admin",
+            "--login",
+            "Spravce",
+            "--name",
+            "Jana Správcová",
+        ],
+        folder.path(),
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let password = stdout.trim_end().rsplit(' ').next().unwrap().to_owned();
+    assert_eq!(password.len(), 20, "{stdout}");
+    assert!(stdout.contains("spravce"));
+
+    let again = obcan(
+        &["staff", "create-admin", "--login", "spravce"],
+        folder.path(),
+    );
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("exists already"));
+    let invalid = obcan(&["staff", "create-admin", "--login", "a b"], folder.path());
+    assert!(!invalid.status.success());
+    assert!(String::from_utf8_lossy(&invalid.stderr).contains("--login"));
+
+    let url = format!("sqlite://{}/data/obcan.db", folder.path().display());
+    let store = obcan_store::Store::open(&url, obcan_store::PoolSettings::default()).unwrap();
+    let mut app = crate::support::TestApp::on_store(store, |_| {});
+    app.first_staff_login("spravce", &password).await;
+    assert!(app.get("/office").await.body.contains("Jana Správcová"));
 }

@@ -22,4 +22,6 @@ mod nia_oidc;
 mod oidc;
 mod pages;
 mod protection;
+mod registration;
 mod saml;
+mod staff;

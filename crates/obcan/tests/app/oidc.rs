@@ -18,6 +18,8 @@ pub const PUBLIC_URL: &str = "http://portal.test";
 pub const REDIRECT_URI: &str = "http://portal.test/login/oidc/test/callback";
 /// Where the real provider lets RP-initiated logout return: the site's root.
 const POST_LOGOUT_REDIRECT_URI: &str = "http://portal.test/";
+/// The citizens' and the staff's return addresses, as the provider knows them.
+const PROVIDER_REDIRECT_URIS: &str = "http://portal.test/login/oidc/test/callback,http://portal.test/office/login/oidc/test/callback";
 
 pub struct TestProvider {
     /// What the provider announced when ready: its issuer, or where its
@@ -60,7 +62,7 @@ impl TestProvider {
                 .env("PORT", port.to_string())
                 .env("CLIENT_ID", "obcan")
                 .env("CLIENT_SECRET", "test-client-secret")
-                .env("REDIRECT_URI", REDIRECT_URI)
+                .env("REDIRECT_URI", PROVIDER_REDIRECT_URIS)
                 .stdout(Stdio::piped())
                 .stderr(Stdio::null())
                 .kill_on_drop(true)
@@ -216,13 +218,20 @@ async fn a_citizen_logs_in_through_the_provider() {
     // provider's end-session endpoint, naming the login and the way back.
     let logout = app.post_form("/dashboard", "/logout", &[]).await;
     assert_eq!(logout.status, StatusCode::OK, "the hand-over page");
-    assert_eq!(app.get("/dashboard").await.status, StatusCode::SEE_OTHER, "logged out here");
+    assert_eq!(
+        app.get("/dashboard").await.status,
+        StatusCode::SEE_OTHER,
+        "logged out here"
+    );
     let action = attribute(&logout.body, "action=\"").unwrap();
     assert!(action.starts_with(&provider.address), "{action}");
     assert!(logout.body.contains("name=\"id_token_hint\""));
     assert!(logout.body.contains("method=\"get\""));
     let csp = logout.header("content-security-policy").unwrap();
-    assert!(csp.contains(&format!("form-action 'self' {}", provider.address)), "{csp}");
+    assert!(
+        csp.contains(&format!("form-action 'self' {}", provider.address)),
+        "{csp}"
+    );
 
     // The same person again: the same account.
     let again = at_provider(&start_login(&mut app).await, "jana").await;
@@ -495,4 +504,88 @@ async fn a_provider_without_an_end_session_endpoint_has_no_logout_address() {
         .await
         .unwrap();
     assert_eq!(logout, None);
+}
+
+/// Staff log in through the office's own provider once an administrator has
+/// linked their account there; until then they see its identifier.
+#[tokio::test]
+async fn staff_log_in_through_the_offices_provider_once_linked() {
+    let provider = TestProvider::start().await;
+    let mut app = TestApp::with_config(|config| {
+        config.http.public_url = PUBLIC_URL.into();
+        config.staff.oidc = vec![provider.config()];
+    })
+    .await;
+    let (clerk, _) = app
+        .staff("clerk", &[obcan_core::staff::Role::Official])
+        .await;
+
+    let login_page = app.get("/office/login").await;
+    assert!(
+        login_page
+            .body
+            .contains("href=\"/office/login/oidc/test?next=%2Foffice\"")
+    );
+    let start = app.get("/office/login/oidc/test?next=%2Foffice").await;
+    let back = at_provider(start.location(), "jana").await;
+    assert!(
+        back.starts_with("/office/login/oidc/test/callback?"),
+        "{back}"
+    );
+    let unlinked = app.get(&back).await;
+    assert_eq!(unlinked.status, StatusCode::FORBIDDEN);
+    assert!(unlinked.body.contains("Účet zatím není propojen"));
+    let subject = unlinked
+        .body
+        .split("<code class=\"obcan-secret\">")
+        .nth(1)
+        .and_then(|rest| rest.split('<').next())
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        app.get("/office").await.status,
+        StatusCode::SEE_OTHER,
+        "not logged in"
+    );
+
+    let mut admin = TestApp::on_store(app.state.store.clone(), |config| {
+        config.http.public_url = PUBLIC_URL.into();
+        config.staff.oidc = vec![provider.config()];
+    });
+    admin
+        .logged_in_staff("admin", &[obcan_core::staff::Role::Administrator])
+        .await;
+    let page = format!("/office/staff/{clerk}");
+    let linked = admin
+        .post_form(
+            &page,
+            &format!("{page}/oidc"),
+            &[("provider", "test"), ("subject", &subject)],
+        )
+        .await;
+    assert_eq!(linked.location(), page, "{}", linked.body);
+    assert!(admin.get(&page).await.body.contains(&subject));
+    let twice = admin
+        .post_form(
+            &page,
+            &format!("{page}/oidc"),
+            &[("provider", "test"), ("subject", &subject)],
+        )
+        .await;
+    assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let start = app.get("/office/login/oidc/test?next=%2Foffice").await;
+    let back = at_provider(start.location(), "jana").await;
+    let done = app.get(&back).await;
+    assert_eq!(done.location(), "/office", "{}", done.body);
+    let home = app.get("/office").await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.body.contains("clerk"));
+    let actions = app.audit_actions().await;
+    for expected in ["staff_login_failed", "staff_oidc_linked", "staff_login"] {
+        assert!(
+            actions.iter().any(|a| a == expected),
+            "{expected} in {actions:?}"
+        );
+    }
 }

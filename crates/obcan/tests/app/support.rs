@@ -14,10 +14,12 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use http_body_util::BodyExt as _;
 use obcan::config::{Config, SamlPreset, SamlProviderConfig, SpType};
+use obcan_core::credential::TotpSecret;
 use obcan_core::identity::Loa;
+use obcan_core::staff::{LoginName, Role, StaffId};
 use obcan_store::testing::TestDatabase;
 use obcan_store::{PoolSettings, Store};
-use obcan_web::AppState;
+use obcan_web::{AppState, Clock};
 use tower::ServiceExt as _;
 
 pub const JANA: &str = "CZ/CZ/demo-0001";
@@ -26,8 +28,13 @@ pub const PETR: &str = "CZ/CZ/demo-0002";
 pub struct TestApp {
     pub router: Router,
     pub state: AppState,
+    /// The portal's clock: it stands still until a test moves it.
+    pub clock: Clock,
     pub db: Option<TestDatabase>,
     pub cookies: BTreeMap<String, String>,
+    /// The client's address as the server would see the connection's peer;
+    /// none, as for any in-process request, unless a test sets it.
+    pub peer: Option<std::net::SocketAddr>,
 }
 
 #[derive(Debug)]
@@ -73,16 +80,25 @@ impl TestApp {
         let mut config = Config::default();
         adjust(&mut config);
         let settings = obcan::web_settings(&config).expect("web settings");
-        let state = AppState::new(store, settings);
+        let now = jiff::Timestamp::try_from(std::time::SystemTime::now()).expect("a sane clock");
+        let clock = Clock::manual(now);
+        let state = AppState::with_clock(store, settings, clock.clone());
         Self {
             router: obcan_web::router(state.clone()),
             state,
+            clock,
             db: None,
             cookies: BTreeMap::new(),
+            peer: None,
         }
     }
 
-    pub async fn request(&mut self, request: Request<Body>) -> TestResponse {
+    pub async fn request(&mut self, mut request: Request<Body>) -> TestResponse {
+        if let Some(peer) = self.peer {
+            request
+                .extensions_mut()
+                .insert(axum::extract::ConnectInfo(peer));
+        }
         let response = self
             .router
             .clone()
@@ -176,6 +192,159 @@ impl TestApp {
 
     pub fn session_cookie(&self) -> Option<&String> {
         self.cookies.get("obcan_session")
+    }
+
+    /// Moves the portal's clock on, past the TOTP step of the last code.
+    pub fn advance(&self, seconds: i64) {
+        self.clock.advance(jiff::SignedDuration::from_secs(seconds));
+    }
+
+    /// A staff member with these roles and an initial password, as the
+    /// bootstrap command makes an administrator.
+    pub async fn staff(&self, login: &str, roles: &[Role]) -> (StaffId, String) {
+        let password = obcan::create_admin(&self.state.store, login, None, self.state.now())
+            .await
+            .expect("staff member created");
+        let member = self
+            .state
+            .store
+            .staff()
+            .by_login(&LoginName::parse(login).unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        for role in Role::ALL {
+            use obcan_core::audit::{Action, Actor, AuditEvent};
+            let (change, action) = if roles.contains(&role) {
+                (
+                    obcan_store::GrantChange::GrantRole(role),
+                    Action::RoleGranted,
+                )
+            } else {
+                (
+                    obcan_store::GrantChange::RevokeRole(role),
+                    Action::RoleRevoked,
+                )
+            };
+            let event = AuditEvent::new(self.state.now(), Actor::System, action);
+            self.state
+                .store
+                .staff()
+                .change_grants(member.id, change, self.state.now(), &event)
+                .await
+                .unwrap();
+        }
+        (member.id, password.as_str().to_owned())
+    }
+
+    /// A staff member's first login: the initial password, then a new
+    /// password and the authenticator app. Returns the app's secret.
+    pub async fn first_staff_login(&mut self, login: &str, initial: &str) -> TotpSecret {
+        let response = self
+            .post_form(
+                "/office/login",
+                "/office/login",
+                &[("login", login), ("password", initial)],
+            )
+            .await;
+        assert_eq!(
+            response.location(),
+            "/office/login/setup",
+            "{}",
+            response.body
+        );
+        let page = self.get("/office/login/setup").await;
+        let secret = page.totp_secret().expect("the setup page shows the secret");
+        let code = secret.code(self.state.now()).unwrap();
+        let response = self
+            .post_form(
+                "/office/login/setup",
+                "/office/login/setup",
+                &[
+                    ("password", STAFF_PASSWORD),
+                    ("confirmation", STAFF_PASSWORD),
+                    ("totp", &code),
+                ],
+            )
+            .await;
+        assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
+        assert_eq!(response.location(), "/office");
+        secret
+    }
+
+    /// Posts the staff login form.
+    pub async fn office_password(&mut self, login: &str, password: &str) -> TestResponse {
+        self.post_form(
+            "/office/login",
+            "/office/login",
+            &[("login", login), ("password", password)],
+        )
+        .await
+    }
+
+    /// A later login of a staff member whose app has `secret`.
+    pub async fn staff_login(&mut self, login: &str, secret: &TotpSecret) -> TestResponse {
+        self.advance(30);
+        let response = self
+            .post_form(
+                "/office/login",
+                "/office/login",
+                &[("login", login), ("password", STAFF_PASSWORD)],
+            )
+            .await;
+        assert_eq!(
+            response.location(),
+            "/office/login/code",
+            "{}",
+            response.body
+        );
+        let code = secret.code(self.state.now()).unwrap();
+        self.post_form(
+            "/office/login/code",
+            "/office/login/code",
+            &[("code", &code)],
+        )
+        .await
+    }
+
+    /// A staff member with `roles`, logged in.
+    pub async fn logged_in_staff(&mut self, login: &str, roles: &[Role]) -> (StaffId, TotpSecret) {
+        let (id, initial) = self.staff(login, roles).await;
+        let secret = self.first_staff_login(login, &initial).await;
+        (id, secret)
+    }
+
+    /// The audit log's actions, oldest first.
+    pub async fn audit_actions(&self) -> Vec<String> {
+        let mut entries = self
+            .state
+            .store
+            .audit()
+            .page(None, None, None, 1000)
+            .await
+            .unwrap();
+        entries.reverse();
+        entries.into_iter().map(|entry| entry.action).collect()
+    }
+}
+
+/// The password staff members choose at their first login in the tests.
+pub const STAFF_PASSWORD: &str = "a long office passphrase";
+
+impl TestResponse {
+    /// The TOTP secret a setup page shows.
+    pub fn totp_secret(&self) -> Option<TotpSecret> {
+        let start = self.body.find("id=\"totp-secret\">")? + "id=\"totp-secret\">".len();
+        let end = self.body[start..].find('<')?;
+        TotpSecret::from_base32(&self.body[start..start + end].replace(' ', ""))
+    }
+
+    /// The text of the element with this id, e.g. a code on a receipt.
+    pub fn element_text(&self, id: &str) -> Option<String> {
+        let marker = format!("id=\"{id}\">");
+        let start = self.body.find(&marker)? + marker.len();
+        let end = self.body[start..].find('<')?;
+        Some(self.body[start..start + end].to_owned())
     }
 }
 
