@@ -36,6 +36,8 @@ use openidconnect::{
 use serde::{Deserialize, Serialize};
 use tokio::sync::RwLock;
 
+use super::error_chain;
+
 use super::nia_oidc::NiaProfile;
 
 /// How long discovered metadata and keys are trusted before they are fetched again.
@@ -519,17 +521,4 @@ fn redirect_url(redirect_uri: &str) -> Result<RedirectUrl, OidcError> {
 /// Userinfo is asked only for what the ID token left out.
 fn needs_userinfo(claims: &CoreIdTokenClaims) -> bool {
     claims.given_name().is_none() || claims.family_name().is_none() || claims.birthdate().is_none()
-}
-
-/// An error with its causes, for the log: the outermost message alone often
-/// says only "request failed".
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }

@@ -40,6 +40,8 @@ use samael::signature::{DigestAlgorithm, Signature};
 use samael::traits::ToXml;
 use tokio::sync::RwLock;
 
+use super::error_chain;
+
 /// How long the identity provider's metadata is trusted before it is fetched again.
 const METADATA_TTL: Duration = Duration::from_secs(3600);
 
@@ -324,6 +326,18 @@ impl SamlProvider {
             .map_err(|e| SamlError::Settings(e.to_string()))
     }
 
+    /// The keys the identity provider signs with; a provider without one is
+    /// not trusted at all.
+    fn signing_certificates(
+        &self,
+        idp_metadata: &EntityDescriptor,
+    ) -> Result<Vec<CertificateDer>, SamlError> {
+        self.service_provider(idp_metadata.clone())?
+            .idp_signing_certs()
+            .map_err(|e| SamlError::Unreachable(format!("IdP metadata: {e}")))?
+            .ok_or_else(|| SamlError::Unreachable("IdP metadata without a signing key".to_owned()))
+    }
+
     /// A signed `AuthnRequest` for the HTTP-POST binding.
     pub async fn start(&self) -> Result<PostRequest, SamlError> {
         let idp_metadata = self.idp_metadata().await?;
@@ -376,13 +390,7 @@ impl SamlProvider {
         request_id: &str,
     ) -> Result<SamlLogin, SamlError> {
         let idp_metadata = self.idp_metadata().await?;
-        let signing_certs = self
-            .service_provider(idp_metadata.clone())?
-            .idp_signing_certs()
-            .map_err(|e| SamlError::Unreachable(format!("IdP metadata: {e}")))?
-            .ok_or_else(|| {
-                SamlError::Unreachable("IdP metadata without a signing key".to_owned())
-            })?;
+        let signing_certs = self.signing_certificates(&idp_metadata)?;
         // The signature is checked here, explicitly; `samael` then validates
         // what was signed and nothing else, so it is given no keys to check again.
         let mut unsigned_metadata = idp_metadata;
@@ -517,13 +525,7 @@ impl SamlProvider {
     ) -> Result<(), SamlError> {
         let idp_metadata = self.idp_metadata().await?;
         let issuer = idp_metadata.entity_id.clone();
-        let signing_certs = self
-            .service_provider(idp_metadata)?
-            .idp_signing_certs()
-            .map_err(|e| SamlError::Unreachable(format!("IdP metadata: {e}")))?
-            .ok_or_else(|| {
-                SamlError::Unreachable("IdP metadata without a signing key".to_owned())
-            })?;
+        let signing_certs = self.signing_certificates(&idp_metadata)?;
         let encoded = saml_response.to_owned();
         let response = blocking(move || {
             let xml = decode_xml(&encoded)?;
@@ -821,18 +823,6 @@ pub(crate) fn eidas_address(raw: &str) -> Option<PostalAddress> {
         .collect::<Vec<_>>()
         .join(", ");
     PostalAddress::parse(&line).ok()
-}
-
-/// An error with its causes, for the log.
-fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 /// An enveloped-signature template over the element with `id`, digested

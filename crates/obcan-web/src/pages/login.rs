@@ -13,7 +13,7 @@ use obcan_store::PendingLogin;
 
 use super::{Chrome, Section, ValidForm, ValidQuery, account, local_path, oidc, render, saml};
 use crate::error::WebError;
-use crate::session::{self, Visitor, with_cookie};
+use crate::session::{self, Visitor, sha256_hex, with_cookie};
 use crate::state::AppState;
 
 const AFTER_LOGIN: &str = "/dashboard";
@@ -250,6 +250,36 @@ pub(crate) async fn complete(
         Redirect::to(target).into_response(),
         Some(cookie),
     ))
+}
+
+/// The login attempt a provider's return names by `returned_state`, if this
+/// session started it and it is still open; taken, so that it serves once.
+pub(crate) async fn take_attempt(
+    state: &AppState,
+    visitor: &Visitor,
+    provider: &str,
+    returned_state: &str,
+) -> Result<PendingLogin, WebError> {
+    let session = visitor.session.as_ref().ok_or_else(|| {
+        WebError::LoginFailed(format!(
+            "{provider}: return without the session that started it"
+        ))
+    })?;
+    state
+        .store
+        .login_attempts()
+        .take(
+            &sha256_hex(returned_state),
+            &session.token.id_hash(),
+            provider,
+            state.now(),
+        )
+        .await?
+        .ok_or_else(|| {
+            WebError::LoginFailed(format!(
+                "{provider}: unknown, expired, reused or foreign login"
+            ))
+        })
 }
 
 /// Passes a provider's return through, recording it in the audit log when

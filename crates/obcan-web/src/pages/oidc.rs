@@ -113,22 +113,7 @@ async fn finish(
             "{id}: return without code or state"
         )));
     };
-    let session = visitor.session.as_ref().ok_or_else(|| {
-        WebError::LoginFailed(format!("{id}: return without the session that started it"))
-    })?;
-    let pending = state
-        .store
-        .login_attempts()
-        .take(
-            &sha256_hex(&returned_state),
-            &session.token.id_hash(),
-            id,
-            state.now(),
-        )
-        .await?
-        .ok_or_else(|| {
-            WebError::LoginFailed(format!("{id}: unknown, expired, reused or foreign state"))
-        })?;
+    let pending = login::take_attempt(state, visitor, id, &returned_state).await?;
     let logged_in = login
         .finish(
             &redirect_uri(state, id),

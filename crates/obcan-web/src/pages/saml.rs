@@ -168,22 +168,7 @@ async fn finish_login(
     let relay_state = query
         .relay_state
         .ok_or_else(|| WebError::LoginFailed(format!("{id}: finish without RelayState")))?;
-    let session = visitor.session.as_ref().ok_or_else(|| {
-        WebError::LoginFailed(format!("{id}: return without the session that started it"))
-    })?;
-    let pending = state
-        .store
-        .login_attempts()
-        .take(
-            &sha256_hex(&relay_state),
-            &session.token.id_hash(),
-            id,
-            state.now(),
-        )
-        .await?
-        .ok_or_else(|| {
-            WebError::LoginFailed(format!("{id}: unknown, expired, reused or foreign login"))
-        })?;
+    let pending = login::take_attempt(state, visitor, id, &relay_state).await?;
     let answer = pending
         .provider_answer
         .as_deref()
