@@ -7,8 +7,9 @@
 
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use obcan_connect::identity::oidc::{OidcError, OidcProvider};
-use obcan_store::LoginAttempt;
+use obcan_connect::identity::oidc::{LoggedIn, OidcError, OidcProvider};
+use obcan_core::citizen::CitizenId;
+use obcan_store::{LoginAttempt, PendingLogin};
 use serde::Deserialize;
 
 use super::handover::HandoverPage;
@@ -35,7 +36,7 @@ fn redirect_uri(state: &AppState, id: &str) -> String {
     )
 }
 
-pub(crate) fn login_error(error: OidcError) -> WebError {
+fn login_error(error: OidcError) -> WebError {
     match error {
         OidcError::Unreachable(_) => WebError::LoginUnavailable(error.to_string()),
         OidcError::Settings(_) => WebError::Internal(error.to_string()),
@@ -52,23 +53,46 @@ pub(crate) async fn start(
     ValidQuery(query): ValidQuery<login::Start>,
 ) -> Result<Response, WebError> {
     let login = provider(&state, &id)?;
-    let (token, cookie) = session::ensure(&state, &visitor).await?;
-    let started = login
-        .start(&redirect_uri(&state, &id))
-        .await
-        .map_err(login_error)?;
+    let next_path = query.next_path().to_owned();
+    let link_to = query.link_to(&visitor);
+    let redirect_uri = redirect_uri(&state, &id);
+    send_to_provider(
+        &state,
+        &visitor,
+        login,
+        &redirect_uri,
+        id,
+        next_path,
+        link_to,
+    )
+    .await
+}
+
+/// Sends the visitor to `login` to authenticate: a login attempt, bound to
+/// the visitor's session under `attempt_provider`, and the redirect there.
+pub(crate) async fn send_to_provider(
+    state: &AppState,
+    visitor: &Visitor,
+    login: &OidcProvider,
+    redirect_uri: &str,
+    attempt_provider: String,
+    next_path: String,
+    link_to: Option<CitizenId>,
+) -> Result<Response, WebError> {
+    let (token, cookie) = session::ensure(state, visitor).await?;
+    let started = login.start(redirect_uri).await.map_err(login_error)?;
     let attempt = LoginAttempt {
         state_hash: sha256_hex(&started.state),
         session_hash: token.id_hash(),
-        provider: id,
+        provider: attempt_provider,
         nonce: started.nonce,
         pkce_verifier: started.pkce_verifier,
-        next_path: query.next_path().to_owned(),
+        next_path,
         expires_at: state
             .now()
             .checked_add(ATTEMPT_LIFETIME)
             .map_err(|e| WebError::Internal(e.to_string()))?,
-        link_to: query.link_to(&visitor),
+        link_to,
     };
     state.store.login_attempts().insert(&attempt).await?;
     Ok(with_cookie(
@@ -77,6 +101,7 @@ pub(crate) async fn start(
     ))
 }
 
+/// What a provider sends the person back with.
 #[derive(Debug, Deserialize)]
 pub(crate) struct Callback {
     code: Option<String>,
@@ -102,27 +127,15 @@ async fn finish(
     callback: Callback,
 ) -> Result<Response, WebError> {
     let login = provider(state, id)?;
-    if let Some(error) = callback.error {
-        let description = callback.error_description.unwrap_or_default();
-        return Err(WebError::LoginFailed(format!(
-            "{id} answered {error}: {description}"
-        )));
-    }
-    let (Some(code), Some(returned_state)) = (callback.code, callback.state) else {
-        return Err(WebError::LoginFailed(format!(
-            "{id}: return without code or state"
-        )));
-    };
-    let pending = login::take_attempt(state, visitor, id, &returned_state).await?;
-    let logged_in = login
-        .finish(
-            &redirect_uri(state, id),
-            &code,
-            &pending.nonce,
-            &pending.pkce_verifier,
-        )
-        .await
-        .map_err(login_error)?;
+    let (pending, logged_in) = take_return(
+        state,
+        visitor,
+        login,
+        &redirect_uri(state, id),
+        id,
+        callback,
+    )
+    .await?;
     // The ID token stays with the session: logging out at the provider names it.
     login::complete(
         state,
@@ -132,6 +145,35 @@ async fn finish(
         Some(&logged_in.id_token),
     )
     .await
+}
+
+/// The person a provider's return names, checked against the login attempt
+/// this session started under `attempt_provider` (taken, so once only).
+pub(crate) async fn take_return(
+    state: &AppState,
+    visitor: &Visitor,
+    login: &OidcProvider,
+    redirect_uri: &str,
+    attempt_provider: &str,
+    callback: Callback,
+) -> Result<(PendingLogin, LoggedIn), WebError> {
+    if let Some(error) = callback.error {
+        let description = callback.error_description.unwrap_or_default();
+        return Err(WebError::LoginFailed(format!(
+            "{attempt_provider} answered {error}: {description}"
+        )));
+    }
+    let (Some(code), Some(returned_state)) = (callback.code, callback.state) else {
+        return Err(WebError::LoginFailed(format!(
+            "{attempt_provider}: return without code or state"
+        )));
+    };
+    let pending = login::take_attempt(state, visitor, attempt_provider, &returned_state).await?;
+    let logged_in = login
+        .finish(redirect_uri, &code, &pending.nonce, &pending.pkce_verifier)
+        .await
+        .map_err(login_error)?;
+    Ok((pending, logged_in))
 }
 
 /// After the session here has ended: to the provider's end-session endpoint

@@ -12,18 +12,16 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use obcan_connect::identity::oidc::OidcProvider;
 use obcan_core::audit::{Action, Actor, AuditEvent};
-use obcan_store::LoginAttempt;
 use serde::Deserialize;
 
 use crate::client_ip::ClientIp;
 use crate::error::WebError;
-use crate::pages::oidc::login_error;
+use crate::pages::oidc::{Callback, send_to_provider, take_return};
 use crate::pages::{Chrome, Section, ValidQuery, local_path, render_with_status};
-use crate::session::{self, Visitor, sha256_hex, with_cookie};
+use crate::session::{self, Visitor, with_cookie};
 use crate::state::AppState;
 
 const AFTER_LOGIN: &str = "/office";
-const ATTEMPT_LIFETIME: jiff::SignedDuration = jiff::SignedDuration::from_mins(10);
 
 /// Where to send someone who must log in as staff first, and bring them back after.
 pub(crate) fn office_login_url(back_to: &str) -> String {
@@ -65,36 +63,18 @@ pub(crate) async fn start(
     ValidQuery(query): ValidQuery<Start>,
 ) -> Result<Response, WebError> {
     let login = provider(&state, &id)?;
-    let (token, cookie) = session::ensure(&state, &visitor).await?;
-    let started = login
-        .start(&redirect_uri(&state, &id))
-        .await
-        .map_err(login_error)?;
-    let attempt = LoginAttempt {
-        state_hash: sha256_hex(&started.state),
-        session_hash: token.id_hash(),
-        provider: attempt_provider(&id),
-        nonce: started.nonce,
-        pkce_verifier: started.pkce_verifier,
-        next_path: local_path(query.next.as_deref(), AFTER_LOGIN).to_owned(),
-        expires_at: state
-            .now()
-            .checked_add(ATTEMPT_LIFETIME)
-            .map_err(|e| WebError::Internal(e.to_string()))?,
-        link_to: None,
-    };
-    state.store.login_attempts().insert(&attempt).await?;
-    Ok(with_cookie(
-        Redirect::to(&started.authorization_url).into_response(),
-        cookie,
-    ))
-}
-
-#[derive(Debug, Deserialize)]
-pub(crate) struct Callback {
-    code: Option<String>,
-    state: Option<String>,
-    error: Option<String>,
+    let next_path = local_path(query.next.as_deref(), AFTER_LOGIN).to_owned();
+    let redirect_uri = redirect_uri(&state, &id);
+    send_to_provider(
+        &state,
+        &visitor,
+        login,
+        &redirect_uri,
+        attempt_provider(&id),
+        next_path,
+        None,
+    )
+    .await
 }
 
 #[derive(Template)]
@@ -113,42 +93,16 @@ pub(crate) async fn callback(
     ValidQuery(callback): ValidQuery<Callback>,
 ) -> Result<Response, WebError> {
     let login = provider(&state, &id)?;
-    if let Some(error) = callback.error {
-        return Err(WebError::LoginFailed(format!(
-            "office {id} answered {error}"
-        )));
-    }
-    let (Some(code), Some(returned_state), Some(session)) =
-        (callback.code, callback.state, visitor.session.as_ref())
-    else {
-        return Err(WebError::LoginFailed(format!(
-            "office {id}: return without code, state or session"
-        )));
-    };
-    let pending = state
-        .store
-        .login_attempts()
-        .take(
-            &sha256_hex(&returned_state),
-            &session.token.id_hash(),
-            &attempt_provider(&id),
-            state.now(),
-        )
-        .await?
-        .ok_or_else(|| {
-            WebError::LoginFailed(format!(
-                "office {id}: unknown, expired, reused or foreign state"
-            ))
-        })?;
-    let logged_in = login
-        .finish(
-            &redirect_uri(&state, &id),
-            &code,
-            &pending.nonce,
-            &pending.pkce_verifier,
-        )
-        .await
-        .map_err(login_error)?;
+    let redirect_uri = redirect_uri(&state, &id);
+    let (pending, logged_in) = take_return(
+        &state,
+        &visitor,
+        login,
+        &redirect_uri,
+        &attempt_provider(&id),
+        callback,
+    )
+    .await?;
     let subject = logged_in.assertion.subject.as_str();
     let staff = state.store.staff().by_oidc(&id, subject).await?;
     let active = match staff {
