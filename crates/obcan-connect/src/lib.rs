@@ -3,3 +3,4 @@
 //! are built. Each speaks the real protocol of its counterpart.
 
 pub mod identity;
+pub mod registers;

@@ -10,6 +10,8 @@ pub mod credential;
 pub mod identity;
 pub mod language;
 pub mod policy;
+pub mod registers;
 pub mod registration;
 pub mod session;
 pub mod staff;
+pub mod time;

@@ -46,9 +46,10 @@ impl IntoResponse for Refusal {
 /// What the route table requires of a citizen on this route. A citizen
 /// extractor on a route declared otherwise is a programming error, which
 /// fails closed: it asks for the highest level.
-fn citizen_requirement(parts: &Parts) -> Requirement {
+fn citizen_requirement(parts: &Parts, state: &AppState) -> Requirement {
     let min_loa = match parts.extensions.get::<Access>() {
         Some(Access::Citizen(loa)) => *loa,
+        Some(Access::RegisterData) => state.settings.registers.min_loa,
         _ => Loa::High,
     };
     Requirement::Citizen { min_loa }
@@ -66,7 +67,10 @@ impl FromRequestParts<AppState> for SignedInCitizen {
             .uri
             .path_and_query()
             .map_or_else(|| parts.uri.path(), |path| path.as_str());
-        match (decide(&principal, citizen_requirement(parts)), principal) {
+        match (
+            decide(&principal, citizen_requirement(parts, state)),
+            principal,
+        ) {
             (Decision::Allow, Principal::Citizen { id, loa }) => Ok(Self { id, loa, visitor }),
             (Decision::StepUpRequired { needed }, _) => {
                 Err(Refusal::Login(step_up_url(back_to, needed)))

@@ -33,7 +33,7 @@ use tracing::Level;
 
 pub use error::WebError;
 pub use routes::{Access, RouteInfo, StaffAccess, routes};
-pub use settings::{IdentityLogin, Means, SessionKey, WebSettings};
+pub use settings::{IdentityLogin, Means, RegisterSettings, SessionKey, WebSettings};
 pub use state::{AppState, Clock};
 
 use middleware::{csrf, error_pages, metrics, security_headers};
@@ -139,6 +139,9 @@ mod tests {
 
     use axum::routing::get;
 
+    use obcan_connect::registers::RegisterConnector;
+    use obcan_connect::registers::demo::DemoRegisters;
+
     use super::*;
 
     fn settings() -> WebSettings {
@@ -163,6 +166,15 @@ mod tests {
             session_key: SessionKey::new(vec![7; 32]),
             office_logins: Vec::new(),
             trusted_proxies: Vec::new(),
+            registers: RegisterSettings {
+                connector: std::sync::Arc::new(RegisterConnector::Demo(DemoRegisters::new(
+                    1,
+                    jiff::civil::date(2026, 1, 1),
+                ))),
+                cache_for: jiff::SignedDuration::from_mins(15),
+                min_loa: obcan_core::identity::Loa::Substantial,
+                match_rules: Default::default(),
+            },
         }
     }
 

@@ -26,6 +26,9 @@ pub enum Access {
     Public,
     /// A logged-in citizen whose login reached at least this level of assurance.
     Citizen(Loa),
+    /// A logged-in citizen at the level of assurance the operator set for
+    /// data from the public registers (`registers.min_loa`).
+    RegisterData,
     /// Anyone, carrying a message from an outside identity provider. Such
     /// posts arrive cross-site, without the CSRF token; what protects them is
     /// that the message names a login attempt of the portal's, usable once.

@@ -1,10 +1,14 @@
 //! What the web layer needs to know from the configuration.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use obcan_connect::identity::oidc::OidcProvider;
 use obcan_connect::identity::saml::SamlProvider;
+use obcan_connect::registers::RegisterConnector;
+use obcan_core::identity::Loa;
 use obcan_core::language::Language;
+use obcan_core::registers::MatchRule;
 use obcan_core::session::SessionPolicy;
 
 use crate::branding::Branding;
@@ -33,6 +37,20 @@ pub struct WebSettings {
     pub office_logins: Vec<IdentityLogin>,
     /// Reverse proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    pub registers: RegisterSettings,
+}
+
+/// Where citizens' register data comes from and how it is kept.
+#[derive(Debug, Clone)]
+pub struct RegisterSettings {
+    pub connector: Arc<RegisterConnector>,
+    /// How long an answer is reused before the register is asked again.
+    pub cache_for: jiff::SignedDuration,
+    /// The level of assurance register data needs.
+    pub min_loa: Loa,
+    /// How logins at each identity provider (by id) are matched to register
+    /// persons; a provider not listed is never matched.
+    pub match_rules: BTreeMap<String, MatchRule>,
 }
 
 /// Secret key material; its `Debug` never shows it.

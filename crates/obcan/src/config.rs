@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use obcan_core::identity::{Loa, ProviderId};
+use obcan_core::registers::MatchRule;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Publicly known, so only fit for the demo; production refuses it.
@@ -28,6 +29,7 @@ pub struct Config {
     pub session: SessionConfig,
     pub identity: IdentityConfig,
     pub staff: StaffConfig,
+    pub registers: RegistersConfig,
     pub secrets: SecretsConfig,
     pub branding: BrandingConfig,
     pub log: LogConfig,
@@ -137,8 +139,16 @@ pub struct SamlProviderConfig {
     /// `public` for public bodies, `private` otherwise (eIDAS SPType).
     #[serde(default)]
     pub sp_type: SpType,
+    /// How a login here finds the person in the registers; NIA's
+    /// PersonIdentifier (`identifier`) unless set.
+    #[serde(default = "identifier_match")]
+    pub register_match: MatchRule,
     #[serde(default = "default_provider_timeout")]
     pub timeout_seconds: u64,
+}
+
+fn identifier_match() -> MatchRule {
+    MatchRule::Identifier
 }
 
 /// The lowest level of assurance NIA logins must reach unless configured.
@@ -224,6 +234,11 @@ pub struct OidcProviderConfig {
     /// NIA only: `public` for public bodies, `private` otherwise.
     #[serde(default)]
     pub sector: SpType,
+    /// How a login here finds the person in the registers: `identifier`
+    /// (the default for NIA), `name_and_birth_date` (the default for the
+    /// others: the provider must vouch for both) or `never`.
+    #[serde(default)]
+    pub register_match: Option<MatchRule>,
     #[serde(default = "default_provider_timeout")]
     pub timeout_seconds: u64,
 }
@@ -298,6 +313,13 @@ impl OidcProviderConfig {
         if self.preset.is_nia() {
             resolved.min_loa.get_or_insert(default_nia_loa());
         }
+        resolved
+            .register_match
+            .get_or_insert(if self.preset.is_nia() {
+                MatchRule::Identifier
+            } else {
+                MatchRule::NameAndBirthDate
+            });
         if resolved.scopes.is_empty() {
             resolved.scopes = scopes.iter().map(|s| (*s).to_owned()).collect();
         }
@@ -307,6 +329,42 @@ impl OidcProviderConfig {
         }
         resolved
     }
+}
+
+/// Where citizens' data from the public registers comes from, and how it is
+/// kept and shown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RegistersConfig {
+    /// `demo`: a synthetic data set of the demo town (refused in production);
+    /// `http`: the office's gateway, speaking docs/api/registers.openapi.yaml.
+    pub connector: ConnectorKind,
+    /// The gateway's base URL (`http` only).
+    pub url: String,
+    /// Bearer token for the gateway (`http` only); empty for none.
+    pub token: Secret,
+    /// For one call to the gateway, connecting included.
+    pub timeout_ms: u64,
+    /// Further attempts after a timeout, a refused connection or a 5xx.
+    pub retries: u32,
+    /// Failures in a row after which the gateway is not called for `cool_down_seconds`.
+    pub failure_threshold: u32,
+    pub cool_down_seconds: u64,
+    /// Largest answer accepted from the gateway.
+    pub max_answer_bytes: usize,
+    /// How long a register's answer is reused before it is asked again.
+    pub cache_minutes: u32,
+    /// The level of assurance the register pages and API need.
+    pub min_loa: Loa,
+    /// The demo data set's seed; the same seed gives the same people.
+    pub demo_seed: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ConnectorKind {
+    Demo,
+    Http,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -376,6 +434,19 @@ impl Default for Config {
                 oidc: Vec::new(),
             },
             staff: StaffConfig { oidc: Vec::new() },
+            registers: RegistersConfig {
+                connector: ConnectorKind::Demo,
+                url: String::new(),
+                token: Secret(String::new()),
+                timeout_ms: 2000,
+                retries: 1,
+                failure_threshold: 5,
+                cool_down_seconds: 30,
+                max_answer_bytes: 4 * 1024 * 1024,
+                cache_minutes: 15,
+                min_loa: Loa::Substantial,
+                demo_seed: 2026,
+            },
             secrets: SecretsConfig {
                 session_key: Secret(DEMO_SESSION_KEY.into()),
             },
@@ -413,6 +484,7 @@ section_defaults! {
     SessionConfig => session,
     IdentityConfig => identity,
     StaffConfig => staff,
+    RegistersConfig => registers,
     SecretsConfig => secrets,
     BrandingConfig => branding,
     LogConfig => log,
@@ -536,6 +608,7 @@ impl Config {
             return invalid("branding.primary_color", error.to_string());
         }
         self.validate_identity()?;
+        self.validate_registers()?;
         if self
             .log
             .level
@@ -552,6 +625,32 @@ impl Config {
             if !problems.is_empty() {
                 return Err(ConfigError::UnsafeForProduction(problems));
             }
+        }
+        Ok(())
+    }
+
+    fn validate_registers(&self) -> Result<(), ConfigError> {
+        let invalid = |key, message: String| Err(ConfigError::Invalid { key, message });
+        let registers = &self.registers;
+        if registers.connector == ConnectorKind::Http
+            && !(registers.url.starts_with("https://") || registers.url.starts_with("http://"))
+        {
+            return invalid(
+                "registers.url",
+                "the http connector needs the gateway's http:// or https:// address".into(),
+            );
+        }
+        if registers.timeout_ms == 0 || registers.failure_threshold == 0 {
+            return invalid(
+                "registers",
+                "timeout_ms and failure_threshold must be at least 1".into(),
+            );
+        }
+        if registers.retries > 5 {
+            return invalid("registers.retries", "at most 5".into());
+        }
+        if registers.max_answer_bytes < 1024 {
+            return invalid("registers.max_answer_bytes", "must be at least 1024".into());
         }
         Ok(())
     }
@@ -683,6 +782,14 @@ impl Config {
             problems.push(
                 "the demo identity provider lets anyone log in as anyone: set identity.demo = false \
                  (OBCAN_IDENTITY_DEMO=false)"
+                    .to_owned(),
+            );
+        }
+        if self.registers.connector == ConnectorKind::Demo {
+            problems.push(
+                "citizens would see the demo town's synthetic register data: set \
+                 registers.connector = \"http\" and registers.url (OBCAN_REGISTERS_CONNECTOR, \
+                 OBCAN_REGISTERS_URL)"
                     .to_owned(),
             );
         }

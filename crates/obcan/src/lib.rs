@@ -4,26 +4,32 @@
 pub mod config;
 pub mod telemetry;
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
 use jiff::SignedDuration;
+use obcan_connect::identity::demo;
 use obcan_connect::identity::nia_oidc::{DecryptionKey, NiaProfile};
 use obcan_connect::identity::oidc::{OidcProfile, OidcProvider, OidcSettings};
 use obcan_connect::identity::saml::{KeyPair, SamlProvider, SamlSettings, SpType};
+use obcan_connect::registers::RegisterConnector;
+use obcan_connect::registers::demo::DemoRegisters;
+use obcan_connect::registers::http::{HttpRegisters, HttpSettings};
 use obcan_core::audit::{Action, Actor, AuditEvent};
 use obcan_core::credential::InitialPassword;
 use obcan_core::identity::{Loa, ProviderId};
+use obcan_core::registers::MatchRule;
 use obcan_core::session::SessionPolicy;
 use obcan_core::staff::{Label, LoginName, Role, StaffId};
 use obcan_store::{Backend, NewStaff, PoolSettings, Store};
 use obcan_web::branding::{Branding, Color, Contact, Logo};
-use obcan_web::{AppState, IdentityLogin, Means, SessionKey, WebSettings};
+use obcan_web::{AppState, IdentityLogin, Means, RegisterSettings, SessionKey, WebSettings};
 use tokio::net::TcpListener;
 
-use crate::config::{Config, Mode, OidcProviderConfig, SamlProviderConfig};
+use crate::config::{Config, ConnectorKind, Mode, OidcProviderConfig, SamlProviderConfig};
 
 /// How often expired sessions are swept from the database.
 const SESSION_PURGE_INTERVAL: Duration = Duration::from_secs(300);
@@ -120,6 +126,62 @@ pub fn web_settings(config: &Config) -> anyhow::Result<WebSettings> {
             })
             .collect::<anyhow::Result<_>>()?,
         trusted_proxies: config.http.trusted_proxies.clone(),
+        registers: register_settings(config)?,
+    })
+}
+
+/// The register connector and how its data is matched, kept and guarded.
+fn register_settings(config: &Config) -> anyhow::Result<RegisterSettings> {
+    let registers = &config.registers;
+    let connector = match registers.connector {
+        ConnectorKind::Demo => {
+            #[expect(
+                clippy::disallowed_methods,
+                reason = "the demo data set's dates are relative to the day the portal starts"
+            )]
+            let today = jiff::Timestamp::now()
+                .to_zoned(obcan_core::time::office_zone())
+                .date();
+            RegisterConnector::Demo(DemoRegisters::new(registers.demo_seed, today))
+        }
+        ConnectorKind::Http => RegisterConnector::Http(
+            HttpRegisters::new(HttpSettings {
+                base_url: registers.url.parse().context("registers.url")?,
+                token: Some(registers.token.expose().to_owned()).filter(|token| !token.is_empty()),
+                timeout: Duration::from_millis(registers.timeout_ms),
+                retries: registers.retries,
+                failure_threshold: registers.failure_threshold,
+                cool_down: Duration::from_secs(registers.cool_down_seconds),
+                max_answer_bytes: registers.max_answer_bytes,
+            })
+            .context("registers")?,
+        ),
+    };
+    let mut match_rules: BTreeMap<String, MatchRule> = config
+        .identity
+        .saml
+        .iter()
+        .map(|provider| (provider.id.clone(), provider.register_match))
+        .collect();
+    for provider in config
+        .identity
+        .oidc
+        .iter()
+        .map(OidcProviderConfig::resolved)
+    {
+        let rule = provider
+            .register_match
+            .unwrap_or(MatchRule::NameAndBirthDate);
+        match_rules.insert(provider.id, rule);
+    }
+    if config.identity.demo {
+        match_rules.insert(demo::PROVIDER.to_owned(), MatchRule::Identifier);
+    }
+    Ok(RegisterSettings {
+        connector: Arc::new(connector),
+        cache_for: SignedDuration::from_mins(i64::from(registers.cache_minutes)),
+        min_loa: registers.min_loa,
+        match_rules,
     })
 }
 

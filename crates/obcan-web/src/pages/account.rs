@@ -6,7 +6,6 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use jiff::Timestamp;
-use jiff::tz::TimeZone;
 use obcan_core::audit::{Action, Actor, AuditEvent};
 use obcan_core::citizen::CitizenId;
 use obcan_core::identity::Assertion;
@@ -378,7 +377,7 @@ fn means_label(state: &AppState, visitor: &Visitor, provider: &str) -> String {
 
 /// A time as people here read it: Czech local time.
 fn local_time(at: Timestamp) -> String {
-    let zone = TimeZone::get("Europe/Prague").unwrap_or(TimeZone::UTC);
+    let zone = obcan_core::time::office_zone();
     at.to_zoned(zone).strftime("%-d. %-m. %Y %H:%M").to_string()
 }
 

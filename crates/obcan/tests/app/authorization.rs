@@ -141,6 +141,7 @@ async fn as_visitor(visitor: Visitor) -> (TestApp, Office, Seat) {
             decryption_key: Default::default(),
             min_loa: None,
             sector: Default::default(),
+            register_match: None,
             timeout_seconds: 1,
         }];
         config.staff.oidc = config.identity.oidc.clone();
@@ -240,7 +241,11 @@ fn may_use(access: Access, visitor: Visitor) -> bool {
     match (access, visitor) {
         (Access::Public | Access::IdentityProviderPost, _) => true,
         (Access::Citizen(needed), Visitor::Citizen(loa)) => loa >= needed,
-        (Access::Citizen(_), Visitor::Anonymous | Visitor::Staff(_)) => false,
+        // The default configuration's `registers.min_loa`.
+        (Access::RegisterData, Visitor::Citizen(loa)) => loa >= Loa::Substantial,
+        (Access::Citizen(_) | Access::RegisterData, Visitor::Anonymous | Visitor::Staff(_)) => {
+            false
+        }
         (Access::Staff(needed), Visitor::Staff(role)) => match needed {
             StaffAccess::Office => true,
             StaffAccess::ManageStaff
@@ -295,7 +300,7 @@ async fn every_route_admits_exactly_whom_the_table_says() {
 async fn citizen_routes_send_the_anonymous_to_login_and_back() {
     for route in routes()
         .into_iter()
-        .filter(|route| matches!(route.access, Access::Citizen(_)))
+        .filter(|route| matches!(route.access, Access::Citizen(_) | Access::RegisterData))
     {
         let (mut app, office, _) = as_visitor(Visitor::Anonymous).await;
         let path = sample_path(&mut app, &office, route.path).await;

@@ -39,6 +39,7 @@ fn nia_config(provider: &TestProvider) -> OidcProviderConfig {
         decryption_key: portal_keys().join("encryption.key"),
         min_loa: None,
         sector: SpType::Public,
+        register_match: None,
         timeout_seconds: 5,
     }
 }

@@ -112,6 +112,7 @@ fn provider_config(issuer: &str) -> OidcProviderConfig {
         decryption_key: Default::default(),
         min_loa: None,
         sector: Default::default(),
+        register_match: None,
         timeout_seconds: 5,
     }
 }

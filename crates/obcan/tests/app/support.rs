@@ -16,6 +16,7 @@ use http_body_util::BodyExt as _;
 use obcan::config::{Config, SamlPreset, SamlProviderConfig, SpType};
 use obcan_core::credential::TotpSecret;
 use obcan_core::identity::Loa;
+use obcan_core::registers::MatchRule;
 use obcan_core::staff::{LoginName, Role, StaffId};
 use obcan_store::testing::TestDatabase;
 use obcan_store::{PoolSettings, Store};
@@ -389,6 +390,7 @@ pub fn saml_provider(idp_metadata_url: &str, min_loa: Loa) -> SamlProviderConfig
         encryption_certificate: keys.join("encryption.crt"),
         min_loa,
         sp_type: SpType::Public,
+        register_match: MatchRule::Identifier,
         timeout_seconds: 5,
     }
 }

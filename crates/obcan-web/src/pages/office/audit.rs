@@ -62,7 +62,7 @@ pub(crate) async fn page(
         .audit()
         .page(actor.as_deref(), action.as_deref(), filter.before, PAGE)
         .await?;
-    let zone = jiff::tz::TimeZone::get("Europe/Prague").unwrap_or(jiff::tz::TimeZone::UTC);
+    let zone = obcan_core::time::office_zone();
     let older = (entries.len() == PAGE as usize)
         .then(|| entries.last().map(|entry| entry.seq))
         .flatten()

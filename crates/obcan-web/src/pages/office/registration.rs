@@ -175,7 +175,7 @@ pub(crate) async fn submit(
     ValidForm(form): ValidForm<RegistrationForm>,
 ) -> Result<Response, WebError> {
     let now = state.now();
-    let zone = jiff::tz::TimeZone::get("Europe/Prague").unwrap_or(jiff::tz::TimeZone::UTC);
+    let zone = obcan_core::time::office_zone();
     let today = now.to_zoned(zone.clone()).date();
     let chrome_texts = crate::i18n::texts(official.visitor.language);
     let valid = match validate(&form, today, chrome_texts) {
