@@ -35,9 +35,11 @@ impl RegisterRef {
     }
 }
 
-/// How a citizen account is matched to a person of the registers.
+/// How a citizen account is matched to a person of the registers. On the
+/// wire: `{"by": "identifier", "identifier": "…"}` or `{"by":
+/// "name_and_birth_date", "given_name": …, "family_name": …, "birth_date": …}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(tag = "by", rename_all = "snake_case")]
 pub enum PersonMatch {
     /// The identity provider's identifier of the person (NIA's PersonIdentifier).
     Identifier { identifier: String },
