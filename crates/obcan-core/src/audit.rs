@@ -58,11 +58,16 @@ pub enum Action {
     CitizenRegistered,
     CitizenActivated,
     CitizenLocked,
+    /// A citizen account was matched to a person of the registers.
+    RegisterMatched,
+    /// Register data of a citizen was read (shown or served by the API).
+    RegisterRead,
+    RegisterExtractIssued,
 }
 
 impl Action {
     /// Every action, for the audit log's filter.
-    pub const ALL: [Self; 24] = [
+    pub const ALL: [Self; 27] = [
         Self::Login,
         Self::LoginFailed,
         Self::Logout,
@@ -87,6 +92,9 @@ impl Action {
         Self::CitizenRegistered,
         Self::CitizenActivated,
         Self::CitizenLocked,
+        Self::RegisterMatched,
+        Self::RegisterRead,
+        Self::RegisterExtractIssued,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -115,6 +123,9 @@ impl Action {
             Self::CitizenRegistered => "citizen_registered",
             Self::CitizenActivated => "citizen_activated",
             Self::CitizenLocked => "citizen_locked",
+            Self::RegisterMatched => "register_matched",
+            Self::RegisterRead => "register_read",
+            Self::RegisterExtractIssued => "register_extract_issued",
         }
     }
 }

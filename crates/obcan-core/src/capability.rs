@@ -30,8 +30,8 @@ impl Capability {
     /// so the dashboard says so instead of linking to nothing.
     pub const fn path(self) -> Option<&'static str> {
         match self {
-            Self::MyData
-            | Self::Submissions
+            Self::MyData => Some("/me"),
+            Self::Submissions
             | Self::Documents
             | Self::Payments
             | Self::Notifications

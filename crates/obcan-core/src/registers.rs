@@ -523,7 +523,7 @@ impl AgendaCode {
 /// One part of what the registers hold about a person; the portal fetches,
 /// caches, audits and shows each on its own, so one register being down
 /// leaves the others readable.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Section {
     Personal,

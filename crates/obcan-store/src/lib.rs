@@ -13,6 +13,7 @@ mod local_accounts;
 mod login_attempts;
 mod organisation;
 mod pending_logins;
+mod registers;
 mod sessions;
 mod staff;
 #[cfg(feature = "testing")]
@@ -33,6 +34,7 @@ pub use local_accounts::{CounterRegistration, LOCAL_PROVIDER, LocalAccount, Loca
 pub use login_attempts::{LoginAttempt, LoginAttempts, PendingLogin};
 pub use organisation::{Agenda, Department, Organisation};
 pub use pending_logins::{PendingLogins, PendingSecondFactor};
+pub use registers::{CachedSection, Extract, ExtractSummary, RegisterData, RegisterLink};
 pub use sessions::{
     Client, EndedSession, NewSession, NewStaffSession, SessionRecord, SessionSummary, Sessions,
 };

@@ -11,6 +11,7 @@ mod local_login;
 mod middleware;
 mod ops;
 mod pages;
+mod registers;
 mod routes;
 mod session;
 mod settings;

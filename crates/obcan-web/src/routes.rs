@@ -13,7 +13,7 @@ use obcan_core::policy::Permission;
 use crate::middleware::metrics;
 use crate::pages::office::{agenda, audit, organisation, registration, staff};
 use crate::pages::{
-    accessibility, account, activation, dashboard, home, language, login, office, oidc,
+    accessibility, account, activation, dashboard, home, language, login, my_data, office, oidc,
     password_login, saml,
 };
 use crate::state::AppState;
@@ -78,7 +78,7 @@ pub struct RouteInfo {
 // One route a line, so that the table reads as one.
 #[rustfmt::skip]
 pub(crate) fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
-    use Access::{Citizen, IdentityProviderPost, Public, Staff};
+    use Access::{Citizen, IdentityProviderPost, Public, RegisterData, Staff};
     use StaffAccess::{ChangeGrants, ManageOrganisation, ManageStaff, Office, ReadAudit, RegisterCitizens, WorkAgenda};
     let route = |method: Method, path, access, handler| (RouteInfo { method, path, access }, handler);
     vec![
@@ -103,6 +103,14 @@ pub(crate) fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         // Logging out without a session does nothing, harmlessly.
         route(Method::POST, "/logout",                         Public,            post(login::logout)),
         route(Method::GET,  "/dashboard",                      Citizen(Loa::Low), get(dashboard::page)),
+        route(Method::GET,  "/me",                             RegisterData,      get(my_data::overview)),
+        route(Method::GET,  "/me/personal",                    RegisterData,      get(my_data::personal)),
+        route(Method::GET,  "/me/documents",                   RegisterData,      get(my_data::documents)),
+        route(Method::GET,  "/me/driver",                      RegisterData,      get(my_data::driver)),
+        route(Method::GET,  "/me/vehicles",                    RegisterData,      get(my_data::vehicles)),
+        route(Method::GET,  "/me/trade-licences",              RegisterData,      get(my_data::trade_licences)),
+        route(Method::GET,  "/me/data-usage",                  RegisterData,      get(my_data::data_usage)),
+        route(Method::POST, "/me/reload",                      RegisterData,      post(my_data::reload)),
         route(Method::GET,  "/account",                        Citizen(Loa::Low), get(account::page)),
         route(Method::POST, "/account/means/unlink",           Citizen(Loa::Low), post(account::unlink)),
         route(Method::POST, "/account/sessions/end-others",    Citizen(Loa::Low), post(account::end_other_sessions)),

@@ -5,14 +5,13 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use jiff::Timestamp;
 use obcan_core::audit::{Action, Actor, AuditEvent};
 use obcan_core::citizen::CitizenId;
 use obcan_core::identity::Assertion;
 use obcan_store::{Fact, LinkOutcome, UnlinkOutcome};
 use serde::Deserialize;
 
-use super::{Chrome, Section, ValidForm, ValidQuery, render};
+use super::{Chrome, Section, ValidForm, ValidQuery, local_time, render};
 use crate::authz::SignedInCitizen;
 use crate::error::WebError;
 use crate::i18n::Texts;
@@ -373,12 +372,6 @@ fn means_label(state: &AppState, visitor: &Visitor, provider: &str) -> String {
             || provider.to_owned(),
             |login| login.label(visitor.language).to_owned(),
         )
-}
-
-/// A time as people here read it: Czech local time.
-fn local_time(at: Timestamp) -> String {
-    let zone = obcan_core::time::office_zone();
-    at.to_zoned(zone).strftime("%-d. %-m. %Y %H:%M").to_string()
 }
 
 /// An ISO date (`1984-03-07`) as people here write it (`7. 3. 1984`).

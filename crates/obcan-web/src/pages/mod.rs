@@ -9,6 +9,7 @@ pub(crate) mod handover;
 pub(crate) mod home;
 pub(crate) mod language;
 pub(crate) mod login;
+pub(crate) mod my_data;
 pub(crate) mod office;
 pub(crate) mod oidc;
 pub(crate) mod password_login;
@@ -34,6 +35,7 @@ use crate::state::AppState;
 pub(crate) enum Section {
     Home,
     Dashboard,
+    MyData,
     Account,
     Login,
     Office,
@@ -140,6 +142,12 @@ impl Chrome {
     pub(crate) fn tel(&self, phone: &str) -> String {
         phone.chars().filter(|c| !c.is_whitespace()).collect()
     }
+}
+
+/// A time as people here read it: Czech local time.
+pub(crate) fn local_time(at: jiff::Timestamp) -> String {
+    let zone = obcan_core::time::office_zone();
+    at.to_zoned(zone).strftime("%-d. %-m. %Y %H:%M").to_string()
 }
 
 /// Renders a page template into an HTML response.
