@@ -55,28 +55,46 @@ fn citizen_requirement(parts: &Parts, state: &AppState) -> Requirement {
     Requirement::Citizen { min_loa }
 }
 
+/// Why a request did not pass as a citizen's.
+#[derive(Debug)]
+pub(crate) enum CitizenRefusal {
+    /// Not logged in as a citizen.
+    LogIn,
+    /// Logged in, but at a lower level of assurance than the route needs.
+    StepUp(Loa),
+    Error(WebError),
+}
+
+impl SignedInCitizen {
+    /// The policy's decision about this request, shared by the pages (which
+    /// redirect to the login) and the API (which answers with a problem).
+    pub(crate) async fn decide(parts: &mut Parts, state: &AppState) -> Result<Self, CitizenRefusal> {
+        let visitor = Visitor::from_request_parts(parts, state)
+            .await
+            .map_err(CitizenRefusal::Error)?;
+        let principal = visitor.principal();
+        match (decide(&principal, citizen_requirement(parts, state)), principal) {
+            (Decision::Allow, Principal::Citizen { id, loa }) => Ok(Self { id, loa, visitor }),
+            (Decision::StepUpRequired { needed }, _) => Err(CitizenRefusal::StepUp(needed)),
+            _ => Err(CitizenRefusal::LogIn),
+        }
+    }
+}
+
 impl FromRequestParts<AppState> for SignedInCitizen {
     type Rejection = Refusal;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Refusal> {
-        let visitor = Visitor::from_request_parts(parts, state)
-            .await
-            .map_err(Refusal::Error)?;
-        let principal = visitor.principal();
         let back_to = parts
             .uri
             .path_and_query()
-            .map_or_else(|| parts.uri.path(), |path| path.as_str());
-        match (
-            decide(&principal, citizen_requirement(parts, state)),
-            principal,
-        ) {
-            (Decision::Allow, Principal::Citizen { id, loa }) => Ok(Self { id, loa, visitor }),
-            (Decision::StepUpRequired { needed }, _) => {
-                Err(Refusal::Login(step_up_url(back_to, needed)))
-            }
-            _ => Err(Refusal::Login(login_url(back_to))),
-        }
+            .map_or_else(|| parts.uri.path(), |path| path.as_str())
+            .to_owned();
+        Self::decide(parts, state).await.map_err(|refusal| match refusal {
+            CitizenRefusal::LogIn => Refusal::Login(login_url(&back_to)),
+            CitizenRefusal::StepUp(needed) => Refusal::Login(step_up_url(&back_to, needed)),
+            CitizenRefusal::Error(error) => Refusal::Error(error),
+        })
     }
 }
 

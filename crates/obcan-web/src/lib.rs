@@ -1,6 +1,7 @@
 //! Obcan's HTTP face: server-rendered pages, the middleware every request
 //! passes through, and the embedded assets.
 
+mod api;
 mod assets;
 mod authz;
 pub mod branding;

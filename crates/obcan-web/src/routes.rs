@@ -17,7 +17,7 @@ use crate::pages::{
     password_login, saml,
 };
 use crate::state::AppState;
-use crate::{assets, branding, ops};
+use crate::{api, assets, branding, ops};
 
 /// Who may use a route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,6 +111,13 @@ pub(crate) fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         route(Method::GET,  "/me/trade-licences",              RegisterData,      get(my_data::trade_licences)),
         route(Method::GET,  "/me/data-usage",                  RegisterData,      get(my_data::data_usage)),
         route(Method::POST, "/me/reload",                      RegisterData,      post(my_data::reload)),
+        route(Method::GET,  "/api/v1/me/personal-data",        RegisterData,      get(api::me::personal_data)),
+        route(Method::GET,  "/api/v1/me/identity-documents",   RegisterData,      get(api::me::identity_documents)),
+        route(Method::GET,  "/api/v1/me/driver",               RegisterData,      get(api::me::driver)),
+        route(Method::GET,  "/api/v1/me/vehicles",             RegisterData,      get(api::me::vehicles)),
+        route(Method::GET,  "/api/v1/me/trade-licences",       RegisterData,      get(api::me::trade_licences)),
+        route(Method::GET,  "/api/v1/me/data-usage",           RegisterData,      get(api::me::data_usage)),
+        route(Method::GET,  "/api/v1/{document}",              Public,            get(api::document)),
         route(Method::GET,  "/account",                        Citizen(Loa::Low), get(account::page)),
         route(Method::POST, "/account/means/unlink",           Citizen(Loa::Low), post(account::unlink)),
         route(Method::POST, "/account/sessions/end-others",    Citizen(Loa::Low), post(account::end_other_sessions)),

@@ -18,6 +18,7 @@ mod cli;
 mod config;
 mod csrf;
 mod login;
+mod my_data;
 mod nia_oidc;
 mod oidc;
 mod pages;
