@@ -1,0 +1,9 @@
+//! Public standards and document formats, as pure functions: values in,
+//! bytes out, no I/O, so that each can be tested and fuzzed on its own.
+//!
+//! - [`pdf`]: office documents as PDF/A-2b (title, headings, paragraphs,
+//!   tables, a footer), with an embedded font that covers Czech;
+//! - [`driver_extract`]: the citizen's extract of their driver's points.
+
+pub mod driver_extract;
+pub mod pdf;
