@@ -856,9 +856,10 @@ async fn malformed_answers_open_the_breaker_too() {
 
 #[tokio::test]
 async fn answers_that_are_not_failures_keep_the_breaker_closed() {
-    let (url, requests) = gateway(|n, request| match n % 3 {
-        0 => Answer::Status(StatusCode::NOT_FOUND),
-        1 => Answer::Status(StatusCode::UNAUTHORIZED),
+    let (url, requests) = gateway(|n, request| match n % 5 {
+        0 | 1 => Answer::Status(StatusCode::NOT_FOUND),
+        2 => Answer::Status(StatusCode::UNAUTHORIZED),
+        3 => Answer::Status(StatusCode::FORBIDDEN),
         _ => per_contract(n, request),
     })
     .await;
@@ -867,11 +868,11 @@ async fn answers_that_are_not_failures_keep_the_breaker_closed() {
         cool_down: COOL_DOWN,
         ..settings(url)
     });
-    for _ in 0..9 {
+    for _ in 0..10 {
         let result = registers.fetch(&matched(), Section::Personal).await;
         assert_ne!(result, Err(RegisterError::CircuitOpen));
     }
-    assert_eq!(requests.count(), 9);
+    assert_eq!(requests.count(), 10);
 }
 
 // ---------------------------------------------------------------------------
