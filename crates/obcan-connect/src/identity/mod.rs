@@ -6,7 +6,7 @@ pub mod oidc;
 pub mod saml;
 
 /// An error with its causes, for the log.
-fn error_chain(error: &dyn std::error::Error) -> String {
+pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {
