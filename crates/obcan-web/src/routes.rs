@@ -107,6 +107,8 @@ pub(crate) fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         route(Method::GET,  "/me/personal",                    RegisterData,      get(my_data::personal)),
         route(Method::GET,  "/me/documents",                   RegisterData,      get(my_data::documents)),
         route(Method::GET,  "/me/driver",                      RegisterData,      get(my_data::driver)),
+        route(Method::POST, "/me/driver/extract",              RegisterData,      post(my_data::request_extract)),
+        route(Method::GET,  "/me/extracts/{id}",               RegisterData,      get(my_data::download_extract)),
         route(Method::GET,  "/me/vehicles",                    RegisterData,      get(my_data::vehicles)),
         route(Method::GET,  "/me/trade-licences",              RegisterData,      get(my_data::trade_licences)),
         route(Method::GET,  "/me/data-usage",                  RegisterData,      get(my_data::data_usage)),

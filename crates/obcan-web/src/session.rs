@@ -322,8 +322,8 @@ pub(crate) fn random_token() -> Result<String, WebError> {
 }
 
 /// Lowercase hex SHA-256: what the database keeps instead of a secret token.
-pub(crate) fn sha256_hex(value: &str) -> String {
-    Sha256::digest(value.as_bytes())
+pub(crate) fn sha256_hex(value: impl AsRef<[u8]>) -> String {
+    Sha256::digest(value.as_ref())
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()

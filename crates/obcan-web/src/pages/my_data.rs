@@ -2,7 +2,8 @@
 //! per register and an overview, read through [`crate::registers`].
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Path, State};
+use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -11,6 +12,9 @@ use obcan_core::registers::{
     Section as RegisterSection, SectionData, TradeKind, TradeLicence, TradeState, Validity,
     Vehicle, VehicleRelation,
 };
+use obcan_core::audit::{Action, Actor, AuditEvent};
+use obcan_formats::driver_extract::{ExtractPerson, PointsExtract};
+use obcan_store::{Extract, ExtractSummary};
 use serde::Deserialize;
 
 use super::{Chrome, Section, ValidForm, ValidQuery, local_time, render};
@@ -1067,6 +1071,118 @@ pub(crate) async fn data_usage(
         page.next = (page.page < page.pages).then(|| link(page.page + 1));
     }
     render(&page)
+}
+
+// ---------------------------------------------------------------- extract
+
+/// Issues the driver's points extract from the register's current data and
+/// keeps it for download.
+pub(crate) async fn request_extract(
+    State(state): State<AppState>,
+    citizen: SignedInCitizen,
+) -> Result<Response, WebError> {
+    let unavailable = || Redirect::to("/me/driver?extract=unavailable#points").into_response();
+    let mut reading =
+        registers::read(&state, &citizen, &[RegisterSection::Personal, RegisterSection::Driver])
+            .await?;
+    // An extract states the register's data at its time of issue: never
+    // issue one from the last known answer.
+    let (Some(Shown::Current { data: SectionData::Personal(person), .. }), Some(Shown::Current { data: SectionData::Driver(record), .. })) = (
+        reading.take(RegisterSection::Personal),
+        reading.take(RegisterSection::Driver),
+    ) else {
+        return Ok(unavailable());
+    };
+    let Some(record) = record else {
+        return Ok(Redirect::to("/me/driver").into_response());
+    };
+    let name = obcan_core::citizen::PersonName::new(
+        person.given_name.as_str(),
+        person.family_name.as_str(),
+    )
+    .map_err(|error| WebError::Internal(format!("register name: {error}")))?;
+    let issued_at = state.now();
+    let language = citizen.visitor.language;
+    let branding = &state.settings.branding;
+    let portal_name = match (language, &branding.name_en) {
+        (obcan_core::language::Language::English, Some(name)) => name.clone(),
+        _ => branding.name.clone(),
+    };
+    let birth_date = person.birth_date;
+    // Subsetting fonts and compressing take milliseconds of CPU: off the
+    // async workers.
+    let rendered = tokio::task::spawn_blocking(move || {
+        obcan_formats::driver_extract::points_extract(&PointsExtract {
+            language,
+            issued_at,
+            portal_name: &portal_name,
+            person: ExtractPerson {
+                name: &name,
+                birth_date,
+            },
+            record: &record,
+        })
+    })
+    .await
+    .map_err(|error| WebError::Internal(format!("extract task: {error}")))?
+    .map_err(|error| WebError::Internal(format!("extract: {error}")))?;
+    let file_sha256 = crate::session::sha256_hex(&rendered.pdf);
+    let extract = Extract {
+        summary: ExtractSummary {
+            id: uuid::Uuid::new_v4(),
+            kind: POINTS_EXTRACT.to_owned(),
+            issued_at,
+            content_sha256: rendered.content_sha256,
+            file_sha256,
+        },
+        pdf: rendered.pdf,
+    };
+    let event = AuditEvent::new(issued_at, Actor::Citizen(citizen.id), Action::RegisterExtractIssued)
+        .about_citizen(citizen.id)
+        .with("kind", POINTS_EXTRACT)
+        .with("content_sha256", extract.summary.content_sha256.clone())
+        .from_ip(citizen.visitor.client.ip.clone());
+    state
+        .store
+        .register_data()
+        .save_extract(&citizen.id, &extract, &event)
+        .await?;
+    Ok(Redirect::to("/me/driver?extract=ready#extracts").into_response())
+}
+
+/// What the extracts table calls the driver's points extract.
+const POINTS_EXTRACT: &str = "driver_points";
+
+/// Downloads one of the citizen's own extracts; anyone else's is not found.
+pub(crate) async fn download_extract(
+    State(state): State<AppState>,
+    citizen: SignedInCitizen,
+    Path(id): Path<String>,
+) -> Result<Response, WebError> {
+    let id = uuid::Uuid::parse_str(&id).map_err(|_| WebError::NotFound)?;
+    let extract = state
+        .store
+        .register_data()
+        .extract(&citizen.id, id)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let event = AuditEvent::new(state.now(), Actor::Citizen(citizen.id), Action::RegisterRead)
+        .about_citizen(citizen.id)
+        .with("sections", "extract")
+        .with("extract", id.to_string())
+        .from_ip(citizen.visitor.client.ip.clone());
+    state.store.audit().append(&event).await?;
+    let day = local_date(extract.summary.issued_at);
+    let disposition = format!("attachment; filename=\"vypis-bodove-hodnoceni-{day}.pdf\"");
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        extract.pdf,
+    )
+        .into_response())
 }
 
 // ---------------------------------------------------------------- reload
