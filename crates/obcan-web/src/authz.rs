@@ -68,12 +68,18 @@ pub(crate) enum CitizenRefusal {
 impl SignedInCitizen {
     /// The policy's decision about this request, shared by the pages (which
     /// redirect to the login) and the API (which answers with a problem).
-    pub(crate) async fn decide(parts: &mut Parts, state: &AppState) -> Result<Self, CitizenRefusal> {
+    pub(crate) async fn decide(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, CitizenRefusal> {
         let visitor = Visitor::from_request_parts(parts, state)
             .await
             .map_err(CitizenRefusal::Error)?;
         let principal = visitor.principal();
-        match (decide(&principal, citizen_requirement(parts, state)), principal) {
+        match (
+            decide(&principal, citizen_requirement(parts, state)),
+            principal,
+        ) {
             (Decision::Allow, Principal::Citizen { id, loa }) => Ok(Self { id, loa, visitor }),
             (Decision::StepUpRequired { needed }, _) => Err(CitizenRefusal::StepUp(needed)),
             _ => Err(CitizenRefusal::LogIn),
@@ -90,11 +96,13 @@ impl FromRequestParts<AppState> for SignedInCitizen {
             .path_and_query()
             .map_or_else(|| parts.uri.path(), |path| path.as_str())
             .to_owned();
-        Self::decide(parts, state).await.map_err(|refusal| match refusal {
-            CitizenRefusal::LogIn => Refusal::Login(login_url(&back_to)),
-            CitizenRefusal::StepUp(needed) => Refusal::Login(step_up_url(&back_to, needed)),
-            CitizenRefusal::Error(error) => Refusal::Error(error),
-        })
+        Self::decide(parts, state)
+            .await
+            .map_err(|refusal| match refusal {
+                CitizenRefusal::LogIn => Refusal::Login(login_url(&back_to)),
+                CitizenRefusal::StepUp(needed) => Refusal::Login(step_up_url(&back_to, needed)),
+                CitizenRefusal::Error(error) => Refusal::Error(error),
+            })
     }
 }
 

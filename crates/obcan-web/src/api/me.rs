@@ -95,12 +95,19 @@ pub(crate) async fn data_usage(
     let (shown, data) = match read(&state, &citizen, Section::DataUsage).await {
         Ok((shown, SectionData::DataUsage(entries))) => (shown, entries),
         Ok(_) => {
-            return Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error")
-                .into_response();
+            return Problem::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "Internal error",
+            )
+            .into_response();
         }
         Err(problem) => return problem.into_response(),
     };
-    let per_page = query.per_page.unwrap_or(USAGE_PAGE).clamp(1, MAX_USAGE_PAGE);
+    let per_page = query
+        .per_page
+        .unwrap_or(USAGE_PAGE)
+        .clamp(1, MAX_USAGE_PAGE);
     let page = query.page.unwrap_or(1).max(1);
     let matching: Vec<&DataUsage> = data.iter().filter(|entry| filter.admits(entry)).collect();
     let total = matching.len();

@@ -16,7 +16,10 @@ use crate::state::AppState;
 
 /// The API's description, and the register contract it refers to.
 const DOCUMENTS: [(&str, &str); 2] = [
-    ("openapi.yaml", include_str!("../../../../docs/api/obcan.openapi.yaml")),
+    (
+        "openapi.yaml",
+        include_str!("../../../../docs/api/obcan.openapi.yaml"),
+    ),
     (
         "registers.openapi.yaml",
         include_str!("../../../../docs/api/registers.openapi.yaml"),
@@ -31,7 +34,9 @@ pub(crate) async fn document(Path(name): Path<String>) -> Response {
             *text,
         )
             .into_response(),
-        None => Problem::new(StatusCode::NOT_FOUND, "not-found", "No such document").into_response(),
+        None => {
+            Problem::new(StatusCode::NOT_FOUND, "not-found", "No such document").into_response()
+        }
     }
 }
 
@@ -126,11 +131,9 @@ impl FromRequestParts<AppState> for ApiCitizen {
             .await
             .map(Self)
             .map_err(|refusal| match refusal {
-                CitizenRefusal::LogIn => Problem::new(
-                    StatusCode::UNAUTHORIZED,
-                    "login-required",
-                    "Log in first",
-                ),
+                CitizenRefusal::LogIn => {
+                    Problem::new(StatusCode::UNAUTHORIZED, "login-required", "Log in first")
+                }
                 CitizenRefusal::StepUp(needed) => {
                     let mut problem = Problem::new(
                         StatusCode::FORBIDDEN,

@@ -7,12 +7,12 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use jiff::Timestamp;
 use jiff::civil::Date;
+use obcan_core::audit::{Action, Actor, AuditEvent};
 use obcan_core::registers::{
     DataUsage, DocumentKind, DriverRecord, IdentityDocument, MaritalStatus, PersonalData,
     Section as RegisterSection, SectionData, TradeKind, TradeLicence, TradeState, Validity,
     Vehicle, VehicleRelation,
 };
-use obcan_core::audit::{Action, Actor, AuditEvent};
 use obcan_formats::driver_extract::{ExtractPerson, PointsExtract};
 use obcan_store::{Extract, ExtractSummary};
 use serde::Deserialize;
@@ -1082,15 +1082,28 @@ pub(crate) async fn request_extract(
     citizen: SignedInCitizen,
 ) -> Result<Response, WebError> {
     let unavailable = || Redirect::to("/me/driver?extract=unavailable#points").into_response();
-    let mut reading =
-        registers::read(&state, &citizen, &[RegisterSection::Personal, RegisterSection::Driver])
-            .await?;
+    let mut reading = registers::read(
+        &state,
+        &citizen,
+        &[RegisterSection::Personal, RegisterSection::Driver],
+    )
+    .await?;
     // An extract states the register's data at its time of issue: never
     // issue one from the last known answer.
-    let (Some(Shown::Current { data: SectionData::Personal(person), .. }), Some(Shown::Current { data: SectionData::Driver(record), .. })) = (
+    let (
+        Some(Shown::Current {
+            data: SectionData::Personal(person),
+            ..
+        }),
+        Some(Shown::Current {
+            data: SectionData::Driver(record),
+            ..
+        }),
+    ) = (
         reading.take(RegisterSection::Personal),
         reading.take(RegisterSection::Driver),
-    ) else {
+    )
+    else {
         return Ok(unavailable());
     };
     let Some(record) = record else {
@@ -1137,11 +1150,15 @@ pub(crate) async fn request_extract(
         },
         pdf: rendered.pdf,
     };
-    let event = AuditEvent::new(issued_at, Actor::Citizen(citizen.id), Action::RegisterExtractIssued)
-        .about_citizen(citizen.id)
-        .with("kind", POINTS_EXTRACT)
-        .with("content_sha256", extract.summary.content_sha256.clone())
-        .from_ip(citizen.visitor.client.ip.clone());
+    let event = AuditEvent::new(
+        issued_at,
+        Actor::Citizen(citizen.id),
+        Action::RegisterExtractIssued,
+    )
+    .about_citizen(citizen.id)
+    .with("kind", POINTS_EXTRACT)
+    .with("content_sha256", extract.summary.content_sha256.clone())
+    .from_ip(citizen.visitor.client.ip.clone());
     state
         .store
         .register_data()
@@ -1166,11 +1183,15 @@ pub(crate) async fn download_extract(
         .extract(&citizen.id, id)
         .await?
         .ok_or(WebError::NotFound)?;
-    let event = AuditEvent::new(state.now(), Actor::Citizen(citizen.id), Action::RegisterRead)
-        .about_citizen(citizen.id)
-        .with("sections", "extract")
-        .with("extract", id.to_string())
-        .from_ip(citizen.visitor.client.ip.clone());
+    let event = AuditEvent::new(
+        state.now(),
+        Actor::Citizen(citizen.id),
+        Action::RegisterRead,
+    )
+    .about_citizen(citizen.id)
+    .with("sections", "extract")
+    .with("extract", id.to_string())
+    .from_ip(citizen.visitor.client.ip.clone());
     state.store.audit().append(&event).await?;
     let day = local_date(extract.summary.issued_at);
     let disposition = format!("attachment; filename=\"vypis-bodove-hodnoceni-{day}.pdf\"");

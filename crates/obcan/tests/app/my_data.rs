@@ -80,7 +80,11 @@ async fn the_pages_speak_english_too() {
     app.log_in_as(JANA).await;
     app.get("/lang/en").await;
     let response = app.get("/me/documents").await;
-    assert!(response.body.contains("Identity documents"), "{}", response.body);
+    assert!(
+        response.body.contains("Identity documents"),
+        "{}",
+        response.body
+    );
     assert!(response.body.contains("Expires in"));
 }
 
@@ -95,10 +99,7 @@ async fn every_read_is_audited_and_the_match_once() {
         actions.iter().filter(|a| *a == "register_matched").count(),
         1
     );
-    assert_eq!(
-        actions.iter().filter(|a| *a == "register_read").count(),
-        2
-    );
+    assert_eq!(actions.iter().filter(|a| *a == "register_read").count(), 2);
     let entries = app
         .state
         .store
@@ -108,7 +109,13 @@ async fn every_read_is_audited_and_the_match_once() {
         .unwrap();
     assert_eq!(entries[0].detail["sections"], "driver");
     assert!(entries[1].detail["sections"].contains("personal"));
-    assert_eq!(entries[0].subject, Some(format!("citizen:{}", entries[0].actor.trim_start_matches("citizen:"))));
+    assert_eq!(
+        entries[0].subject,
+        Some(format!(
+            "citizen:{}",
+            entries[0].actor.trim_start_matches("citizen:")
+        ))
+    );
 }
 
 #[tokio::test]
@@ -122,12 +129,13 @@ async fn register_data_needs_the_configured_level_of_assurance() {
     assert_eq!(api.status, StatusCode::FORBIDDEN);
     let problem: Value = serde_json::from_str(&api.body).unwrap();
     assert_eq!(problem["required_loa"], "high");
-    assert_eq!(
-        api.header("content-type"),
-        Some("application/problem+json")
-    );
+    assert_eq!(api.header("content-type"), Some("application/problem+json"));
     // Nothing was read, so nothing was audited as read.
-    assert!(!app.audit_actions().await.contains(&"register_read".to_owned()));
+    assert!(
+        !app.audit_actions()
+            .await
+            .contains(&"register_read".to_owned())
+    );
 }
 
 #[tokio::test]
@@ -195,7 +203,11 @@ async fn reloading_needs_the_csrf_token() {
     assert_eq!(reloaded.status, StatusCode::SEE_OTHER);
     assert_eq!(reloaded.location(), "/me/driver");
     let unknown = app
-        .post_form("/me/driver", "/me/reload", &[("section", "criminal_record")])
+        .post_form(
+            "/me/driver",
+            "/me/reload",
+            &[("section", "criminal_record")],
+        )
         .await;
     assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
 }
@@ -265,7 +277,10 @@ async fn answer(mode: Mode, path: &str) -> Response {
         "match" => "match",
         segment => segment,
     };
-    let folder = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/register-server/fixtures");
+    let folder = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/register-server/fixtures"
+    );
     match std::fs::read_to_string(format!("{folder}/{file}.json")) {
         Ok(body) => ([("content-type", "application/json")], body).into_response(),
         Err(_) => StatusCode::NOT_FOUND.into_response(),
@@ -292,7 +307,11 @@ async fn the_pages_show_what_the_gateway_answers() {
     for page in PAGES {
         let response = app.get(page).await;
         assert_eq!(response.status, StatusCode::OK, "{page}");
-        assert!(response.body.contains("Stav k"), "{page}: {}", response.body);
+        assert!(
+            response.body.contains("Stav k"),
+            "{page}: {}",
+            response.body
+        );
     }
     assert!(app.get("/me/personal").await.body.contains("Procházka"));
     assert!(app.get("/me/driver").await.body.contains("EK123456"));
@@ -319,7 +338,9 @@ async fn when_the_gateway_fails_the_last_known_data_is_shown_with_its_time() {
         assert_eq!(stale.status, StatusCode::OK, "{mode:?}");
         assert!(stale.body.contains("Procházka"), "{mode:?}");
         assert!(
-            stale.body.contains("Registr teď neodpovídá. Zobrazujeme poslední známé údaje"),
+            stale
+                .body
+                .contains("Registr teď neodpovídá. Zobrazujeme poslední známé údaje"),
             "{mode:?}: {}",
             stale.body
         );
@@ -359,9 +380,15 @@ async fn nobody_found_and_nobody_to_ask_are_told_apart() {
 
     gateway.set(Mode::Down);
     let page = app.get("/me").await;
-    assert!(page.body.contains("Registry teď neodpovídají"), "{}", page.body);
     assert!(
-        !app.audit_actions().await.contains(&"register_read".to_owned()),
+        page.body.contains("Registry teď neodpovídají"),
+        "{}",
+        page.body
+    );
+    assert!(
+        !app.audit_actions()
+            .await
+            .contains(&"register_read".to_owned()),
         "nothing was read"
     );
 }
