@@ -261,10 +261,15 @@ pub(crate) async fn overview(
         frame.warning = Some(not_matched(&t.my_data, register_down).to_owned());
     } else {
         let today = today(&state);
+        let mut oldest: Option<Timestamp> = None;
         for section in RegisterSection::ALL {
             let shown = reading.take(section).unwrap_or(Shown::Unavailable);
+            if let Shown::Current { as_of, .. } = shown {
+                oldest = Some(oldest.map_or(as_of, |oldest| oldest.min(as_of)));
+            }
             cards.push(card(t, &shown, section, today, &mut attention));
         }
+        frame.as_of = oldest.map(local_time);
     }
     render(&OverviewPage {
         chrome,
