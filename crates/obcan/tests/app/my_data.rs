@@ -392,3 +392,57 @@ async fn nobody_found_and_nobody_to_ask_are_told_apart() {
         "nothing was read"
     );
 }
+
+#[tokio::test]
+async fn an_extract_of_points_is_issued_kept_and_only_for_its_citizen() {
+    let mut jana = TestApp::new().await;
+    jana.log_in_as(JANA).await;
+    let issued = jana
+        .post_form("/me/driver", "/me/driver/extract", &[])
+        .await;
+    assert_eq!(issued.status, StatusCode::SEE_OTHER);
+    assert_eq!(issued.location(), "/me/driver?extract=ready#extracts");
+    let page = jana.get("/me/driver?extract=ready").await;
+    assert!(page.body.contains("Výpis je připraven ke stažení."));
+    let start = page.body.find("/me/extracts/").unwrap();
+    let href = page.body[start..start + page.body[start..].find('"').unwrap()].to_owned();
+
+    let pdf = jana.get(&href).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(pdf.header("content-type"), Some("application/pdf"));
+    assert!(pdf.header("content-disposition").unwrap().starts_with("attachment;"));
+    assert_eq!(pdf.header("cache-control"), Some("private, no-store"));
+    assert!(pdf.body.starts_with("%PDF-"));
+    let actions = jana.audit_actions().await;
+    assert!(actions.contains(&"register_extract_issued".to_owned()));
+
+    // Another citizen cannot download it, even knowing its address.
+    let mut petr = TestApp::on_store(jana.state.store.clone(), |_| {});
+    petr.log_in_as(PETR).await;
+    assert_eq!(petr.get(&href).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(petr.get("/me/extracts/not-a-uuid").await.status, StatusCode::NOT_FOUND);
+    assert!(!petr.get("/me/driver").await.body.contains(&href));
+}
+
+#[tokio::test]
+async fn no_extract_is_issued_from_stale_data() {
+    let gateway = Gateway::start().await;
+    let mut app = on_gateway(&gateway).await;
+    app.log_in_as(JANA).await;
+    app.get("/me/driver").await;
+    app.advance(16 * 60);
+    gateway.set(Mode::Down);
+    let refused = app.post_form("/me/driver", "/me/driver/extract", &[]).await;
+    assert_eq!(refused.location(), "/me/driver?extract=unavailable#points");
+    assert!(
+        app.get("/me/driver?extract=unavailable")
+            .await
+            .body
+            .contains("Výpis teď nelze vydat")
+    );
+    assert!(
+        !app.audit_actions()
+            .await
+            .contains(&"register_extract_issued".to_owned())
+    );
+}
