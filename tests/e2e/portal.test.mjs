@@ -701,6 +701,69 @@ describe('Obcan portal in a browser without JavaScript', () => {
   });
   accessible('account page');
 
+  step('"Moje údaje" shows the overview of the register data, with what needs attention', async () => {
+    await clickAndLoad(page.locator('header nav').first().getByRole('link', { name: 'Moje údaje', exact: true }));
+    assert.equal(pathOf(page.url()), '/me');
+    await assertHeading('Moje údaje');
+    const main = page.getByRole('main');
+    assert.ok(await main.getByRole('heading', { name: 'Vyžaduje pozornost' }).isVisible());
+    assert.match(await text(main), /Stav k \d/);
+    assertNoBrokenSubresources();
+    await screenshot('my-data');
+    await snapshot('my data overview');
+  });
+  accessible('my data overview');
+
+  for (const [label, path, heading, shows] of [
+    ['Osobní údaje', '/me/personal', 'Osobní údaje', /Lipová 12/],
+    ['Doklady', '/me/documents', 'Doklady', /Platnost končí za \d+ (den|dny|dní)/],
+    ['Registr řidičů', '/me/driver', 'Registr řidičů', /Bodové hodnocení/],
+    ['Vozidla', '/me/vehicles', 'Vozidla', /Technická prohlídka/],
+    ['Živnostenská oprávnění', '/me/trade-licences', 'Živnostenská oprávnění', /./],
+    ['Kdo viděl moje údaje', '/me/data-usage', 'Kdo viděl moje údaje', /Záznamů: \d+/],
+  ]) {
+    step(`the side navigation leads to "${label}"`, async () => {
+      await clickAndLoad(page.getByRole('navigation', { name: 'Části mých údajů' }).getByRole('link', { name: label, exact: true }));
+      assert.equal(pathOf(page.url()), path);
+      await assertHeading(heading);
+      assert.equal(
+        await page.getByRole('navigation', { name: 'Části mých údajů' }).locator('[aria-current="page"]').textContent(),
+        label,
+      );
+      assert.match(await text(page.getByRole('main')), shows);
+      assertNoBrokenSubresources();
+      await snapshot(`my data: ${label}`);
+    });
+    accessible(`my data: ${label}`);
+  }
+
+  step('a wrong date in the usage filter is explained, and what was typed stays', async () => {
+    await page.goto(url('/me/data-usage?from=22.11.2026&authority=finan'));
+    await assertHeading('Kdo viděl moje údaje');
+    assert.ok(await page.getByRole('alert').isVisible(), 'an error summary');
+    assert.equal(await page.locator('#from').inputValue(), '22.11.2026');
+    assert.equal(await page.locator('#authority').inputValue(), 'finan');
+    assert.equal(await page.locator('#from').getAttribute('aria-invalid'), 'true');
+    await snapshot('my data: usage filter error');
+  });
+  accessible('my data: usage filter error');
+
+  step("asking for the points extract issues a PDF to download", async () => {
+    await page.goto(url('/me/driver'));
+    await clickAndLoad(page.getByRole('button', { name: 'Žádost o výpis', exact: true }));
+    assert.equal(pathOf(page.url()), '/me/driver');
+    assert.ok(await page.getByText('Výpis je připraven ke stažení.').isVisible());
+    const link = page.getByRole('link', { name: /^Stáhnout PDF/ }).first();
+    const href = await link.getAttribute('href');
+    assert.match(href, /^\/me\/extracts\/[0-9a-f-]{36}$/);
+    const response = await page.request.get(url(href));
+    assert.equal(response.status(), 200);
+    assert.equal(response.headers()['content-type'], 'application/pdf');
+    assert.ok((await response.body()).subarray(0, 5).equals(Buffer.from('%PDF-')));
+    await snapshot('my data: extract issued');
+  });
+  accessible('my data: extract issued');
+
   step('back to the dashboard', async () => {
     await clickAndLoad(page.locator('header nav').first().getByRole('link', { name: 'Můj přehled', exact: true }));
     assert.equal(pathOf(page.url()), '/dashboard');

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Checks the register gateway contract (docs/api/registers.openapi.yaml):
-the document is valid OpenAPI 3.1, and every fixture the contract tests serve
+the document is valid OpenAPI 3.1 (and so is the portal's own API,
+docs/api/obcan.openapi.yaml, which refers to it), and every fixture the contract tests serve
 or send, and every example in the document, fits the schema of its operation.
 
 Usage: check_contract.py [FIXTURES_DIR]   (default: fixtures/ beside this file)
@@ -19,6 +20,7 @@ from referencing.jsonschema import DRAFT202012
 HERE = Path(__file__).resolve().parent
 CONTRACT = HERE.parent.parent / "docs" / "api" / "registers.openapi.yaml"
 CONTRACT_URI = "urn:obcan:registers-contract"
+API = CONTRACT.parent / "obcan.openapi.yaml"
 
 # Each fixture and what it is: the request body of an operation, or the answer
 # of an operation with a status. A fixture missing from this table fails the
@@ -89,6 +91,15 @@ def main():
         print(f"ok    {CONTRACT.name} is valid OpenAPI {document['openapi']}")
     except Exception as error:  # the validator raises several kinds
         failures.append(f"{CONTRACT.name} is not valid OpenAPI: {error}")
+
+    # The portal's own API refers to the contract's schemas by relative file.
+    api = yaml.safe_load(API.read_text(encoding="utf-8"))
+    try:
+        validate(api, base_uri=API.as_uri())
+        passed += 1
+        print(f"ok    {API.name} is valid OpenAPI {api['openapi']}, its references resolve")
+    except Exception as error:  # the validator raises several kinds
+        failures.append(f"{API.name} is not valid OpenAPI: {error}")
 
     registry = Registry().with_resource(CONTRACT_URI, Resource(contents=document, specification=DRAFT202012))
 

@@ -792,6 +792,12 @@ impl Config {
                  OBCAN_REGISTERS_URL)"
                     .to_owned(),
             );
+        } else if !self.registers.url.starts_with("https://") {
+            problems.push(
+                "citizens' register data would travel over plain HTTP: give registers.url an \
+                 https:// address (OBCAN_REGISTERS_URL)"
+                    .to_owned(),
+            );
         }
         if !self.http.secure_cookies {
             problems.push(

@@ -431,7 +431,8 @@ mod tests {
 
     #[test]
     fn times_are_shown_in_prague() {
-        let summer = Timestamp::from_second(1_751_371_200).unwrap_or(Timestamp::UNIX_EPOCH); // 2025-07-01 12:00 UTC
+        let summer =
+            jiff::Timestamp::from_second(1_751_371_200).unwrap_or(jiff::Timestamp::UNIX_EPOCH); // 2025-07-01 12:00 UTC
         assert_eq!(local_time(summer), "1. 7. 2025 14:00");
     }
 }

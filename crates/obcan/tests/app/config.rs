@@ -147,7 +147,10 @@ fn production_refuses_the_demo_idp_plain_cookies_and_default_secrets() {
         assert!(error.contains("identity.demo = false"), "{error}");
         assert!(error.contains("http.secure_cookies = true"), "{error}");
         assert!(error.contains("OBCAN_SECRETS_SESSION_KEY"), "{error}");
+        assert!(error.contains("registers.connector"), "{error}");
 
+        jail.set_env("OBCAN_REGISTERS_CONNECTOR", "http");
+        jail.set_env("OBCAN_REGISTERS_URL", "https://registers.vzorov.example/v1");
         jail.set_env("OBCAN_IDENTITY_DEMO", "false");
         jail.set_env("OBCAN_HTTP_SECURE_COOKIES", "true");
         jail.set_env("OBCAN_SECRETS_SESSION_KEY", "short");
@@ -219,6 +222,8 @@ fn the_nia_presets_fill_in_nias_openid_connect_profile() {
         assert!(nia.client_secret.expose().is_empty(), "NIA issues none");
 
         // Production takes the URN issuer; the discovery document must be https.
+        jail.set_env("OBCAN_REGISTERS_CONNECTOR", "http");
+        jail.set_env("OBCAN_REGISTERS_URL", "https://registers.vzorov.example/v1");
         jail.set_env("OBCAN_IDENTITY_DEMO", "false");
         jail.set_env("OBCAN_HTTP_SECURE_COOKIES", "true");
         jail.set_env("OBCAN_HTTP_PUBLIC_URL", "https://portal.vzorov.example");

@@ -410,7 +410,11 @@ async fn an_extract_of_points_is_issued_kept_and_only_for_its_citizen() {
     let pdf = jana.get(&href).await;
     assert_eq!(pdf.status, StatusCode::OK);
     assert_eq!(pdf.header("content-type"), Some("application/pdf"));
-    assert!(pdf.header("content-disposition").unwrap().starts_with("attachment;"));
+    assert!(
+        pdf.header("content-disposition")
+            .unwrap()
+            .starts_with("attachment;")
+    );
     assert_eq!(pdf.header("cache-control"), Some("private, no-store"));
     assert!(pdf.body.starts_with("%PDF-"));
     let actions = jana.audit_actions().await;
@@ -420,7 +424,10 @@ async fn an_extract_of_points_is_issued_kept_and_only_for_its_citizen() {
     let mut petr = TestApp::on_store(jana.state.store.clone(), |_| {});
     petr.log_in_as(PETR).await;
     assert_eq!(petr.get(&href).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(petr.get("/me/extracts/not-a-uuid").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        petr.get("/me/extracts/not-a-uuid").await.status,
+        StatusCode::NOT_FOUND
+    );
     assert!(!petr.get("/me/driver").await.body.contains(&href));
 }
 
