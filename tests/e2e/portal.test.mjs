@@ -738,10 +738,10 @@ describe('Obcan portal in a browser without JavaScript', () => {
   }
 
   step('a wrong date in the usage filter is explained, and what was typed stays', async () => {
-    await page.goto(url('/me/data-usage?from=22.11.2026&authority=finan'));
+    await page.goto(url('/me/data-usage?from=31.2.2026&authority=finan'));
     await assertHeading('Kdo viděl moje údaje');
     assert.ok(await page.getByRole('alert').isVisible(), 'an error summary');
-    assert.equal(await page.locator('#from').inputValue(), '22.11.2026');
+    assert.equal(await page.locator('#from').inputValue(), '31.2.2026');
     assert.equal(await page.locator('#authority').inputValue(), 'finan');
     assert.equal(await page.locator('#from').getAttribute('aria-invalid'), 'true');
     await snapshot('my data: usage filter error');

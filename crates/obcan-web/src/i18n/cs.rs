@@ -448,7 +448,7 @@ pub(super) static TEXTS: Texts = Texts {
         usage_empty: "Žádné záznamy.",
         usage_count: "Záznamů",
         usage_recent: "za posledních 30 dní",
-        usage_bad_date: "Zadejte datum ve tvaru RRRR-MM-DD, například 2026-11-22.",
+        usage_bad_date: "Zadejte datum jako D. M. RRRR, například 22. 11. 2026.",
         usage_bad_range: "Datum „od“ musí být dřív než datum „do“.",
         usage_error_title: "Filtr nelze použít",
         paging: "Stránkování",

@@ -448,7 +448,7 @@ pub(super) static TEXTS: Texts = Texts {
         usage_empty: "No records.",
         usage_count: "Records",
         usage_recent: "in the last 30 days",
-        usage_bad_date: "Enter a date as YYYY-MM-DD, for example 2026-11-22.",
+        usage_bad_date: "Enter a date as D. M. YYYY, for example 22. 11. 2026.",
         usage_bad_range: "The “from” date must come before the “to” date.",
         usage_error_title: "The filter cannot be applied",
         paging: "Pages",

@@ -972,16 +972,13 @@ impl UsageFilter {
             if raw.is_empty() {
                 return None;
             }
-            raw.parse::<Date>().map_or_else(
-                |_| {
-                    errors.push(FieldError {
-                        field,
-                        message: m.usage_bad_date,
-                    });
-                    None
-                },
-                Some,
-            )
+            parse_date(raw).or_else(|| {
+                errors.push(FieldError {
+                    field,
+                    message: m.usage_bad_date,
+                });
+                None
+            })
         };
         let from = date("from", from);
         let to = date("to", to);
@@ -1013,6 +1010,19 @@ impl UsageFilter {
                 .as_ref()
                 .is_none_or(|needle| entry.authority.as_str().to_lowercase().contains(needle))
     }
+}
+
+/// A day as people here write it, "22. 11. 2026" or "22.11.2026", or as
+/// ISO 8601, "2026-11-22".
+fn parse_date(raw: &str) -> Option<Date> {
+    if let Ok(date) = raw.parse::<Date>() {
+        return Some(date);
+    }
+    let parts: Vec<&str> = raw.split('.').map(str::trim).collect();
+    let [day, month, year] = parts.as_slice() else {
+        return None;
+    };
+    Date::new(year.parse().ok()?, month.parse().ok()?, day.parse().ok()?).ok()
 }
 
 pub(crate) async fn data_usage(
@@ -1228,4 +1238,21 @@ pub(crate) async fn reload(
         .ok_or_else(|| WebError::BadRequest(format!("unknown section {:?}", form.section)))?;
     registers::refresh(&state, &citizen.id, section).await?;
     Ok(Redirect::to(Part::of(section).href()).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use jiff::civil::date;
+
+    use super::parse_date;
+
+    #[test]
+    fn dates_are_read_as_people_here_write_them() {
+        for written in ["22. 11. 2026", "22.11.2026", " 22 . 11 . 2026", "2026-11-22"] {
+            assert_eq!(parse_date(written.trim()), Some(date(2026, 11, 22)), "{written}");
+        }
+        for wrong in ["31.2.2026", "22.11.", "22/11/2026", "yesterday", "2026-13-01", ""] {
+            assert_eq!(parse_date(wrong), None, "{wrong}");
+        }
+    }
 }

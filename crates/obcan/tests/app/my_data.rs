@@ -177,17 +177,15 @@ async fn a_wrong_filter_is_explained_and_kept() {
     let mut app = TestApp::new().await;
     app.log_in_as(JANA).await;
     let response = app
-        .get("/me/data-usage?from=22.11.2026&to=&authority=%C3%BA%C5%99ad")
+        .get("/me/data-usage?from=31.2.2026&to=&authority=%C3%BA%C5%99ad")
         .await;
     assert_eq!(response.status, StatusCode::OK);
-    assert!(response.body.contains("Zadejte datum ve tvaru RRRR-MM-DD"));
-    assert!(response.body.contains("value=\"22.11.2026\""));
+    assert!(response.body.contains("Zadejte datum jako D. M. RRRR"));
+    assert!(response.body.contains("value=\"31.2.2026\""));
     assert!(response.body.contains("aria-invalid=\"true\""));
     assert!(response.body.contains("value=\"úřad\""));
 
-    let reversed = app
-        .get("/me/data-usage?from=2026-11-22&to=2026-01-01")
-        .await;
+    let reversed = app.get("/me/data-usage?from=22.%2011.%202026&to=2026-01-01").await;
     assert!(reversed.body.contains("musí být dřív"));
 }
 
@@ -240,6 +238,8 @@ enum Mode {
     Slow,
     /// Knows nobody.
     Empty,
+    /// Answers what breaks the contract.
+    Broken,
 }
 
 struct Gateway {
@@ -271,7 +271,10 @@ async fn answer(mode: Mode, path: &str) -> Response {
         Mode::Down => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
         Mode::Slow => tokio::time::sleep(Duration::from_secs(3)).await,
         Mode::Empty => return StatusCode::NOT_FOUND.into_response(),
-        Mode::Up => {}
+        Mode::Broken if !path.ends_with("/match") => {
+            return ([("content-type", "application/json")], r#"{"given_name": 5}"#).into_response();
+        }
+        Mode::Up | Mode::Broken => {}
     }
     let file = match path.rsplit('/').next().unwrap_or_default() {
         "match" => "match",
@@ -332,7 +335,7 @@ async fn when_the_gateway_fails_the_last_known_data_is_shown_with_its_time() {
 
     // After it, the failure shows the last answer with its time, not an error.
     app.advance(16 * 60);
-    for mode in [Mode::Down, Mode::Slow] {
+    for mode in [Mode::Down, Mode::Slow, Mode::Broken] {
         gateway.set(mode);
         let stale = app.get("/me/personal").await;
         assert_eq!(stale.status, StatusCode::OK, "{mode:?}");
