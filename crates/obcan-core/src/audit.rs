@@ -58,11 +58,17 @@ pub enum Action {
     CitizenRegistered,
     CitizenActivated,
     CitizenLocked,
+    /// A verification code went to a new e-mail address or telephone number.
+    ContactVerificationSent,
+    /// A wrong verification code was typed.
+    ContactVerificationFailed,
+    ContactVerified,
+    ContactRemoved,
 }
 
 impl Action {
     /// Every action, for the audit log's filter.
-    pub const ALL: [Self; 24] = [
+    pub const ALL: [Self; 28] = [
         Self::Login,
         Self::LoginFailed,
         Self::Logout,
@@ -87,6 +93,10 @@ impl Action {
         Self::CitizenRegistered,
         Self::CitizenActivated,
         Self::CitizenLocked,
+        Self::ContactVerificationSent,
+        Self::ContactVerificationFailed,
+        Self::ContactVerified,
+        Self::ContactRemoved,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -115,6 +125,10 @@ impl Action {
             Self::CitizenRegistered => "citizen_registered",
             Self::CitizenActivated => "citizen_activated",
             Self::CitizenLocked => "citizen_locked",
+            Self::ContactVerificationSent => "contact_verification_sent",
+            Self::ContactVerificationFailed => "contact_verification_failed",
+            Self::ContactVerified => "contact_verified",
+            Self::ContactRemoved => "contact_removed",
         }
     }
 }
