@@ -218,6 +218,18 @@ impl CodeKey {
         Self(bytes.to_vec())
     }
 
+    /// The key for codes, derived from the instance key so that it serves
+    /// no other purpose.
+    pub fn derive(instance_key: &[u8]) -> Self {
+        let derived = Hmac::<Sha256>::new_from_slice(instance_key)
+            .map(|mut mac| {
+                mac.update(b"obcan contact verification codes");
+                mac.finalize().into_bytes().to_vec()
+            })
+            .unwrap_or_default();
+        Self(derived)
+    }
+
     /// Keeps `code` as a new salt and its hash.
     pub fn seal(&self, code: &VerificationCode) -> Result<StoredCode, RandomnessError> {
         let mut salt = [0u8; 16];
