@@ -692,7 +692,11 @@ describe('Obcan portal in a browser without JavaScript', () => {
     assert.equal(pathOf(page.url()), '/account');
     await assertHeading('Můj účet a přihlašování');
     const main = page.getByRole('main');
-    assert.equal(await main.getByRole('heading', { level: 2 }).count(), 4, 'details, means, sessions, history');
+    assert.equal(
+      await main.getByRole('heading', { level: 2 }).count(),
+      5,
+      'details, contact details, means, sessions, history',
+    );
     assert.ok(await main.getByText('toto přihlášení').isVisible(), 'this session is marked');
     assert.ok(await main.getByText('Jediný způsob přihlášení nelze odebrat', { exact: false }).isVisible());
     assertNoBrokenSubresources();
@@ -763,6 +767,70 @@ describe('Obcan portal in a browser without JavaScript', () => {
     await snapshot('my data: extract issued');
   });
   accessible('my data: extract issued');
+
+  step('the contact details page, linked from the account page', async () => {
+    await page.goto(url('/account'));
+    await clickAndLoad(page.getByRole('main').getByRole('link', { name: 'Upravit kontaktní údaje', exact: true }));
+    assert.equal(pathOf(page.url()), '/me/contacts');
+    await assertHeading('Kontaktní údaje');
+    const main = page.getByRole('main');
+    assert.ok(await main.getByText('Ověřený e-mail zatím nemáte.').isVisible());
+    assert.equal(await main.getByLabel('Nový e-mail', { exact: true }).count(), 1);
+    assert.equal(await main.getByLabel('Nové telefonní číslo', { exact: true }).count(), 1, 'the demo offers phones too');
+    assertNoBrokenSubresources();
+    await snapshot('contact details');
+  });
+  accessible('contact details');
+
+  step('an invalid e-mail address is explained at its field, with what was typed', async () => {
+    await page.fill('#email', 'jana(at)example');
+    const [response] = await Promise.all([
+      page.waitForResponse((answer) => pathOf(answer.url()) === '/me/contacts/email'),
+      clickAndLoad(page.getByRole('button', { name: 'Poslat ověřovací kód: E-mail', exact: true })),
+    ]);
+    assert.equal(response.status(), 422);
+    const summary = page.getByRole('alert');
+    assert.match(await text(summary), /Formulář obsahuje chyby/);
+    const link = summary.getByRole('link', { name: /Zadejte e-mailovou adresu/ });
+    assert.equal(await link.getAttribute('href'), '#email');
+    const field = page.locator('#email');
+    assert.equal(await field.inputValue(), 'jana(at)example', 'what was typed is kept');
+    assert.equal(await field.getAttribute('aria-invalid'), 'true');
+    assert.equal(await field.getAttribute('aria-describedby'), 'email-hint email-error');
+    assert.match(await text(page.locator('#email-error')), /Zadejte e-mailovou adresu/);
+    assertNoBrokenSubresources();
+    await screenshot('contacts-error');
+    await snapshot('contact details with an error');
+  });
+  accessible('contact details with an error');
+
+  step('a valid address gets a code, which the demo shows with a clear note', async () => {
+    await page.fill('#email', 'jana@example.cz');
+    await clickAndLoad(page.getByRole('button', { name: 'Poslat ověřovací kód: E-mail', exact: true }));
+    assert.equal(pathOf(page.url()), '/me/contacts?done=sent-email');
+    const main = page.getByRole('main');
+    assert.ok(await main.getByText('Ověřovací kód je na cestě na váš e-mail.').isVisible());
+    assert.ok(await main.getByText('Ukázka: žádná skutečná zpráva nebyla odeslána.').isVisible());
+    assert.match(await text(page.locator('#email-demo-code')), /^[0-9]{6}$/);
+    assertNoBrokenSubresources();
+    await screenshot('contacts-code-sent');
+    await snapshot('contact details, code sent');
+  });
+  accessible('contact details, code sent');
+
+  step('the code verifies the address', async () => {
+    const code = await text(page.locator('#email-demo-code'));
+    await page.getByLabel('Ověřovací kód', { exact: true }).fill(code);
+    await clickAndLoad(page.getByRole('button', { name: 'Ověřit', exact: true }));
+    assert.equal(pathOf(page.url()), '/me/contacts?done=verified-email');
+    assert.ok(await page.getByRole('main').getByText('E-mail je ověřen.').isVisible());
+    assert.equal(await text(page.locator('#email-verified')), 'jana@example.cz');
+    assert.equal(await page.locator('#email-demo-code').count(), 0, 'no verification under way');
+    assertNoBrokenSubresources();
+    await screenshot('contacts-verified');
+    await snapshot('contact details, verified');
+  });
+  accessible('contact details, verified');
 
   step('back to the dashboard', async () => {
     await clickAndLoad(page.locator('header nav').first().getByRole('link', { name: 'Můj přehled', exact: true }));

@@ -1,6 +1,23 @@
-//! Obcan's outside world: identity providers today; register connectors,
-//! mail and SMS gateways, time-stamp authorities and payment gateways as they
-//! are built. Each speaks the real protocol of its counterpart.
+//! Obcan's outside world: identity providers, register connectors, and the
+//! mail and SMS gateways messages to citizens leave through; time-stamp
+//! authorities and payment gateways as they are built. Each speaks the real
+//! protocol of its counterpart.
 
 pub mod identity;
+pub mod mail;
+pub mod messaging;
+pub mod outbox;
 pub mod registers;
+pub mod sms;
+
+/// An error with its causes, for the log.
+pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

@@ -63,11 +63,17 @@ pub enum Action {
     /// Register data of a citizen was read (shown or served by the API).
     RegisterRead,
     RegisterExtractIssued,
+    /// A verification code went to a new e-mail address or telephone number.
+    ContactVerificationSent,
+    /// A wrong verification code was typed.
+    ContactVerificationFailed,
+    ContactVerified,
+    ContactRemoved,
 }
 
 impl Action {
     /// Every action, for the audit log's filter.
-    pub const ALL: [Self; 27] = [
+    pub const ALL: [Self; 31] = [
         Self::Login,
         Self::LoginFailed,
         Self::Logout,
@@ -95,6 +101,10 @@ impl Action {
         Self::RegisterMatched,
         Self::RegisterRead,
         Self::RegisterExtractIssued,
+        Self::ContactVerificationSent,
+        Self::ContactVerificationFailed,
+        Self::ContactVerified,
+        Self::ContactRemoved,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -126,6 +136,10 @@ impl Action {
             Self::RegisterMatched => "register_matched",
             Self::RegisterRead => "register_read",
             Self::RegisterExtractIssued => "register_extract_issued",
+            Self::ContactVerificationSent => "contact_verification_sent",
+            Self::ContactVerificationFailed => "contact_verification_failed",
+            Self::ContactVerified => "contact_verified",
+            Self::ContactRemoved => "contact_removed",
         }
     }
 }

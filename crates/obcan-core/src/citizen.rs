@@ -94,6 +94,67 @@ impl EmailAddress {
     }
 }
 
+/// A telephone number in E.164 form (`+420603123456`). Czech numbers may be
+/// typed as people write them: `603 123 456`, `+420 603 123 456` or
+/// `00420 603-123-456`; another country's number needs its `+` prefix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhoneNumber(String);
+
+const CZECH_PREFIX: &str = "420";
+
+impl PhoneNumber {
+    pub fn parse(raw: &str) -> Result<Self, InvalidContact> {
+        let raw = raw.trim();
+        // Separators people type between groups; nothing else is tolerated.
+        let compact: String = raw
+            .chars()
+            .filter(|c| !matches!(c, ' ' | '\u{a0}' | '-' | '.' | '/' | '(' | ')'))
+            .collect();
+        let international = compact
+            .strip_prefix('+')
+            .or_else(|| compact.strip_prefix("00"));
+        let digits = match international {
+            Some(digits) => digits.to_owned(),
+            None if compact.len() == 9 => format!("{CZECH_PREFIX}{compact}"),
+            None => return Err(InvalidContact::Phone),
+        };
+        // E.164: a country code that does not start with 0, at most 15
+        // digits in all; the shortest national numbers in use have 8 in all.
+        let valid = (8..=15).contains(&digits.len())
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && !digits.starts_with('0');
+        if !valid {
+            return Err(InvalidContact::Phone);
+        }
+        // Czech numbers have nine digits, and none starts with 0 or 1.
+        if let Some(national) = digits.strip_prefix(CZECH_PREFIX)
+            && (national.len() != 9 || national.starts_with(['0', '1']))
+        {
+            return Err(InvalidContact::Phone);
+        }
+        Ok(Self(format!("+{digits}")))
+    }
+
+    /// The E.164 form, as stored and as gateways take it.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// As people read it: a Czech number in groups of three
+    /// (`+420 603 123 456`), others as stored.
+    pub fn grouped(&self) -> String {
+        match self.0.strip_prefix("+420") {
+            Some(national) if national.len() == 9 => format!(
+                "+420 {} {} {}",
+                &national[..3],
+                &national[3..6],
+                &national[6..]
+            ),
+            _ => self.0.clone(),
+        }
+    }
+}
+
 /// A postal address on one line, e.g. "Lipová 12, 123 45 Vzorov".
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PostalAddress(String);
@@ -116,6 +177,8 @@ impl PostalAddress {
 pub enum InvalidContact {
     #[error("not an e-mail address")]
     Email,
+    #[error("not a telephone number: nine digits, or + and the country code")]
+    Phone,
     #[error("not a postal address: empty, too long or with control characters")]
     Address,
 }
@@ -192,6 +255,52 @@ mod tests {
             "jana@.cz",
         ] {
             assert!(EmailAddress::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn czech_phone_numbers_are_normalised_to_e164() {
+        for typed in [
+            "603 123 456",
+            "603123456",
+            "+420 603 123 456",
+            "+420603123456",
+            "00420 603-123-456",
+            " (+420) 603.123.456 ",
+        ] {
+            let phone = PhoneNumber::parse(typed).unwrap();
+            assert_eq!(phone.as_str(), "+420603123456", "{typed:?}");
+            assert_eq!(phone.grouped(), "+420 603 123 456");
+        }
+        let slovak = PhoneNumber::parse("+421 905 123 456").unwrap();
+        assert_eq!(slovak.as_str(), "+421905123456");
+        assert_eq!(slovak.grouped(), "+421905123456");
+    }
+
+    #[test]
+    fn garbage_is_not_a_phone_number() {
+        for bad in [
+            "",
+            "   ",
+            "603 123 45",
+            "603 123 4567",
+            "+420 603 123 45",
+            "+420 103 123 456",
+            "003 123 456",
+            "+0420603123456",
+            "+1234567",
+            "+1234567890123456",
+            "603a123456",
+            "603_123_456",
+            "+420 603 123 456 ext 1",
+            "phone",
+            "++420603123456",
+        ] {
+            assert_eq!(
+                PhoneNumber::parse(bad),
+                Err(InvalidContact::Phone),
+                "{bad:?}"
+            );
         }
     }
 

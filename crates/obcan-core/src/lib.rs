@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod capability;
 pub mod citizen;
+pub mod contact;
 pub mod credential;
 pub mod identity;
 pub mod language;

@@ -6,6 +6,7 @@
 
 mod audit;
 mod citizens;
+mod contacts;
 mod credentials;
 pub mod dialect;
 mod error;
@@ -27,6 +28,9 @@ use sqlx::any::AnyPoolOptions;
 
 pub use audit::{AuditEntry, AuditLog, ChainBreak};
 pub use citizens::{Citizens, Fact, LinkOutcome, LinkedMeans, ProfileFact, UnlinkOutcome};
+pub use contacts::{
+    ContactBook, Contacts, PendingVerification, VerifiedContact, VerifyEvents, VerifyOutcome,
+};
 pub use credentials::{Credential, Credentials, Enrolment};
 pub use dialect::Backend;
 pub use error::{AlreadyExists, StoreError};
@@ -123,6 +127,10 @@ impl Store {
 
     pub fn citizens(&self) -> Citizens<'_> {
         Citizens::new(self)
+    }
+
+    pub fn contacts(&self) -> Contacts<'_> {
+        Contacts::new(self)
     }
 
     pub fn sessions(&self) -> Sessions<'_> {

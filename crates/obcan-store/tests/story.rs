@@ -777,3 +777,305 @@ mod staff {
         );
     }
 }
+
+mod contacts {
+    use obcan_core::audit::{Action, Actor, AuditEvent};
+    use obcan_core::citizen::CitizenId;
+    use obcan_core::contact::{
+        CodeKey, ContactKind, ContactValue, TooEarly, VERIFICATION, VerificationCode,
+    };
+    use obcan_store::{VerifyEvents, VerifyOutcome};
+
+    use super::*;
+
+    fn events(citizen: CitizenId) -> VerifyEvents {
+        let event = |action| AuditEvent::new(at(0), Actor::Citizen(citizen), action);
+        VerifyEvents {
+            verified: event(Action::ContactVerified),
+            failed: event(Action::ContactVerificationFailed),
+        }
+    }
+
+    fn code(digits: &str) -> VerificationCode {
+        VerificationCode::parse(digits).unwrap()
+    }
+
+    async fn actions(db: &TestDatabase) -> Vec<String> {
+        let mut entries = db.store.audit().page(None, None, None, 100).await.unwrap();
+        entries.reverse();
+        entries.into_iter().map(|entry| entry.action).collect()
+    }
+
+    /// A citizen with a code for `value` sent at `sent`.
+    async fn sent(
+        db: &TestDatabase,
+        citizen: CitizenId,
+        value: &ContactValue,
+        digits: &str,
+        sent: i64,
+    ) -> Result<(), TooEarly> {
+        let key = CodeKey::new(b"test key");
+        let event = AuditEvent::new(
+            at(sent),
+            Actor::Citizen(citizen),
+            Action::ContactVerificationSent,
+        );
+        db.store
+            .contacts()
+            .record_sent(
+                citizen,
+                value,
+                &key.seal(&code(digits)).unwrap(),
+                VERIFICATION,
+                at(sent),
+                &event,
+            )
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_right_code_moves_the_value_to_verified_and_ends_the_verification() {
+        let db = TestDatabase::create().await.unwrap();
+        let citizen = db
+            .store
+            .citizens()
+            .log_in(&assertion("contacts-1", "Jana"), at(0))
+            .await
+            .unwrap()
+            .id;
+        let email = ContactValue::parse(ContactKind::Email, "jana@example.cz").unwrap();
+        sent(&db, citizen, &email, "123456", 0).await.unwrap();
+        let contacts = db.store.contacts();
+        let book = contacts.book(citizen).await.unwrap();
+        assert!(book.email.is_none());
+        let pending = book.pending_email.unwrap();
+        assert_eq!(pending.value, email);
+        assert_eq!(pending.attempts_left, 5);
+        assert_eq!(pending.expires_at, at(15 * 60));
+        assert!(!pending.code.hash.contains("123456"));
+
+        let key = CodeKey::new(b"test key");
+        let events = events(citizen);
+        let verify = async |digits: &str, now| {
+            contacts
+                .verify(
+                    citizen,
+                    ContactKind::Email,
+                    &code(digits),
+                    &key,
+                    at(now),
+                    &events,
+                )
+                .await
+                .unwrap()
+        };
+        assert_eq!(
+            verify("654321", 10).await,
+            VerifyOutcome::WrongCode { attempts_left: 4 }
+        );
+        assert_eq!(
+            verify("123456", 20).await,
+            VerifyOutcome::Verified(email.clone())
+        );
+        let book = contacts.book(citizen).await.unwrap();
+        assert_eq!(book.email.unwrap().value, email);
+        assert!(book.pending_email.is_none());
+        assert_eq!(
+            verify("123456", 30).await,
+            VerifyOutcome::NoPending,
+            "used once"
+        );
+        assert_eq!(
+            actions(&db).await,
+            [
+                "contact_verification_sent",
+                "contact_verification_failed",
+                "contact_verified"
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn attempts_run_out_codes_expire_and_new_codes_wait_a_minute() {
+        let db = TestDatabase::create().await.unwrap();
+        let citizen = db
+            .store
+            .citizens()
+            .log_in(&assertion("contacts-2", "Petr"), at(0))
+            .await
+            .unwrap()
+            .id;
+        let phone = ContactValue::parse(ContactKind::Phone, "603 123 456").unwrap();
+        sent(&db, citizen, &phone, "111111", 0).await.unwrap();
+        assert_eq!(
+            sent(&db, citizen, &phone, "222222", 59).await,
+            Err(TooEarly {
+                wait: jiff::SignedDuration::from_secs(1)
+            })
+        );
+        let key = CodeKey::new(b"test key");
+        let contacts = db.store.contacts();
+        let events = events(citizen);
+        for left in (0..5).rev() {
+            let outcome = contacts
+                .verify(
+                    citizen,
+                    ContactKind::Phone,
+                    &code("999999"),
+                    &key,
+                    at(100),
+                    &events,
+                )
+                .await
+                .unwrap();
+            assert_eq!(
+                outcome,
+                VerifyOutcome::WrongCode {
+                    attempts_left: left
+                }
+            );
+        }
+        let outcome = contacts
+            .verify(
+                citizen,
+                ContactKind::Phone,
+                &code("111111"),
+                &key,
+                at(101),
+                &events,
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            outcome,
+            VerifyOutcome::NoAttemptsLeft,
+            "even the right code"
+        );
+
+        // A new code brings the attempts back, and lives 15 minutes.
+        sent(&db, citizen, &phone, "333333", 120).await.unwrap();
+        let outcome = contacts
+            .verify(
+                citizen,
+                ContactKind::Phone,
+                &code("333333"),
+                &key,
+                at(120 + 15 * 60),
+                &events,
+            )
+            .await
+            .unwrap();
+        assert_eq!(outcome, VerifyOutcome::Expired);
+        assert!(contacts.book(citizen).await.unwrap().phone.is_none());
+        assert_eq!(contacts.delete_expired(at(10_000)).await.unwrap(), 1);
+        assert_eq!(contacts.book(citizen).await.unwrap(), Default::default());
+    }
+
+    #[tokio::test]
+    async fn one_citizens_code_does_nothing_for_another() {
+        let db = TestDatabase::create().await.unwrap();
+        let jana = db
+            .store
+            .citizens()
+            .log_in(&assertion("contacts-3", "Jana"), at(0))
+            .await
+            .unwrap()
+            .id;
+        let petr = db
+            .store
+            .citizens()
+            .log_in(&assertion("contacts-4", "Petr"), at(0))
+            .await
+            .unwrap()
+            .id;
+        let email = ContactValue::parse(ContactKind::Email, "jana@example.cz").unwrap();
+        sent(&db, jana, &email, "123456", 0).await.unwrap();
+        let outcome = db
+            .store
+            .contacts()
+            .verify(
+                petr,
+                ContactKind::Email,
+                &code("123456"),
+                &CodeKey::new(b"test key"),
+                at(1),
+                &events(petr),
+            )
+            .await
+            .unwrap();
+        assert_eq!(outcome, VerifyOutcome::NoPending);
+        assert!(
+            db.store
+                .contacts()
+                .book(petr)
+                .await
+                .unwrap()
+                .email
+                .is_none()
+        );
+        assert_eq!(
+            db.store
+                .contacts()
+                .book(jana)
+                .await
+                .unwrap()
+                .pending_email
+                .unwrap()
+                .attempts_left,
+            5
+        );
+    }
+
+    #[tokio::test]
+    async fn removing_deletes_the_contact_and_its_verification_with_one_entry() {
+        let db = TestDatabase::create().await.unwrap();
+        let citizen = db
+            .store
+            .citizens()
+            .log_in(&assertion("contacts-5", "Jana"), at(0))
+            .await
+            .unwrap()
+            .id;
+        let email = ContactValue::parse(ContactKind::Email, "jana@example.cz").unwrap();
+        sent(&db, citizen, &email, "123456", 0).await.unwrap();
+        let key = CodeKey::new(b"test key");
+        let contacts = db.store.contacts();
+        contacts
+            .verify(
+                citizen,
+                ContactKind::Email,
+                &code("123456"),
+                &key,
+                at(1),
+                &events(citizen),
+            )
+            .await
+            .unwrap();
+        let other = ContactValue::parse(ContactKind::Email, "jana@jinde.cz").unwrap();
+        sent(&db, citizen, &other, "654321", 100).await.unwrap();
+        let removed = AuditEvent::new(at(200), Actor::Citizen(citizen), Action::ContactRemoved);
+        assert!(
+            contacts
+                .remove(citizen, ContactKind::Email, &removed)
+                .await
+                .unwrap()
+        );
+        assert_eq!(contacts.book(citizen).await.unwrap(), Default::default());
+        assert!(
+            !contacts
+                .remove(citizen, ContactKind::Email, &removed)
+                .await
+                .unwrap()
+        );
+        assert_eq!(
+            actions(&db)
+                .await
+                .iter()
+                .filter(|action| *action == "contact_removed")
+                .count(),
+            1,
+            "nothing removed, nothing recorded"
+        );
+    }
+}

@@ -35,7 +35,9 @@ use tracing::Level;
 
 pub use error::WebError;
 pub use routes::{Access, RouteInfo, StaffAccess, routes};
-pub use settings::{IdentityLogin, Means, RegisterSettings, SessionKey, WebSettings};
+pub use settings::{
+    ContactSettings, IdentityLogin, Means, RegisterSettings, SessionKey, WebSettings,
+};
 pub use state::{AppState, Clock};
 
 use middleware::{csrf, error_pages, metrics, security_headers};
@@ -100,7 +102,7 @@ fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Deletes expired sessions and login attempts now and then, until `shutdown` resolves.
+/// Deletes expired sessions, login attempts and verifications now and then, until `shutdown` resolves.
 pub async fn purge_expired_sessions(
     state: AppState,
     every: Duration,
@@ -121,6 +123,11 @@ pub async fn purge_expired_sessions(
                 }
                 if let Err(error) = state.store.pending_logins().delete_expired(now).await {
                     tracing::warn!(%error, "cannot delete expired second-factor steps");
+                }
+                // Kept a day past expiry, so that the page can still say so.
+                let day_ago = now.checked_sub(jiff::SignedDuration::from_hours(24)).unwrap_or(now);
+                if let Err(error) = state.store.contacts().delete_expired(day_ago).await {
+                    tracing::warn!(%error, "cannot delete expired contact verifications");
                 }
                 let window = obcan_core::credential::LOCKOUT.address_window;
                 if let Err(error) = state.store.login_throttle().delete_expired(now, window).await {
@@ -176,6 +183,14 @@ mod tests {
                 cache_for: jiff::SignedDuration::from_mins(15),
                 min_loa: obcan_core::identity::Loa::Substantial,
                 match_rules: Default::default(),
+            },
+            contacts: ContactSettings {
+                email: std::sync::Arc::new(obcan_connect::messaging::EmailChannel::DemoOutbox(
+                    obcan_connect::outbox::DemoOutbox::new(
+                        std::env::temp_dir().join("obcan-outbox"),
+                    ),
+                )),
+                sms: None,
             },
         }
     }

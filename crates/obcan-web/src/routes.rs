@@ -13,8 +13,8 @@ use obcan_core::policy::Permission;
 use crate::middleware::metrics;
 use crate::pages::office::{agenda, audit, organisation, registration, staff};
 use crate::pages::{
-    accessibility, account, activation, dashboard, home, language, login, my_data, office, oidc,
-    password_login, saml,
+    accessibility, account, activation, contacts, dashboard, home, language, login, my_data,
+    office, oidc, password_login, saml,
 };
 use crate::state::AppState;
 use crate::{api, assets, branding, ops};
@@ -123,6 +123,12 @@ pub(crate) fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         route(Method::GET,  "/account",                        Citizen(Loa::Low), get(account::page)),
         route(Method::POST, "/account/means/unlink",           Citizen(Loa::Low), post(account::unlink)),
         route(Method::POST, "/account/sessions/end-others",    Citizen(Loa::Low), post(account::end_other_sessions)),
+        route(Method::GET,  "/me/contacts",                    Citizen(Loa::Low), get(contacts::page)),
+        route(Method::POST, "/me/contacts/email",              Citizen(Loa::Low), post(contacts::start_email)),
+        route(Method::POST, "/me/contacts/phone",              Citizen(Loa::Low), post(contacts::start_phone)),
+        route(Method::POST, "/me/contacts/verify",             Citizen(Loa::Low), post(contacts::verify)),
+        route(Method::POST, "/me/contacts/resend",             Citizen(Loa::Low), post(contacts::resend)),
+        route(Method::POST, "/me/contacts/remove",             Citizen(Loa::Low), post(contacts::remove)),
         route(Method::GET,  "/office/login",                   Public,            get(password_login::staff_page)),
         route(Method::POST, "/office/login",                   Public,            post(password_login::staff_submit)),
         route(Method::GET,  "/office/login/code",              Public,            get(password_login::staff_code_page)),

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use obcan_connect::identity::oidc::OidcProvider;
 use obcan_connect::identity::saml::SamlProvider;
+use obcan_connect::messaging::{EmailChannel, SmsChannel};
 use obcan_connect::registers::RegisterConnector;
 use obcan_core::identity::Loa;
 use obcan_core::language::Language;
@@ -38,6 +39,15 @@ pub struct WebSettings {
     /// Reverse proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<std::net::IpAddr>,
     pub registers: RegisterSettings,
+    pub contacts: ContactSettings,
+}
+
+/// How verification codes reach citizens' e-mail and telephones.
+#[derive(Debug, Clone)]
+pub struct ContactSettings {
+    pub email: Arc<EmailChannel>,
+    /// None: telephone numbers are not verified (no gateway in production).
+    pub sms: Option<Arc<SmsChannel>>,
 }
 
 /// Where citizens' register data comes from and how it is kept.

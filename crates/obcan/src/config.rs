@@ -30,6 +30,8 @@ pub struct Config {
     pub identity: IdentityConfig,
     pub staff: StaffConfig,
     pub registers: RegistersConfig,
+    pub mail: MailConfig,
+    pub sms: SmsConfig,
     pub secrets: SecretsConfig,
     pub branding: BrandingConfig,
     pub log: LogConfig,
@@ -367,6 +369,49 @@ pub enum ConnectorKind {
     Http,
 }
 
+/// How e-mail to citizens (verification codes) leaves the portal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MailConfig {
+    /// The SMTP server. Empty: messages are only filed in the demo outbox,
+    /// `<storage.path>/outbox/`, which production refuses.
+    pub host: String,
+    pub port: u16,
+    /// `starttls` (usually port 587), `tls` (usually port 465), or `none`:
+    /// only for a relay on the same host or a trusted network.
+    pub security: MailSecurityConfig,
+    /// Login at the server; empty when it wants none. Both or neither.
+    pub username: String,
+    pub password: Secret,
+    /// The sender, e.g. "Město Vzorov <portal@vzorov.cz>". Required with `host`.
+    pub from: String,
+    /// For one step of the exchange with the server; the whole may take twice that.
+    pub timeout_seconds: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MailSecurityConfig {
+    None,
+    Starttls,
+    Tls,
+}
+
+/// How text messages to citizens (verification codes) leave the portal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SmsConfig {
+    /// Where the office's SMS gateway takes messages, by the contract of
+    /// docs/api/sms-gateway.openapi.yaml. Empty: in the demo, messages are
+    /// filed in the demo outbox; in production, telephone numbers are not
+    /// verified and the portal says so.
+    pub url: String,
+    /// Bearer token for the gateway; empty for none.
+    pub token: Secret,
+    /// For one message, connecting included.
+    pub timeout_ms: u64,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SecretsConfig {
@@ -447,6 +492,20 @@ impl Default for Config {
                 min_loa: Loa::Substantial,
                 demo_seed: 2026,
             },
+            mail: MailConfig {
+                host: String::new(),
+                port: 587,
+                security: MailSecurityConfig::Starttls,
+                username: String::new(),
+                password: Secret(String::new()),
+                from: String::new(),
+                timeout_seconds: 10,
+            },
+            sms: SmsConfig {
+                url: String::new(),
+                token: Secret(String::new()),
+                timeout_ms: 5000,
+            },
             secrets: SecretsConfig {
                 session_key: Secret(DEMO_SESSION_KEY.into()),
             },
@@ -485,6 +544,8 @@ section_defaults! {
     IdentityConfig => identity,
     StaffConfig => staff,
     RegistersConfig => registers,
+    MailConfig => mail,
+    SmsConfig => sms,
     SecretsConfig => secrets,
     BrandingConfig => branding,
     LogConfig => log,
@@ -609,6 +670,7 @@ impl Config {
         }
         self.validate_identity()?;
         self.validate_registers()?;
+        self.validate_messaging()?;
         if self
             .log
             .level
@@ -651,6 +713,51 @@ impl Config {
         }
         if registers.max_answer_bytes < 1024 {
             return invalid("registers.max_answer_bytes", "must be at least 1024".into());
+        }
+        Ok(())
+    }
+
+    fn validate_messaging(&self) -> Result<(), ConfigError> {
+        let invalid = |key, message: String| Err(ConfigError::Invalid { key, message });
+        let mail = &self.mail;
+        if !mail.host.is_empty() {
+            if mail
+                .host
+                .contains(|c: char| c.is_whitespace() || c == '/' || c == ':')
+            {
+                return invalid(
+                    "mail.host",
+                    format!("{:?}: the server's name or address only", mail.host),
+                );
+            }
+            if mail.port == 0 {
+                return invalid("mail.port", "must be between 1 and 65535".into());
+            }
+            if let Err(error) = obcan_connect::mail::parse_sender(&mail.from) {
+                return invalid("mail.from", error.to_string());
+            }
+        }
+        if mail.username.is_empty() != mail.password.expose().is_empty() {
+            return invalid(
+                "mail.username",
+                "set mail.username and mail.password together, or neither".into(),
+            );
+        }
+        if mail.timeout_seconds == 0 {
+            return invalid("mail.timeout_seconds", "must be at least 1".into());
+        }
+        let sms = &self.sms;
+        if !(sms.url.is_empty()
+            || sms.url.starts_with("https://")
+            || sms.url.starts_with("http://"))
+        {
+            return invalid(
+                "sms.url",
+                "the gateway's http:// or https:// address, or empty for none".into(),
+            );
+        }
+        if sms.timeout_ms == 0 {
+            return invalid("sms.timeout_ms", "must be at least 1".into());
         }
         Ok(())
     }
@@ -796,6 +903,27 @@ impl Config {
             problems.push(
                 "citizens' register data would travel over plain HTTP: give registers.url an \
                  https:// address (OBCAN_REGISTERS_URL)"
+                    .to_owned(),
+            );
+        }
+        if self.mail.host.is_empty() {
+            problems.push(
+                "e-mail would only be filed in the demo outbox, so citizens could not verify their \
+                 addresses: set mail.host and mail.from (OBCAN_MAIL_HOST, OBCAN_MAIL_FROM)"
+                    .to_owned(),
+            );
+        } else if self.mail.security == MailSecurityConfig::None
+            && !self.mail.password.expose().is_empty()
+        {
+            problems.push(
+                "mail.password would travel unencrypted: set mail.security = \"starttls\" or \"tls\""
+                    .to_owned(),
+            );
+        }
+        if self.sms.url.starts_with("http://") {
+            problems.push(
+                "the SMS gateway's token and citizens' numbers would travel over plain HTTP: set \
+                 sms.url to an https:// address"
                     .to_owned(),
             );
         }

@@ -15,9 +15,13 @@ use obcan_connect::identity::demo;
 use obcan_connect::identity::nia_oidc::{DecryptionKey, NiaProfile};
 use obcan_connect::identity::oidc::{OidcProfile, OidcProvider, OidcSettings};
 use obcan_connect::identity::saml::{KeyPair, SamlProvider, SamlSettings, SpType};
+use obcan_connect::mail::{MailSecurity, MailSettings, Mailer};
+use obcan_connect::messaging::{EmailChannel, SmsChannel};
+use obcan_connect::outbox::DemoOutbox;
 use obcan_connect::registers::RegisterConnector;
 use obcan_connect::registers::demo::DemoRegisters;
 use obcan_connect::registers::http::{HttpRegisters, HttpSettings};
+use obcan_connect::sms::{SmsGateway, SmsSettings};
 use obcan_core::audit::{Action, Actor, AuditEvent};
 use obcan_core::credential::InitialPassword;
 use obcan_core::identity::{Loa, ProviderId};
@@ -26,10 +30,14 @@ use obcan_core::session::SessionPolicy;
 use obcan_core::staff::{Label, LoginName, Role, StaffId};
 use obcan_store::{Backend, NewStaff, PoolSettings, Store};
 use obcan_web::branding::{Branding, Color, Contact, Logo};
-use obcan_web::{AppState, IdentityLogin, Means, RegisterSettings, SessionKey, WebSettings};
+use obcan_web::{
+    AppState, ContactSettings, IdentityLogin, Means, RegisterSettings, SessionKey, WebSettings,
+};
 use tokio::net::TcpListener;
 
-use crate::config::{Config, ConnectorKind, Mode, OidcProviderConfig, SamlProviderConfig};
+use crate::config::{
+    Config, ConnectorKind, MailSecurityConfig, Mode, OidcProviderConfig, SamlProviderConfig,
+};
 
 /// How often expired sessions are swept from the database.
 const SESSION_PURGE_INTERVAL: Duration = Duration::from_secs(300);
@@ -127,7 +135,73 @@ pub fn web_settings(config: &Config) -> anyhow::Result<WebSettings> {
             .collect::<anyhow::Result<_>>()?,
         trusted_proxies: config.http.trusted_proxies.clone(),
         registers: register_settings(config)?,
+        contacts: contact_settings(config)?,
     })
+}
+
+/// Where verification codes go: the SMTP server and the SMS gateway, or in
+/// the demo without them, the demo outbox. Production without a gateway
+/// verifies no telephone numbers.
+fn contact_settings(config: &Config) -> anyhow::Result<ContactSettings> {
+    let outbox = || DemoOutbox::new(config.storage.path.join("outbox"));
+    let mail = &config.mail;
+    let email = if mail.host.is_empty() {
+        EmailChannel::DemoOutbox(outbox())
+    } else {
+        let credentials = (!mail.username.is_empty())
+            .then(|| (mail.username.clone(), mail.password.expose().to_owned()));
+        EmailChannel::Smtp(Box::new(
+            Mailer::new(MailSettings {
+                host: mail.host.clone(),
+                port: mail.port,
+                security: match mail.security {
+                    MailSecurityConfig::None => MailSecurity::None,
+                    MailSecurityConfig::Starttls => MailSecurity::StartTls,
+                    MailSecurityConfig::Tls => MailSecurity::Tls,
+                },
+                credentials,
+                from: mail.from.clone(),
+                hello_name: host_name(&config.http.public_url),
+                timeout: Duration::from_secs(mail.timeout_seconds),
+            })
+            .context("mail")?,
+        ))
+    };
+    let sms = if !config.sms.url.is_empty() {
+        Some(SmsChannel::Gateway(
+            SmsGateway::new(SmsSettings {
+                url: config.sms.url.parse().context("sms.url")?,
+                token: Some(config.sms.token.expose().to_owned()).filter(|token| !token.is_empty()),
+                timeout: Duration::from_millis(config.sms.timeout_ms),
+            })
+            .context("sms")?,
+        ))
+    } else if config.mode == Mode::Demo {
+        Some(SmsChannel::DemoOutbox(outbox()))
+    } else {
+        None
+    };
+    Ok(ContactSettings {
+        email: Arc::new(email),
+        sms: sms.map(Arc::new),
+    })
+}
+
+/// The host name in the portal's public address, which it greets the mail
+/// server with; none for an address given by IP or no address at all.
+fn host_name(public_url: &str) -> Option<String> {
+    let rest = public_url.split_once("://")?.1;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    let host = host.split(':').next()?;
+    let is_name = !host.is_empty()
+        && host.parse::<std::net::IpAddr>().is_err()
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
+    is_name.then(|| host.to_ascii_lowercase())
 }
 
 /// The register connector and how its data is matched, kept and guarded.

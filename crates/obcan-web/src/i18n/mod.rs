@@ -132,6 +132,7 @@ pub(crate) struct Texts {
     pub local: LocalTexts,
     pub office: OfficeTexts,
     pub my_data: MyDataTexts,
+    pub contacts: ContactTexts,
 }
 
 /// The pages of the citizen's data from the public registers.
@@ -288,6 +289,55 @@ pub(crate) struct MyDataTexts {
     pub day_one: &'static str,
     pub day_few: &'static str,
     pub day_many: &'static str,
+}
+
+/// The citizen's contact details and their verification.
+#[derive(Debug)]
+pub(crate) struct ContactTexts {
+    pub title: &'static str,
+    pub lead: &'static str,
+    pub email_title: &'static str,
+    pub phone_title: &'static str,
+    pub no_email: &'static str,
+    pub no_phone: &'static str,
+    pub verified_value: &'static str,
+    pub remove: &'static str,
+    pub new_email: &'static str,
+    pub new_phone: &'static str,
+    pub email_hint: &'static str,
+    pub phone_hint: &'static str,
+    pub send_code: &'static str,
+    pub code_sent: &'static str,
+    pub code_valid_until: &'static str,
+    pub code: &'static str,
+    pub code_hint: &'static str,
+    pub verify: &'static str,
+    pub resend: &'static str,
+    pub demo_title: &'static str,
+    pub demo_text: &'static str,
+    pub phone_unavailable: &'static str,
+    pub errors_title: &'static str,
+    pub invalid_email: &'static str,
+    pub invalid_phone: &'static str,
+    pub already_verified: &'static str,
+    pub too_early: &'static str,
+    pub send_failed: &'static str,
+    pub code_malformed: &'static str,
+    pub wrong_code: &'static str,
+    pub no_attempts: &'static str,
+    pub expired: &'static str,
+    pub no_pending: &'static str,
+    pub not_offered: &'static str,
+    pub done_sent_email: &'static str,
+    pub done_sent_phone: &'static str,
+    pub done_verified_email: &'static str,
+    pub done_verified_phone: &'static str,
+    pub done_removed_email: &'static str,
+    pub done_removed_phone: &'static str,
+    pub account_lead: &'static str,
+    pub account_link: &'static str,
+    pub event_verified: &'static str,
+    pub event_removed: &'static str,
 }
 
 /// Local logins (staff and citizens registered at the counter) and activation.

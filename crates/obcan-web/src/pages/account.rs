@@ -207,6 +207,8 @@ pub(crate) async fn page(
         Action::MeansLinked,
         Action::MeansUnlinked,
         Action::SessionsEnded,
+        Action::ContactVerified,
+        Action::ContactRemoved,
     ];
     let names: Vec<&str> = actions.iter().map(|action| action.as_str()).collect();
     let history = state
@@ -221,13 +223,16 @@ pub(crate) async fn page(
                 "logout" => t.account_event_logout,
                 "means_linked" => t.account_event_means_linked,
                 "means_unlinked" => t.account_event_means_unlinked,
+                "contact_verified" => t.contacts.event_verified,
+                "contact_removed" => t.contacts.event_removed,
                 _ => t.account_event_sessions_ended,
             },
-            means: entry
-                .detail
-                .get("provider")
-                .map(|provider| label(provider))
-                .unwrap_or_default(),
+            means: match (entry.detail.get("provider"), entry.detail.get("kind")) {
+                (Some(provider), _) => label(provider),
+                (None, Some(kind)) if kind == "phone" => t.contacts.phone_title.to_owned(),
+                (None, Some(_)) => t.contacts.email_title.to_owned(),
+                (None, None) => String::new(),
+            },
             when: local_time(entry.at),
             address: entry
                 .ip

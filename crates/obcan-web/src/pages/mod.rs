@@ -4,6 +4,7 @@
 pub(crate) mod accessibility;
 pub(crate) mod account;
 pub(crate) mod activation;
+pub(crate) mod contacts;
 pub(crate) mod dashboard;
 pub(crate) mod handover;
 pub(crate) mod home;

@@ -1248,10 +1248,26 @@ mod tests {
 
     #[test]
     fn dates_are_read_as_people_here_write_them() {
-        for written in ["22. 11. 2026", "22.11.2026", " 22 . 11 . 2026", "2026-11-22"] {
-            assert_eq!(parse_date(written.trim()), Some(date(2026, 11, 22)), "{written}");
+        for written in [
+            "22. 11. 2026",
+            "22.11.2026",
+            " 22 . 11 . 2026",
+            "2026-11-22",
+        ] {
+            assert_eq!(
+                parse_date(written.trim()),
+                Some(date(2026, 11, 22)),
+                "{written}"
+            );
         }
-        for wrong in ["31.2.2026", "22.11.", "22/11/2026", "yesterday", "2026-13-01", ""] {
+        for wrong in [
+            "31.2.2026",
+            "22.11.",
+            "22/11/2026",
+            "yesterday",
+            "2026-13-01",
+            "",
+        ] {
             assert_eq!(parse_date(wrong), None, "{wrong}");
         }
     }

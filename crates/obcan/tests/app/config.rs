@@ -73,9 +73,16 @@ fn secrets_and_passwords_never_show_in_debug_output() {
             "OBCAN_SECRETS_SESSION_KEY",
             "a-very-secret-key-that-is-long-enough-0123",
         );
+        jail.set_env("OBCAN_MAIL_PASSWORD", "smtp-s3cret");
+        jail.set_env("OBCAN_MAIL_USERNAME", "portal");
+        jail.set_env("OBCAN_SMS_TOKEN", "sms-s3cret");
         let shown = format!("{:?}", load_in(jail, None).unwrap());
         assert!(!shown.contains("s3cret"), "{shown}");
         assert!(!shown.contains("a-very-secret-key"), "{shown}");
+        assert!(
+            !shown.contains("smtp-s3cret") && !shown.contains("sms-s3cret"),
+            "{shown}"
+        );
         assert!(shown.contains("[redacted]"));
         Ok(())
     });
@@ -118,6 +125,20 @@ fn invalid_values_name_the_key() {
                 "[[identity.oidc]]\nid = \"nia\"\npreset = \"nia\"\nlabel = \"x\"\nclient_id = \"c\"\n",
                 "identity.oidc.decryption_key",
             ),
+            ("[mail]\nhost = \"smtp.vzorov.example\"\n", "mail.from"),
+            (
+                "[mail]\nhost = \"smtp.vzorov.example:25\"\nfrom = \"portal@vzorov.example\"\n",
+                "mail.host",
+            ),
+            (
+                "[mail]\nhost = \"smtp.vzorov.example\"\nfrom = \"Město Vzorov\"\n",
+                "mail.from",
+            ),
+            ("[mail]\nusername = \"portal\"\n", "mail.username"),
+            ("[mail]\nsecurity = \"ssl\"\n", "security"),
+            ("[mail]\nport = 70000\n", "port"),
+            ("[sms]\nurl = \"sms.vzorov.example\"\n", "sms.url"),
+            ("[sms]\ntimeout_ms = 0\n", "sms.timeout_ms"),
             (
                 "[[identity.oidc]]\nid = \"m\"\npreset = \"mojeid\"\nlabel = \"x\"\nclient_id = \"c\"\n\
                  client_secret = \"s\"\ndecryption_key = \"k.pem\"\n",
@@ -168,10 +189,57 @@ fn production_refuses_the_demo_idp_plain_cookies_and_default_secrets() {
             .unwrap_err()
             .to_string();
         assert!(error.contains("http.public_url"), "{error}");
+        assert!(error.contains("OBCAN_MAIL_HOST"), "{error}");
 
         jail.set_env("OBCAN_HTTP_PUBLIC_URL", "https://portal.vzorov.example");
+        set_production_gateways(jail);
         let config = load_in(jail, Some("mode = \"production\"\n")).unwrap();
         assert_eq!(config.mode, Mode::Production);
+        Ok(())
+    });
+}
+
+/// What production needs besides the portal's own settings: the register
+/// gateway and the mail server.
+fn set_production_gateways(jail: &mut Jail) {
+    jail.set_env("OBCAN_REGISTERS_CONNECTOR", "http");
+    jail.set_env(
+        "OBCAN_REGISTERS_URL",
+        "https://registry-gw.vzorov.example/v1",
+    );
+    jail.set_env("OBCAN_MAIL_HOST", "smtp.vzorov.example");
+    jail.set_env("OBCAN_MAIL_FROM", "Město Vzorov <portal@vzorov.example>");
+}
+
+#[test]
+fn production_sends_mail_and_texts_only_encrypted() {
+    Jail::expect_with(|jail| {
+        jail.set_env("OBCAN_IDENTITY_DEMO", "false");
+        jail.set_env("OBCAN_HTTP_SECURE_COOKIES", "true");
+        jail.set_env("OBCAN_HTTP_PUBLIC_URL", "https://portal.vzorov.example");
+        jail.set_env(
+            "OBCAN_SECRETS_SESSION_KEY",
+            "7d1f0c8a9b2e4f6a8c0d2e4f6a8b0c2d4e6f8a0b",
+        );
+        set_production_gateways(jail);
+        let config = load_in(jail, Some("mode = \"production\"\n")).unwrap();
+        assert!(config.sms.url.is_empty(), "a gateway is optional");
+
+        let error = load_in(
+            jail,
+            Some(
+                "mode = \"production\"\n[mail]\nsecurity = \"none\"\nusername = \"portal\"\n\
+                 password = \"smtp-secret\"\n[sms]\nurl = \"http://sms.vzorov.example/v1/messages\"\n",
+            ),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            error.contains("mail.password would travel unencrypted"),
+            "{error}"
+        );
+        assert!(error.contains("sms.url to an https:// address"), "{error}");
+        assert!(!error.contains("smtp-secret"), "{error}");
         Ok(())
     });
 }
@@ -231,6 +299,7 @@ fn the_nia_presets_fill_in_nias_openid_connect_profile() {
             "OBCAN_SECRETS_SESSION_KEY",
             "7d1f0c8a9b2e4f6a8c0d2e4f6a8b0c2d4e6f8a0b",
         );
+        set_production_gateways(jail);
         let production = format!("mode = \"production\"\n{}", provider("nia"));
         load_in(jail, Some(&production)).unwrap();
         let plain = format!("{production}discovery_url = \"http://nia.test/oidc\"\n");

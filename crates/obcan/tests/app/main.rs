@@ -16,6 +16,7 @@ mod authorization;
 mod availability;
 mod cli;
 mod config;
+mod contacts;
 mod csrf;
 mod login;
 mod my_data;

@@ -185,7 +185,9 @@ async fn a_wrong_filter_is_explained_and_kept() {
     assert!(response.body.contains("aria-invalid=\"true\""));
     assert!(response.body.contains("value=\"úřad\""));
 
-    let reversed = app.get("/me/data-usage?from=22.%2011.%202026&to=2026-01-01").await;
+    let reversed = app
+        .get("/me/data-usage?from=22.%2011.%202026&to=2026-01-01")
+        .await;
     assert!(reversed.body.contains("musí být dřív"));
 }
 
@@ -272,7 +274,11 @@ async fn answer(mode: Mode, path: &str) -> Response {
         Mode::Slow => tokio::time::sleep(Duration::from_secs(3)).await,
         Mode::Empty => return StatusCode::NOT_FOUND.into_response(),
         Mode::Broken if !path.ends_with("/match") => {
-            return ([("content-type", "application/json")], r#"{"given_name": 5}"#).into_response();
+            return (
+                [("content-type", "application/json")],
+                r#"{"given_name": 5}"#,
+            )
+                .into_response();
         }
         Mode::Up | Mode::Broken => {}
     }

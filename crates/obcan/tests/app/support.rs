@@ -36,6 +36,8 @@ pub struct TestApp {
     /// The client's address as the server would see the connection's peer;
     /// none, as for any in-process request, unless a test sets it.
     pub peer: Option<std::net::SocketAddr>,
+    /// The portal's file storage (`storage.path`), e.g. its demo outbox.
+    pub files: std::sync::Arc<tempfile::TempDir>,
 }
 
 #[derive(Debug)]
@@ -78,7 +80,9 @@ impl TestApp {
 
     /// A portal on an arbitrary store, e.g. one whose database is down.
     pub fn on_store(store: Store, adjust: impl FnOnce(&mut Config)) -> Self {
+        let files = tempfile::tempdir().expect("storage folder");
         let mut config = Config::default();
+        config.storage.path = files.path().to_owned();
         adjust(&mut config);
         let settings = obcan::web_settings(&config).expect("web settings");
         let now = jiff::Timestamp::try_from(std::time::SystemTime::now()).expect("a sane clock");
@@ -91,6 +95,7 @@ impl TestApp {
             db: None,
             cookies: BTreeMap::new(),
             peer: None,
+            files: std::sync::Arc::new(files),
         }
     }
 
