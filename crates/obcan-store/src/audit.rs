@@ -6,13 +6,67 @@
 //! nodes never chain to the same predecessor.
 
 use std::collections::BTreeMap;
+use std::sync::{Mutex, PoisonError};
 
 use jiff::Timestamp;
 use obcan_core::audit::AuditEvent;
 use sha2::{Digest, Sha256};
 use sqlx::{Any, Row, Transaction};
+use tokio::sync::oneshot;
 
 use crate::{Backend, Store, StoreError};
+
+/// The most entries written in one transaction.
+const MAX_BATCH: usize = 256;
+
+type Waiting = (AuditEvent, oneshot::Sender<Result<i64, BatchFailure>>);
+
+/// Appends waiting to be written. Every append queues its entry, then waits
+/// for the writer; the holder of the writer writes all queued entries in one
+/// transaction. Under load, one commit (one fsync on SQLite) serves many
+/// requests instead of each waiting for its own, and each request still
+/// answers only after its entry is durable.
+#[derive(Debug, Default)]
+pub(crate) struct AppendQueue {
+    waiting: Mutex<Vec<Waiting>>,
+    writer: tokio::sync::Mutex<()>,
+}
+
+impl AppendQueue {
+    fn push(&self, event: AuditEvent, sender: oneshot::Sender<Result<i64, BatchFailure>>) {
+        self.lock().push((event, sender));
+    }
+
+    fn take(&self) -> Vec<Waiting> {
+        let mut waiting = self.lock();
+        let batch_len = waiting.len().min(MAX_BATCH);
+        let rest = waiting.split_off(batch_len);
+        std::mem::replace(&mut *waiting, rest)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Waiting>> {
+        // A panic while pushing or taking leaves the list whole.
+        self.waiting.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Why a batch was not written, for each of its appends.
+#[derive(Debug, Clone)]
+struct BatchFailure {
+    unavailable: bool,
+    message: String,
+}
+
+impl BatchFailure {
+    fn into_error(self) -> StoreError {
+        let cause = sqlx::Error::Io(std::io::Error::other(self.message));
+        if self.unavailable {
+            StoreError::Unavailable(cause)
+        } else {
+            StoreError::Query(cause)
+        }
+    }
+}
 
 /// The `prev_hash` of the first entry.
 const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -83,11 +137,64 @@ impl<'a> AuditLog<'a> {
         Self { store }
     }
 
+    /// Appends one entry and returns its sequence number once it is
+    /// committed. Appends that arrive together share one transaction and one
+    /// flush to disk (group commit): see [`AppendQueue`].
     pub async fn append(&self, event: &AuditEvent) -> Result<i64, StoreError> {
-        let mut tx = self.store.backend.begin_write(&self.store.pool).await?;
-        let seq = append_in(&mut tx, self.store.backend, event).await?;
-        tx.commit().await?;
-        Ok(seq)
+        let queue = &self.store.audit_queue;
+        let (sender, receiver) = oneshot::channel();
+        queue.push(event.clone(), sender);
+        {
+            // Whoever holds the writer writes everything waiting, its own
+            // entry included unless an earlier writer took it already.
+            let _writer = queue.writer.lock().await;
+            let batch = queue.take();
+            if !batch.is_empty() {
+                // A task of its own, so that a request given up halfway
+                // cannot leave the others of its batch without an answer.
+                let store = self.store.clone();
+                let written = tokio::spawn(async move { store.audit().write(batch).await });
+                if let Err(error) = written.await {
+                    tracing::error!(%error, "the audit writer stopped");
+                }
+            }
+        }
+        match receiver.await {
+            Ok(result) => result.map_err(BatchFailure::into_error),
+            Err(_) => Err(StoreError::Corrupt(
+                "the audit writer gave no answer".into(),
+            )),
+        }
+    }
+
+    /// Writes a batch in one transaction and tells each waiting append.
+    async fn write(&self, batch: Vec<Waiting>) {
+        let outcome = async {
+            let mut tx = self.store.backend.begin_write(&self.store.pool).await?;
+            let mut seqs = Vec::with_capacity(batch.len());
+            for (event, _) in &batch {
+                seqs.push(append_in(&mut tx, self.store.backend, event).await?);
+            }
+            tx.commit().await?;
+            Ok::<_, StoreError>(seqs)
+        }
+        .await;
+        match outcome {
+            Ok(seqs) => {
+                for ((_, sender), seq) in batch.into_iter().zip(seqs) {
+                    let _ = sender.send(Ok(seq));
+                }
+            }
+            Err(error) => {
+                let failure = BatchFailure {
+                    unavailable: matches!(error, StoreError::Unavailable(_)),
+                    message: error.to_string(),
+                };
+                for (_, sender) in batch {
+                    let _ = sender.send(Err(failure.clone()));
+                }
+            }
+        }
     }
 
     /// The newest entries about `subject` with one of `actions`, newest first.

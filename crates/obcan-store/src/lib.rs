@@ -68,6 +68,7 @@ impl Default for PoolSettings {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    audit_queue: std::sync::Arc<audit::AppendQueue>,
 }
 
 /// Connections in the pool right now, for metrics.
@@ -91,7 +92,11 @@ impl Store {
             .after_connect(move |conn, _meta| Box::pin(backend.configure_connection(conn)))
             .connect_lazy(url)
             .map_err(StoreError::from)?;
-        Ok(Self { pool, backend })
+        Ok(Self {
+            pool,
+            backend,
+            audit_queue: std::sync::Arc::default(),
+        })
     }
 
     pub fn backend(&self) -> Backend {

@@ -1079,3 +1079,29 @@ mod contacts {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_appends_share_commits_and_keep_one_chain() {
+    use obcan_core::audit::{Action, Actor, AuditEvent};
+
+    let db = TestDatabase::create().await.unwrap();
+    let appends = (0..200).map(|n| {
+        let store = db.store.clone();
+        tokio::spawn(async move {
+            let event = AuditEvent::new(at(n), Actor::System, Action::RegisterRead)
+                .with("n", n.to_string());
+            store.audit().append(&event).await.unwrap()
+        })
+    });
+    let mut seqs = Vec::new();
+    for append in appends.collect::<Vec<_>>() {
+        seqs.push(append.await.unwrap());
+    }
+    seqs.sort_unstable();
+    assert_eq!(
+        seqs,
+        (1..=200).collect::<Vec<i64>>(),
+        "each append its own entry"
+    );
+    assert_eq!(db.store.audit().verify().await.unwrap(), Ok(200));
+}
