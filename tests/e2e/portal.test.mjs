@@ -755,7 +755,7 @@ describe('Obcan portal in a browser without JavaScript', () => {
   step("asking for the points extract issues a PDF to download", async () => {
     await page.goto(url('/me/driver'));
     await clickAndLoad(page.getByRole('button', { name: 'Žádost o výpis', exact: true }));
-    assert.equal(pathOf(page.url()), '/me/driver');
+    assert.equal(pathOf(page.url()), '/me/driver?extract=ready');
     assert.ok(await page.getByText('Výpis je připraven ke stažení.').isVisible());
     const link = page.getByRole('link', { name: /^Stáhnout PDF/ }).first();
     const href = await link.getAttribute('href');

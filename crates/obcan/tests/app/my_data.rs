@@ -282,10 +282,8 @@ async fn answer(mode: Mode, path: &str) -> Response {
         }
         Mode::Up | Mode::Broken => {}
     }
-    let file = match path.rsplit('/').next().unwrap_or_default() {
-        "match" => "match",
-        segment => segment,
-    };
+    // The fixture of a section is named after the path's last segment.
+    let file = path.rsplit('/').next().unwrap_or_default();
     let folder = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../tests/register-server/fixtures"
