@@ -19,19 +19,13 @@ pub struct RegisterRef(String);
 
 impl RegisterRef {
     pub fn parse(raw: &str) -> Result<Self, InvalidRegisterValue> {
-        let valid = (1..=128).contains(&raw.len())
-            && raw.bytes().all(|b| {
-                b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/' | b':')
-            });
-        if valid {
-            Ok(Self(raw.to_owned()))
-        } else {
-            Err(InvalidRegisterValue::Reference)
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
+        checked(
+            raw,
+            1..=128,
+            |b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'/' | b':'),
+            InvalidRegisterValue::Reference,
+        )
+        .map(Self)
     }
 }
 
@@ -80,10 +74,6 @@ impl RegisterText {
             return Err(InvalidRegisterValue::Text);
         }
         Ok(Self(text.to_owned()))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
     }
 }
 
@@ -140,19 +130,13 @@ pub struct DocumentNumber(String);
 
 impl DocumentNumber {
     pub fn parse(raw: &str) -> Result<Self, InvalidRegisterValue> {
-        let valid = (6..=12).contains(&raw.len())
-            && raw
-                .bytes()
-                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
-        if valid {
-            Ok(Self(raw.to_owned()))
-        } else {
-            Err(InvalidRegisterValue::DocumentNumber)
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
+        checked(
+            raw,
+            6..=12,
+            capital_or_digit,
+            InvalidRegisterValue::DocumentNumber,
+        )
+        .map(Self)
     }
 }
 
@@ -381,19 +365,7 @@ pub struct RegistrationPlate(String);
 
 impl RegistrationPlate {
     pub fn parse(raw: &str) -> Result<Self, InvalidRegisterValue> {
-        let valid = (2..=8).contains(&raw.len())
-            && raw
-                .bytes()
-                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
-        if valid {
-            Ok(Self(raw.to_owned()))
-        } else {
-            Err(InvalidRegisterValue::Plate)
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
+        checked(raw, 2..=8, capital_or_digit, InvalidRegisterValue::Plate).map(Self)
     }
 }
 
@@ -405,19 +377,13 @@ pub struct Vin(String);
 
 impl Vin {
     pub fn parse(raw: &str) -> Result<Self, InvalidRegisterValue> {
-        let valid = raw.len() == 17
-            && raw.bytes().all(|b| {
-                (b.is_ascii_uppercase() && !matches!(b, b'I' | b'O' | b'Q')) || b.is_ascii_digit()
-            });
-        if valid {
-            Ok(Self(raw.to_owned()))
-        } else {
-            Err(InvalidRegisterValue::Vin)
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
+        checked(
+            raw,
+            17..=17,
+            |b| capital_or_digit(b) && !matches!(b, b'I' | b'O' | b'Q'),
+            InvalidRegisterValue::Vin,
+        )
+        .map(Self)
     }
 }
 
@@ -447,10 +413,6 @@ impl Ico {
             .map(|(digit, weight)| digit * weight)
             .sum();
         (11 - sum % 11) % 10
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
     }
 }
 
@@ -513,10 +475,6 @@ impl AgendaCode {
         } else {
             Err(InvalidRegisterValue::AgendaCode)
         }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
     }
 }
 
@@ -617,8 +575,32 @@ pub enum InvalidRegisterValue {
     AgendaCode,
 }
 
+/// `raw`, owned, if its length is in `lengths` and every byte is `allowed`.
+fn checked(
+    raw: &str,
+    lengths: std::ops::RangeInclusive<usize>,
+    allowed: impl Fn(u8) -> bool,
+    error: InvalidRegisterValue,
+) -> Result<String, InvalidRegisterValue> {
+    if lengths.contains(&raw.len()) && raw.bytes().all(allowed) {
+        Ok(raw.to_owned())
+    } else {
+        Err(error)
+    }
+}
+
+fn capital_or_digit(b: u8) -> bool {
+    b.is_ascii_uppercase() || b.is_ascii_digit()
+}
+
 macro_rules! string_newtype {
     ($($name:ident),*) => {$(
+        impl $name {
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
         impl TryFrom<String> for $name {
             type Error = InvalidRegisterValue;
 

@@ -161,9 +161,11 @@ impl<'a> AuditLog<'a> {
         }
         match receiver.await {
             Ok(result) => result.map_err(BatchFailure::into_error),
-            Err(_) => Err(StoreError::Corrupt(
-                "the audit writer gave no answer".into(),
-            )),
+            Err(_) => Err(BatchFailure {
+                unavailable: false,
+                message: "the audit writer gave no answer".into(),
+            }
+            .into_error()),
         }
     }
 

@@ -43,15 +43,14 @@ impl Shown {
         }
     }
 
-    pub(crate) fn as_of(&self) -> Option<Timestamp> {
+    /// The data, when the register gave it, and whether it is the last
+    /// known answer rather than a current one.
+    pub(crate) fn into_parts(self) -> Option<(SectionData, Timestamp, bool)> {
         match self {
-            Self::Current { as_of, .. } | Self::LastKnown { as_of, .. } => Some(*as_of),
+            Self::Current { data, as_of } => Some((data, as_of, false)),
+            Self::LastKnown { data, as_of } => Some((data, as_of, true)),
             Self::Unavailable => None,
         }
-    }
-
-    pub(crate) fn is_stale(&self) -> bool {
-        !matches!(self, Self::Current { .. })
     }
 }
 
@@ -281,6 +280,16 @@ async fn match_attempts(
     let citizens = state.store.citizens();
     let mut means = citizens.means(citizen).await?;
     means.sort_by_key(|means| std::cmp::Reverse(means.last_login_at));
+    // The latest statement of each fact wins, so at most one provider now
+    // vouches for both the name and the birth date the account holds.
+    let facts = citizens.profile(citizen).await?;
+    let source_of = |fact: Fact| {
+        facts
+            .iter()
+            .find(|stated| stated.fact == fact)
+            .map(|stated| stated.source.as_str())
+    };
+    let vouching = source_of(Fact::Name).filter(|name| source_of(Fact::BirthDate) == Some(*name));
     let rules = &state.settings.registers.match_rules;
     let mut attempts = Vec::new();
     for means in means {
@@ -288,44 +297,24 @@ async fn match_attempts(
             Some(MatchRule::Identifier) => PersonMatch::Identifier {
                 identifier: means.subject.clone(),
             },
-            Some(MatchRule::NameAndBirthDate) => {
-                match vouched_name_and_birth_date(state, citizen, &means.provider).await? {
-                    Some(how) => how,
-                    None => continue,
+            Some(MatchRule::NameAndBirthDate) if vouching == Some(means.provider.as_str()) => {
+                let Some(account) = citizens.get(citizen).await? else {
+                    continue;
+                };
+                let Some(birth_date) = account.birth_date else {
+                    continue;
+                };
+                PersonMatch::NameAndBirthDate {
+                    given_name: account.name.given().to_owned(),
+                    family_name: account.name.family().to_owned(),
+                    birth_date,
                 }
             }
-            Some(MatchRule::Never) | None => continue,
+            Some(MatchRule::NameAndBirthDate | MatchRule::Never) | None => continue,
         };
         attempts.push((means.provider, how));
     }
     Ok(attempts)
-}
-
-/// The account's name and birth date, if this provider is what stated both.
-async fn vouched_name_and_birth_date(
-    state: &AppState,
-    citizen: &CitizenId,
-    provider: &str,
-) -> Result<Option<PersonMatch>, WebError> {
-    let facts = state.store.citizens().profile(citizen).await?;
-    let vouched = |fact: Fact| {
-        facts
-            .iter()
-            .any(|stated| stated.fact == fact && stated.source == provider)
-    };
-    if !(vouched(Fact::Name) && vouched(Fact::BirthDate)) {
-        return Ok(None);
-    }
-    let Some(account) = state.store.citizens().get(citizen).await? else {
-        return Ok(None);
-    };
-    Ok(account
-        .birth_date
-        .map(|birth_date| PersonMatch::NameAndBirthDate {
-            given_name: account.name.given().to_owned(),
-            family_name: account.name.family().to_owned(),
-            birth_date,
-        }))
 }
 
 /// Makes the section's kept answer stale: the next read asks the register.

@@ -4,5 +4,3 @@ pub mod demo;
 pub mod nia_oidc;
 pub mod oidc;
 pub mod saml;
-
-pub(crate) use crate::error_chain;

@@ -36,7 +36,7 @@ use openidconnect::{
 use serde::{Deserialize, Serialize};
 use tokio::sync::RwLock;
 
-use super::error_chain;
+use crate::error_chain;
 
 use super::nia_oidc::NiaProfile;
 

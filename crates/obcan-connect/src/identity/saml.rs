@@ -40,7 +40,7 @@ use samael::signature::{DigestAlgorithm, Signature};
 use samael::traits::ToXml;
 use tokio::sync::RwLock;
 
-use super::error_chain;
+use crate::error_chain;
 
 /// How long the identity provider's metadata is trusted before it is fetched again.
 const METADATA_TTL: Duration = Duration::from_secs(3600);

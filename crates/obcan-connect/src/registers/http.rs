@@ -24,7 +24,7 @@ use serde::de::DeserializeOwned;
 
 use self::breaker::Breaker;
 use super::{ContactUpdate, RegisterError};
-use crate::identity::error_chain;
+use crate::error_chain;
 
 /// How to reach an office's register gateway.
 #[derive(Clone)]

@@ -18,6 +18,13 @@ use crate::state::AppState;
 const USAGE_PAGE: usize = 50;
 const MAX_USAGE_PAGE: usize = 200;
 
+/// How current a section's data is.
+#[derive(Debug, Clone, Copy)]
+struct Freshness {
+    as_of: Timestamp,
+    stale: bool,
+}
+
 /// One section's data with how current it is.
 #[derive(Debug, Serialize)]
 struct Answer<T> {
@@ -32,7 +39,7 @@ macro_rules! section_endpoints {
     ($($name:ident => $section:ident),* $(,)?) => {$(
         pub(crate) async fn $name(State(state): State<AppState>, citizen: ApiCitizen) -> Response {
             match read(&state, &citizen, Section::$section).await {
-                Ok((shown, SectionData::$section(data))) => answer(&shown, data),
+                Ok((freshness, SectionData::$section(data))) => answer(freshness, data),
                 Ok(_) => Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error")
                     .into_response(),
                 Err(problem) => problem.into_response(),
@@ -92,8 +99,8 @@ pub(crate) async fn data_usage(
                 .into_response();
         }
     };
-    let (shown, data) = match read(&state, &citizen, Section::DataUsage).await {
-        Ok((shown, SectionData::DataUsage(entries))) => (shown, entries),
+    let (freshness, data) = match read(&state, &citizen, Section::DataUsage).await {
+        Ok((freshness, SectionData::DataUsage(entries))) => (freshness, entries),
         Ok(_) => {
             return Problem::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -117,7 +124,7 @@ pub(crate) async fn data_usage(
         .take(per_page)
         .collect();
     answer(
-        &shown,
+        freshness,
         UsagePage {
             entries,
             total,
@@ -132,7 +139,7 @@ async fn read(
     state: &AppState,
     citizen: &ApiCitizen,
     section: Section,
-) -> Result<(Shown, SectionData), Problem> {
+) -> Result<(Freshness, SectionData), Problem> {
     let mut reading = registers::read(state, &citizen.0, &[section])
         .await
         .map_err(Problem::from)?;
@@ -148,11 +155,11 @@ async fn read(
             .detail("log in with a means of identity that identifies you, such as NIA")
         });
     }
-    let shown = reading.take(section).unwrap_or(Shown::Unavailable);
-    match shown.data().cloned() {
-        Some(data) => Ok((shown, data)),
-        None => Err(unavailable()),
-    }
+    let (data, as_of, stale) = reading
+        .take(section)
+        .and_then(Shown::into_parts)
+        .ok_or_else(unavailable)?;
+    Ok((Freshness { as_of, stale }, data))
 }
 
 fn unavailable() -> Problem {
@@ -163,14 +170,11 @@ fn unavailable() -> Problem {
     )
 }
 
-fn answer<T: Serialize>(shown: &Shown, data: T) -> Response {
-    let Some(as_of) = shown.as_of() else {
-        return unavailable().into_response();
-    };
+fn answer<T: Serialize>(freshness: Freshness, data: T) -> Response {
     Json(Answer {
         data,
-        as_of,
-        stale: shown.is_stale(),
+        as_of: freshness.as_of,
+        stale: freshness.stale,
     })
     .into_response()
 }

@@ -177,11 +177,11 @@ async fn read_part(
     citizen: &SignedInCitizen,
     part: Part,
     frame: &mut Frame,
+    t: &MyDataTexts,
 ) -> Result<Option<SectionData>, WebError> {
     let Some(section) = part.section() else {
         return Ok(None);
     };
-    let t = &texts(citizen).my_data;
     let mut reading = registers::read(state, citizen, &[section]).await?;
     if let Reading::NotMatched { register_down } = reading {
         frame.warning = Some(not_matched(t, register_down).to_owned());
@@ -189,8 +189,8 @@ async fn read_part(
     }
     let shown = reading.take(section).unwrap_or(Shown::Unavailable);
     frame.reload = Some(section.as_str());
-    describe(t, &shown, &mut frame.warning, &mut frame.as_of);
-    Ok(shown.data().cloned())
+    (frame.warning, frame.as_of) = describe(t, &shown);
+    Ok(shown.into_parts().map(|(data, ..)| data))
 }
 
 fn not_matched(t: &MyDataTexts, register_down: bool) -> &'static str {
@@ -201,24 +201,15 @@ fn not_matched(t: &MyDataTexts, register_down: bool) -> &'static str {
     }
 }
 
-/// Says how current the shown data is.
-fn describe(
-    t: &MyDataTexts,
-    shown: &Shown,
-    warning: &mut Option<String>,
-    as_of: &mut Option<String>,
-) {
+/// Says how current the shown data is: a warning, or the time of fresh data.
+fn describe(t: &MyDataTexts, shown: &Shown) -> (Option<String>, Option<String>) {
     match shown {
-        Shown::Current { as_of: at, .. } => *as_of = Some(local_time(*at)),
-        Shown::LastKnown { as_of: at, .. } => {
-            *warning = Some(format!("{} {}.", t.stale, local_time(*at)));
+        Shown::Current { as_of, .. } => (None, Some(local_time(*as_of))),
+        Shown::LastKnown { as_of, .. } => {
+            (Some(format!("{} {}.", t.stale, local_time(*as_of))), None)
         }
-        Shown::Unavailable => *warning = Some(t.unavailable.to_owned()),
+        Shown::Unavailable => (Some(t.unavailable.to_owned()), None),
     }
-}
-
-fn texts(citizen: &SignedInCitizen) -> &'static Texts {
-    crate::i18n::texts(citizen.visitor.language)
 }
 
 // ---------------------------------------------------------------- overview
@@ -288,9 +279,7 @@ fn card(
 ) -> Card {
     let m = &t.my_data;
     let part = Part::of(section);
-    let mut note = None;
-    let mut as_of = None;
-    describe(m, shown, &mut note, &mut as_of);
+    let (note, _) = describe(m, shown);
     let mut lines = Vec::new();
     let mut attend = |text: String| {
         attention.push(Attention {
@@ -413,7 +402,14 @@ pub(crate) async fn personal(
     citizen: SignedInCitizen,
 ) -> Result<Response, WebError> {
     let (chrome, mut frame) = frame(&state, &citizen, Part::Personal)?;
-    let data = read_part(&state, &citizen, Part::Personal, &mut frame).await?;
+    let data = read_part(
+        &state,
+        &citizen,
+        Part::Personal,
+        &mut frame,
+        &chrome.t.my_data,
+    )
+    .await?;
     let facts = match data {
         Some(SectionData::Personal(person)) => personal_facts(chrome.t, &person),
         _ => Vec::new(),
@@ -495,7 +491,14 @@ pub(crate) async fn documents(
     citizen: SignedInCitizen,
 ) -> Result<Response, WebError> {
     let (chrome, mut frame) = frame(&state, &citizen, Part::Documents)?;
-    let data = read_part(&state, &citizen, Part::Documents, &mut frame).await?;
+    let data = read_part(
+        &state,
+        &citizen,
+        Part::Documents,
+        &mut frame,
+        &chrome.t.my_data,
+    )
+    .await?;
     let today = today(&state);
     let documents = match data {
         Some(SectionData::Documents(documents)) => Some(
@@ -626,7 +629,14 @@ pub(crate) async fn driver(
     ValidQuery(query): ValidQuery<DriverQuery>,
 ) -> Result<Response, WebError> {
     let (chrome, mut frame) = frame(&state, &citizen, Part::Driver)?;
-    let data = read_part(&state, &citizen, Part::Driver, &mut frame).await?;
+    let data = read_part(
+        &state,
+        &citizen,
+        Part::Driver,
+        &mut frame,
+        &chrome.t.my_data,
+    )
+    .await?;
     let today = today(&state);
     let (driver, registered) = match data {
         Some(SectionData::Driver(Some(record))) => {
@@ -764,7 +774,14 @@ pub(crate) async fn vehicles(
     citizen: SignedInCitizen,
 ) -> Result<Response, WebError> {
     let (chrome, mut frame) = frame(&state, &citizen, Part::Vehicles)?;
-    let data = read_part(&state, &citizen, Part::Vehicles, &mut frame).await?;
+    let data = read_part(
+        &state,
+        &citizen,
+        Part::Vehicles,
+        &mut frame,
+        &chrome.t.my_data,
+    )
+    .await?;
     let today = today(&state);
     let t = chrome.t;
     let vehicles = match data {
@@ -850,7 +867,7 @@ pub(crate) async fn trade_licences(
     citizen: SignedInCitizen,
 ) -> Result<Response, WebError> {
     let (chrome, mut frame) = frame(&state, &citizen, Part::Trade)?;
-    let data = read_part(&state, &citizen, Part::Trade, &mut frame).await?;
+    let data = read_part(&state, &citizen, Part::Trade, &mut frame, &chrome.t.my_data).await?;
     let t = chrome.t;
     let licences = match data {
         Some(SectionData::TradeLicences(licences)) => Some(
@@ -1033,7 +1050,7 @@ pub(crate) async fn data_usage(
     let (chrome, mut frame) = frame(&state, &citizen, Part::Usage)?;
     let m = &chrome.t.my_data;
     let filter = UsageFilter::parse(m, &query.from, &query.to, &query.authority);
-    let data = read_part(&state, &citizen, Part::Usage, &mut frame).await?;
+    let data = read_part(&state, &citizen, Part::Usage, &mut frame, &chrome.t.my_data).await?;
     let (errors, filter) = match filter {
         Ok(filter) => (Vec::new(), filter),
         Err(errors) => (errors, UsageFilter::default()),
