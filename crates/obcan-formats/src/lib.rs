@@ -3,7 +3,9 @@
 //!
 //! - [`pdf`]: office documents as PDF/A-2b (title, headings, paragraphs,
 //!   tables, a footer), with an embedded font that covers Czech;
-//! - [`driver_extract`]: the citizen's extract of their driver's points.
+//! - [`driver_extract`]: the citizen's extract of their driver's points;
+//! - [`nsesss_sip`]: a closed file as the NSESSS data package (SIP) for the archive.
 
 pub mod driver_extract;
+pub mod nsesss_sip;
 pub mod pdf;
