@@ -3,7 +3,9 @@
 //!
 //! - [`pdf`]: office documents as PDF/A-2b (title, headings, paragraphs,
 //!   tables, a footer), with an embedded font that covers Czech;
-//! - [`driver_extract`]: the citizen's extract of their driver's points.
+//! - [`driver_extract`]: the citizen's extract of their driver's points;
+//! - [`content_check`]: the upload filter, a file's type from its streamed content.
 
+pub mod content_check;
 pub mod driver_extract;
 pub mod pdf;
