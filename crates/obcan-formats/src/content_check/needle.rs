@@ -48,6 +48,33 @@ impl<const N: usize> Needle<N> {
         false
     }
 
+    /// Whether the pattern ends within these bytes; between partial
+    /// matches it jumps to the pattern's first byte.
+    pub(super) fn find_in(&mut self, mut bytes: &[u8]) -> bool {
+        while !bytes.is_empty() {
+            if self.matched == 0 {
+                let Some(start) = self.pattern.first() else {
+                    return false;
+                };
+                let Some(at) = memchr::memchr(*start, bytes) else {
+                    return false;
+                };
+                bytes = &bytes[at..];
+            }
+            let (&byte, rest) = bytes.split_first().unwrap_or((&0, &[]));
+            bytes = rest;
+            if self.feed(byte) {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Whether no partial match is pending.
+    pub(super) fn is_idle(&self) -> bool {
+        self.matched == 0
+    }
+
     pub(super) fn reset(&mut self) {
         self.matched = 0;
     }
@@ -65,6 +92,17 @@ mod tests {
             .filter(|&(_, &b)| needle.feed(b))
             .map(|(i, _)| i + 1 - N)
             .collect()
+    }
+
+    #[test]
+    fn find_in_agrees_with_feed_across_chunks() {
+        let haystack = b"xxEncrEncryptedPackageEncrypted";
+        for split in 0..haystack.len() {
+            let mut needle = Needle::new(b"EncryptedPackage");
+            let found = needle.find_in(&haystack[..split]) || needle.find_in(&haystack[split..]);
+            assert!(found, "split at {split}");
+        }
+        assert!(!Needle::new(b"Package").find_in(b"Packag"));
     }
 
     #[test]

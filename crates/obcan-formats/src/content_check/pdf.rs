@@ -199,6 +199,17 @@ impl PdfScan {
                     let start = i;
                     let mut ended = false;
                     while i < chunk.len() {
+                        if self.idle_in_data() {
+                            // Only these bytes can start what the data is
+                            // searched for: a name, "endstream", "pdfaid:".
+                            match memchr::memchr3(b'/', b'e', b'p', &chunk[i..]) {
+                                Some(skip) => i += skip,
+                                None => {
+                                    i = chunk.len();
+                                    break;
+                                }
+                            }
+                        }
                         let byte = chunk[i];
                         i += 1;
                         self.metadata(byte);
@@ -224,6 +235,16 @@ impl PdfScan {
                 }
             }
         }
+    }
+
+    /// Whether nothing in stream data is part way: skipping bytes that
+    /// start nothing then changes no finding.
+    fn idle_in_data(&self) -> bool {
+        self.endstream.is_idle()
+            && self.part.is_idle()
+            && self.conformance.is_idle()
+            && self.capture.field.is_none()
+            && self.data.state != State::Name
     }
 
     pub(super) fn finish(self) -> Findings {

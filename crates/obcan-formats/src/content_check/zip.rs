@@ -4,7 +4,16 @@
 //! The sizes checked are the declared ones: the portal stores the file as
 //! it came and never unpacks it; whoever unpacks it later gets what the
 //! directory declares, or an error.
+//!
+//! ODF encrypts entries on its own, without the ZIP flag, and says so in
+//! `META-INF/manifest.xml`; the manifest is read when it lies in the head or
+//! the tail (LibreOffice writes it last), and an ODF file whose manifest
+//! cannot be read is refused as unreadable.
 
+use miniz_oxide::inflate::stream::{InflateState, inflate};
+use miniz_oxide::{DataFormat, MZFlush, MZStatus};
+
+use super::needle::Needle;
 use super::{FileKind, Refusal, names};
 
 const END_SIGNATURE: &[u8] = b"PK\x05\x06";
@@ -24,10 +33,14 @@ const MAX_UNPACKED: u64 = 4 << 30;
 const MAX_RATIO: u64 = 100;
 /// Below this much unpacked data the ratio does not count.
 const RATIO_FLOOR: u64 = 16 << 20;
+/// An ODF manifest larger than this is not read.
+const MANIFEST_MAX: u64 = 16 << 20;
 
 const FLAG_ENCRYPTED: u16 = 1 << 0;
 const FLAG_STRONG_ENCRYPTION: u16 = 1 << 6;
 const FLAG_DIRECTORY_ENCRYPTED: u16 = 1 << 13;
+const METHOD_STORED: u16 = 0;
+const METHOD_DEFLATE: u16 = 8;
 const METHOD_AES: u16 = 99;
 const ZIP64_EXTRA: u16 = 0x0001;
 
@@ -147,9 +160,19 @@ struct Facts {
     word: bool,
     xl: bool,
     ppt: bool,
+    manifest: Option<Located>,
     unpacked: u64,
     /// The bytes the entries' data and local headers take at the least.
     packed: u64,
+}
+
+/// Where an entry's data is, from its directory record.
+#[derive(Debug, Clone, Copy)]
+struct Located {
+    /// The local header's offset.
+    offset: u64,
+    packed: u64,
+    method: u16,
 }
 
 /// The type of a file that starts like a ZIP, or why it is refused.
@@ -202,6 +225,17 @@ pub(super) fn inspect(head: &[u8], tail: &Window, total: u64) -> Result<FileKind
     } else {
         FileKind::Zip
     };
+    let odf = matches!(kind, FileKind::Odt | FileKind::Ods | FileKind::Odp);
+    if odf {
+        let head = Window {
+            bytes: head,
+            start: 0,
+        };
+        let manifest = facts.manifest.ok_or(Refusal::Malformed)?;
+        if odf_encrypted(&head, tail, manifest).ok_or(Refusal::Malformed)? {
+            return Err(Refusal::Encrypted);
+        }
+    }
     let macros = match kind {
         FileKind::Odt | FileKind::Ods | FileKind::Odp => facts.odf_macros,
         FileKind::Docx | FileKind::Xlsx | FileKind::Pptx => facts.ooxml_macros,
@@ -229,6 +263,7 @@ fn read_directory(directory: &[u8], entries: u64) -> Result<Facts, Refusal> {
         let comment_len = usize::from(field(32)?);
         let mut packed = u64::from(u32_at(entry, 20).ok_or(Refusal::Malformed)?);
         let mut unpacked = u64::from(u32_at(entry, 24).ok_or(Refusal::Malformed)?);
+        let mut offset = u64::from(u32_at(entry, 42).ok_or(Refusal::Malformed)?);
         let name_at = at + ENTRY_LEN;
         let name = directory
             .get(name_at..name_at + name_len)
@@ -240,8 +275,9 @@ fn read_directory(directory: &[u8], entries: u64) -> Result<Facts, Refusal> {
         if at > directory.len() {
             return Err(Refusal::Malformed);
         }
-        if packed == u64::from(u32::MAX) || unpacked == u64::from(u32::MAX) {
-            (unpacked, packed) = zip64_sizes(extra, unpacked, packed).ok_or(Refusal::Malformed)?;
+        if [packed, unpacked, offset].contains(&u64::from(u32::MAX)) {
+            [unpacked, packed, offset] =
+                zip64_fields(extra, [unpacked, packed, offset]).ok_or(Refusal::Malformed)?;
         }
         let encryption = FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION | FLAG_DIRECTORY_ENCRYPTED;
         facts.encrypted |= flags & encryption != 0 || method == METHOD_AES;
@@ -249,35 +285,86 @@ fn read_directory(directory: &[u8], entries: u64) -> Result<Facts, Refusal> {
         facts.packed = facts
             .packed
             .saturating_add(packed.saturating_add(LOCAL_LEN + name_len as u64));
-        judge_name(&mut facts, &String::from_utf8_lossy(name));
+        let name = String::from_utf8_lossy(name);
+        if name == "META-INF/manifest.xml" {
+            facts.manifest = Some(Located {
+                offset,
+                packed,
+                method,
+            });
+        }
+        judge_name(&mut facts, &name);
     }
     Ok(facts)
 }
 
-/// The sizes from the ZIP64 extra field, which holds those the entry
-/// marks as too large, in this order.
-fn zip64_sizes(mut extra: &[u8], unpacked: u64, packed: u64) -> Option<(u64, u64)> {
+/// The unpacked size, packed size and local header offset, from the ZIP64
+/// extra field where the directory record marks them as too large. The
+/// field holds those it replaces, in this order.
+fn zip64_fields(mut extra: &[u8], mut values: [u64; 3]) -> Option<[u64; 3]> {
     while extra.len() >= 4 {
         let id = u16_at(extra, 0)?;
         let len = usize::from(u16_at(extra, 2)?);
         let data = extra.get(4..4 + len)?;
         if id == ZIP64_EXTRA {
             let mut fields = data.chunks_exact(8).map(|b| u64_at(b, 0));
-            let unpacked = if unpacked == u64::from(u32::MAX) {
-                fields.next()??
-            } else {
-                unpacked
-            };
-            let packed = if packed == u64::from(u32::MAX) {
-                fields.next()??
-            } else {
-                packed
-            };
-            return Some((unpacked, packed));
+            for value in &mut values {
+                if *value == u64::from(u32::MAX) {
+                    *value = fields.next()??;
+                }
+            }
+            return Some(values);
         }
         extra = &extra[4 + len..];
     }
     None
+}
+
+/// Whether an ODF document's manifest declares encrypted entries; `None`
+/// when the manifest lies outside the bytes kept or cannot be read.
+fn odf_encrypted(head: &Window, tail: &Window, manifest: Located) -> Option<bool> {
+    let read = |offset, len| head.get(offset, len).or_else(|| tail.get(offset, len));
+    let local = read(manifest.offset, LOCAL_LEN as usize)?;
+    if !local.starts_with(b"PK\x03\x04") {
+        return None;
+    }
+    let name_len = u64::from(u16_at(local, 26)?);
+    let extra_len = u64::from(u16_at(local, 28)?);
+    let data_at = manifest.offset + LOCAL_LEN + name_len + extra_len;
+    let data = read(data_at, usize::try_from(manifest.packed).ok()?)?;
+    let mut needle = Needle::new(b"encryption-data");
+    match manifest.method {
+        METHOD_STORED => Some(data.iter().any(|&b| needle.feed(b))),
+        METHOD_DEFLATE => inflate_contains(data, &mut needle),
+        _ => None,
+    }
+}
+
+/// Whether deflated data holds the needle; `None` if it cannot be inflated.
+fn inflate_contains<const N: usize>(mut data: &[u8], needle: &mut Needle<N>) -> Option<bool> {
+    let mut state = InflateState::new_boxed(DataFormat::Raw);
+    let mut buffer = [0; 4096];
+    let mut total = 0;
+    loop {
+        let result = inflate(&mut state, data, &mut buffer, MZFlush::None);
+        data = &data[result.bytes_consumed..];
+        if buffer[..result.bytes_written]
+            .iter()
+            .any(|&b| needle.feed(b))
+        {
+            return Some(true);
+        }
+        total += result.bytes_written as u64;
+        if total > MANIFEST_MAX {
+            return None;
+        }
+        match result.status {
+            Ok(MZStatus::StreamEnd) => return Some(false),
+            Ok(_) if result.bytes_consumed > 0 || result.bytes_written > 0 => {}
+            // An error, or the data ended before the deflate stream did.
+            _ => return None,
+        }
+    }
 }
 
 fn judge_name(facts: &mut Facts, name: &str) {
