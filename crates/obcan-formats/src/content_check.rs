@@ -15,15 +15,18 @@
 //!   scripts) and by name (`.exe`, `.js`, `.html`, `.docm`, …, whatever the
 //!   content), since the file may be opened elsewhere by its name.
 //! - Web pages and scripts (HTML, XHTML, SVG, PHP): they run in a browser.
-//! - PDF active content: JavaScript, launch actions, embedded files, rich
-//!   media, XFA forms. Names are read with their `#xx` escapes decoded, and
-//!   compressed object streams are inflated and read too, since most of a
-//!   modern PDF's dictionaries live there. Inside other streams' data only
-//!   the long names count: short ones such as `/JS` turn up by chance in
-//!   compressed bytes.
+//! - PDF active content: JavaScript, launch actions, embedded files (PDF/A-3
+//!   attachments too: the decree wants none that is not an output format),
+//!   rich media, XFA forms (scripted, and outside PDF/A). Names are read
+//!   with their `#xx` escapes decoded, and compressed object streams are
+//!   inflated and read too, since most of a modern PDF's dictionaries live
+//!   there; one that cannot be read is refused as malformed. Inside other
+//!   streams' data only the long names count: short ones such as `/JS` turn
+//!   up by chance in compressed bytes.
 //! - Encryption: a PDF with `/Encrypt`, a ZIP entry with the encryption flag
-//!   or AES, an encrypted Office file. Nobody can check what is inside, and
-//!   the citizen could lose the password.
+//!   or AES, an ODF document whose manifest declares encryption data, an
+//!   encrypted OOXML file. Nobody can check what is inside, and the citizen
+//!   could lose the password.
 //! - Legacy Office files (.doc, .xls, .ppt, .msg: OLE2 compound files): they
 //!   carry macros and cannot be told apart from encrypted .docx without
 //!   parsing the whole container. Those with an `EncryptedPackage` stream are
@@ -36,8 +39,8 @@
 //!   that leave the archive, more than 10,000 entries, more than 4 GiB
 //!   declared, more than 100 times the file's size declared (once over
 //!   16 MiB: a small file cannot be a bomb, and a sparse sheet compresses
-//!   well), entries whose data overlap. Office macros (VBA, ActiveX, ODF
-//!   Basic and scripts).
+//!   well), entries whose data overlap, a central directory larger than the
+//!   1 MiB kept. Office macros (VBA, ActiveX, ODF Basic and scripts).
 //! - Polyglots: a file that is two types at once, which two programs would
 //!   read differently: a ZIP end record at the end of a non-ZIP file, a PDF
 //!   header in the first KiB of another type, web markup in the first KiB of
@@ -48,6 +51,15 @@
 //!
 //! UTF-16 text is refused (it holds NUL bytes); so are ZFO data box messages
 //! (a signed container whose base64 attachments cannot be checked here).
+//!
+//! # Which refusal wins
+//!
+//! An empty file; a program's name; a program's content; a polyglot; an
+//! unsupported format; then what the type's own checks find (for a ZIP:
+//! encryption, a bomb, an archived program, a nested archive, a bad path,
+//! macros; for a PDF: encryption, active content, a bomb, an unreadable
+//! object stream; for text: a web page or script); an unknown type; and
+//! last, a name that does not match.
 
 mod names;
 mod needle;
@@ -617,7 +629,8 @@ impl Scanner {
     fn buffered_bytes(&self) -> usize {
         match self {
             Scanner::Pdf(scan) => scan.buffered_bytes(),
-            _ => 0,
+            Scanner::Compound(..) => size_of::<Needle<32>>(),
+            Scanner::Undecided | Scanner::None => 0,
         }
     }
 }

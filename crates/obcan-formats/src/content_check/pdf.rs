@@ -21,6 +21,8 @@ const INFLATE_BUFFER: usize = 4096;
 /// seen so far; beyond, the PDF is a compression bomb.
 const INFLATE_FLOOR: u64 = 16 << 20;
 const INFLATE_RATIO: u64 = 100;
+/// Readers ignore a wrong checksum; so does the scanner.
+const ZLIB: DataFormat = DataFormat::ZLibIgnoreChecksum;
 /// What the PDF scanner holds, at most.
 pub(super) const MAX_BUFFERED_BYTES: usize =
     size_of::<PdfScan>() + size_of::<InflateState>() + INFLATE_BUFFER;
@@ -101,12 +103,16 @@ impl Dictionary {
         }
     }
 
+    /// `/Type /ObjStm` may be written indirectly, or not at all; `/N` with
+    /// `/First`, which a reader needs, is only ever an object stream's.
+    fn is_object_stream(&self) -> bool {
+        self.object_stream || (self.n && self.first)
+    }
+
     /// How to read the stream; `None` if it is an object stream the scanner
     /// cannot read (other filters, predictors, an indirect filter).
     fn object_stream(&self) -> Option<ObjectStream> {
-        // `/Type /ObjStm` may be written indirectly; `/N` with `/First` is
-        // only ever an object stream's.
-        if !(self.object_stream || (self.n && self.first)) {
+        if !self.is_object_stream() {
             Some(ObjectStream::No)
         } else if !self.filter {
             Some(ObjectStream::Raw)
@@ -127,6 +133,9 @@ pub(super) struct PdfScan {
     endstream: Needle<9>,
     /// Names in stream data: only the long ones count.
     data: Lexer,
+    /// What the names in the current stream's data would make of a
+    /// dictionary.
+    data_dictionary: Dictionary,
     object_stream: ObjectStream,
     inflater: Option<Box<InflateState>>,
     inflated_buffer: Vec<u8>,
@@ -149,6 +158,7 @@ impl Default for PdfScan {
             dictionary: Dictionary::default(),
             endstream: Needle::new(b"endstream"),
             data: Lexer::default(),
+            data_dictionary: Dictionary::default(),
             object_stream: ObjectStream::No,
             inflater: None,
             inflated_buffer: Vec::new(),
@@ -214,10 +224,8 @@ impl PdfScan {
                         i += 1;
                         self.metadata(byte);
                         for token in self.data.feed(byte).into_iter().flatten() {
-                            if let Token::Name(name) = token
-                                && name.is_long()
-                            {
-                                self.findings.note_active(name);
+                            if let Token::Name(name) = token {
+                                self.data_name(name);
                             }
                         }
                         if self.endstream.feed(byte) {
@@ -234,6 +242,19 @@ impl PdfScan {
                     }
                 }
             }
+        }
+    }
+
+    /// A name in stream data. An object stream's dictionary there means a
+    /// string such as `(>>stream)` has made the scanner take objects for
+    /// data: the objects it holds would go unread.
+    fn data_name(&mut self, name: Name) {
+        if name.is_long() {
+            self.findings.note_active(name);
+        }
+        self.data_dictionary.note(name);
+        if self.data_dictionary.is_object_stream() {
+            self.findings.malformed = true;
         }
     }
 
@@ -284,12 +305,13 @@ impl PdfScan {
         };
         self.endstream.reset();
         self.data = Lexer::default();
+        self.data_dictionary = Dictionary::default();
         self.inner = Lexer::default();
         self.object_stream = match self.dictionary.object_stream() {
             Some(ObjectStream::Flate) => {
                 match &mut self.inflater {
-                    Some(inflater) => inflater.reset(DataFormat::Zlib),
-                    None => self.inflater = Some(InflateState::new_boxed(DataFormat::Zlib)),
+                    Some(inflater) => inflater.reset(ZLIB),
+                    None => self.inflater = Some(InflateState::new_boxed(ZLIB)),
                 }
                 self.inflated_buffer.resize(INFLATE_BUFFER, 0);
                 ObjectStream::Flate
@@ -303,6 +325,12 @@ impl PdfScan {
     }
 
     fn end_stream(&mut self) {
+        // A deflated object stream ends before "endstream". If it has not,
+        // those bytes were inside the compressed data, and the objects
+        // after them went unread.
+        if self.object_stream == ObjectStream::Flate {
+            self.findings.malformed = true;
+        }
         self.mode = Mode::Objects;
         self.dictionary = Dictionary::default();
         self.object_stream = ObjectStream::No;
@@ -475,7 +503,7 @@ impl Name {
             b"JavaScript" => Name::JavaScript,
             b"JS" => Name::Js,
             b"Launch" => Name::Launch,
-            b"EmbeddedFile" | b"EmbeddedFiles" => Name::EmbeddedFile,
+            b"EmbeddedFile" | b"EmbeddedFiles" | b"FileAttachment" => Name::EmbeddedFile,
             b"EF" => Name::Ef,
             b"RichMedia" | b"RichMediaExecute" => Name::RichMedia,
             b"XFA" => Name::Xfa,
@@ -505,7 +533,9 @@ impl Name {
     }
 
     /// Whether the name is long enough not to turn up by chance in
-    /// compressed data.
+    /// compressed data. The short ones do nothing without a long one:
+    /// `/JS` without `/S /JavaScript`, `/EF` without `/EmbeddedFiles` or
+    /// `/FileAttachment`.
     fn is_long(self) -> bool {
         matches!(
             self,

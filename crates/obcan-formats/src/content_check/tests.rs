@@ -875,6 +875,27 @@ fn short_names_in_stream_data_do_not_count() {
 }
 
 #[test]
+fn an_object_stream_taken_for_data_is_refused() {
+    // A reader sees a string, then an object stream; the scanner is led to
+    // take the object stream for the data of a stream that never was.
+    let hidden = object_stream(b"<< /JS (x) >>", true, "/N 1 /First 5");
+    let decoy = cat(&[b"<< /Title (>>stream\n) >>\nendobj\n9 0 obj\n", &hidden]);
+    assert_eq!(
+        check_every_split(&pdf_with(&decoy), "a.pdf"),
+        Err(Refusal::Malformed)
+    );
+    let hidden = object_stream(b"<< /JS (x) >>", false, OBJECT_STREAM);
+    let decoy = cat(&[b"<< /Title (>>stream\n) >>\nendobj\n9 0 obj\n", &hidden]);
+    assert_eq!(refusal(&pdf_with(&decoy), "a.pdf"), Refusal::Malformed);
+    // Long names are found there anyway.
+    let decoy = b"<< /Title (>>stream\n) /Annots [<< /Subtype /FileAttachment >>] >>";
+    assert_eq!(
+        refusal(&pdf_with(decoy), "a.pdf"),
+        Refusal::PdfActiveContent(PdfActiveContent::EmbeddedFile)
+    );
+}
+
+#[test]
 fn unreadable_object_streams_are_refused() {
     let lzw = object_stream(
         b"<< >>",
@@ -893,6 +914,32 @@ fn unreadable_object_streams_are_refused() {
         b"\x78\x9C\xFF\xFF\xFF\xFF\xFF\xFF",
     );
     assert_eq!(refusal(&pdf_with(&corrupt), "a.pdf"), Refusal::Malformed);
+    // "endstream" inside the compressed data would hide the objects after
+    // it: the inflater has not finished there. Where those objects are
+    // plain (a stored deflate block), they are read as objects.
+    let objects = b"10 0 << /Type /Font /BaseFont /Helvetica >> 11 0 << /S /JavaScript /JS (x) >>";
+    for (level, verdict) in [
+        (9, Refusal::Malformed),
+        (0, Refusal::PdfActiveContent(PdfActiveContent::JavaScript)),
+    ] {
+        let packed = miniz_oxide::deflate::compress_to_vec_zlib(objects, level);
+        let (before, after) = packed.split_at(packed.len() / 2);
+        let cut = stream(
+            &format!("{OBJECT_STREAM} /Filter /FlateDecode"),
+            &cat(&[before, b"\nendstream\n", after]),
+        );
+        assert_eq!(check_every_split(&pdf_with(&cut), "a.pdf"), Err(verdict));
+    }
+    let packed = miniz_oxide::deflate::compress_to_vec_zlib(objects, 9);
+    let before = &packed[..packed.len() / 2];
+    let truncated = stream(&format!("{OBJECT_STREAM} /Filter /FlateDecode"), before);
+    assert_eq!(refusal(&pdf_with(&truncated), "a.pdf"), Refusal::Malformed);
+    // A wrong checksum, which readers ignore, is no reason to refuse.
+    let mut packed = miniz_oxide::deflate::compress_to_vec_zlib(b"10 0 << /Type /Font >>", 6);
+    let last = packed.len() - 1;
+    packed[last] ^= 0xFF;
+    let wrong_sum = stream(&format!("{OBJECT_STREAM} /Filter /FlateDecode"), &packed);
+    assert_eq!(kind(&pdf_with(&wrong_sum), "a.pdf"), FileKind::Pdf);
 }
 
 #[test]

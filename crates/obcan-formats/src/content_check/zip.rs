@@ -7,7 +7,7 @@
 //!
 //! ODF encrypts entries on its own, without the ZIP flag, and says so in
 //! `META-INF/manifest.xml`; the manifest is read when it lies in the head or
-//! the tail (LibreOffice writes it last), and an ODF file whose manifest
+//! the tail (office suites write it last), and an ODF file whose manifest
 //! cannot be read is refused as unreadable.
 
 use miniz_oxide::inflate::stream::{InflateState, inflate};
