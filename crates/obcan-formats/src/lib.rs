@@ -4,8 +4,10 @@
 //! - [`pdf`]: office documents as PDF/A-2b (title, headings, paragraphs,
 //!   tables, a footer), with an embedded font that covers Czech;
 //! - [`driver_extract`]: the citizen's extract of their driver's points;
+//! - [`content_check`]: the upload filter, a file's type from its streamed content.
 //! - [`nsesss_sip`]: a closed file as the NSESSS data package (SIP) for the archive.
 
+pub mod content_check;
 pub mod driver_extract;
 pub mod nsesss_sip;
 pub mod pdf;
