@@ -1,7 +1,7 @@
-//! Obcan's outside world: identity providers, register connectors, and the
-//! mail and SMS gateways messages to citizens leave through; time-stamp
-//! authorities and payment gateways as they are built. Each speaks the real
-//! protocol of its counterpart.
+//! Obcan's outside world: identity providers, register connectors, the mail
+//! and SMS gateways messages to citizens leave through, and the RFC 3161
+//! time-stamping authority that vouches for the audit log; payment gateways
+//! as they are built. Each speaks the real protocol of its counterpart.
 
 pub mod identity;
 pub mod mail;
@@ -9,6 +9,7 @@ pub mod messaging;
 pub mod outbox;
 pub mod registers;
 pub mod sms;
+pub mod timestamp;
 
 /// An error with its causes, for the log.
 pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {
