@@ -7,6 +7,7 @@ use jiff::Timestamp;
 use uuid::Uuid;
 
 use crate::citizen::CitizenId;
+use crate::documents::DocumentId;
 use crate::staff::StaffId;
 
 /// Who did it.
@@ -69,11 +70,26 @@ pub enum Action {
     ContactVerificationFailed,
     ContactVerified,
     ContactRemoved,
+    /// A document was stored in a citizen's storage.
+    DocumentUploaded,
+    /// A document's content was downloaded or previewed.
+    DocumentRead,
+    /// A document was renamed or moved to another folder.
+    DocumentChanged,
+    DocumentDeleted,
+    /// An upload was refused (format, quota, name); nothing was stored.
+    DocumentRefused,
+    /// The integrity check found a stored object missing or changed.
+    StorageDamaged,
+    /// A citizen deleted their account; its data key was destroyed with it.
+    AccountDeleted,
+    /// Every data key was wrapped anew under a new master key.
+    MasterKeyRotated,
 }
 
 impl Action {
     /// Every action, for the audit log's filter.
-    pub const ALL: [Self; 31] = [
+    pub const ALL: [Self; 39] = [
         Self::Login,
         Self::LoginFailed,
         Self::Logout,
@@ -105,6 +121,14 @@ impl Action {
         Self::ContactVerificationFailed,
         Self::ContactVerified,
         Self::ContactRemoved,
+        Self::DocumentUploaded,
+        Self::DocumentRead,
+        Self::DocumentChanged,
+        Self::DocumentDeleted,
+        Self::DocumentRefused,
+        Self::StorageDamaged,
+        Self::AccountDeleted,
+        Self::MasterKeyRotated,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -140,6 +164,14 @@ impl Action {
             Self::ContactVerificationFailed => "contact_verification_failed",
             Self::ContactVerified => "contact_verified",
             Self::ContactRemoved => "contact_removed",
+            Self::DocumentUploaded => "document_uploaded",
+            Self::DocumentRead => "document_read",
+            Self::DocumentChanged => "document_changed",
+            Self::DocumentDeleted => "document_deleted",
+            Self::DocumentRefused => "document_refused",
+            Self::StorageDamaged => "storage_damaged",
+            Self::AccountDeleted => "account_deleted",
+            Self::MasterKeyRotated => "master_key_rotated",
         }
     }
 }
@@ -179,6 +211,13 @@ impl AuditEvent {
     #[must_use]
     pub fn about_citizen(mut self, id: CitizenId) -> Self {
         self.subject = Some(format!("citizen:{id}"));
+        self
+    }
+
+    /// About one stored document: its access history is what has it as subject.
+    #[must_use]
+    pub fn about_document(mut self, id: DocumentId) -> Self {
+        self.subject = Some(format!("document:{id}"));
         self
     }
 

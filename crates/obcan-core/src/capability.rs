@@ -31,8 +31,8 @@ impl Capability {
     pub const fn path(self) -> Option<&'static str> {
         match self {
             Self::MyData => Some("/me"),
+            Self::Documents => Some("/documents"),
             Self::Submissions
-            | Self::Documents
             | Self::Payments
             | Self::Notifications
             | Self::NoticeBoard

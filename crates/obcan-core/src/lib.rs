@@ -8,6 +8,7 @@ pub mod capability;
 pub mod citizen;
 pub mod contact;
 pub mod credential;
+pub mod documents;
 pub mod identity;
 pub mod language;
 pub mod policy;

@@ -2,10 +2,14 @@
 
 use jiff::Timestamp;
 use jiff::civil::Date;
+use obcan_core::audit::AuditEvent;
 use obcan_core::citizen::{Citizen, CitizenId, PersonName};
 use obcan_core::identity::Assertion;
 use sqlx::Row;
 
+use crate::audit::append_in;
+use crate::documents::owner_of;
+use crate::vault::{DataKey, Vault, open_field};
 use crate::{Store, StoreError};
 
 #[derive(Debug)]
@@ -35,17 +39,17 @@ impl<'a> Citizens<'a> {
         .fetch_optional(&mut *tx)
         .await?;
 
-        let birth_date = assertion.birth_date.map(|date| date.to_string());
         let id = match existing {
             Some(row) => {
                 let id: String = row.try_get("citizen_id")?;
+                let person = Person::sealed(self.store, &mut tx, &id, assertion, now).await?;
                 sqlx::query(
                     "UPDATE citizens SET given_name = $1, family_name = $2, \
                      birth_date = COALESCE($3, birth_date) WHERE id = $4",
                 )
-                .bind(assertion.name.given())
-                .bind(assertion.name.family())
-                .bind(birth_date)
+                .bind(person.given)
+                .bind(person.family)
+                .bind(person.birth_date)
                 .bind(&id)
                 .execute(&mut *tx)
                 .await?;
@@ -62,14 +66,15 @@ impl<'a> Citizens<'a> {
             }
             None => {
                 let id = CitizenId::random().to_string();
+                let person = Person::sealed(self.store, &mut tx, &id, assertion, now).await?;
                 sqlx::query(
                     "INSERT INTO citizens (id, given_name, family_name, birth_date, created_at) \
                      VALUES ($1, $2, $3, $4, $5)",
                 )
                 .bind(&id)
-                .bind(assertion.name.given())
-                .bind(assertion.name.family())
-                .bind(birth_date)
+                .bind(person.given)
+                .bind(person.family)
+                .bind(person.birth_date)
                 .bind(now.as_second())
                 .execute(&mut *tx)
                 .await?;
@@ -93,7 +98,7 @@ impl<'a> Citizens<'a> {
                 id
             }
         };
-        record_facts(&mut tx, &id, assertion, now).await?;
+        record_facts(self.store, &mut tx, &id, assertion, now).await?;
         tx.commit().await?;
         self.get(&CitizenId::parse(&id).map_err(|e| StoreError::Corrupt(e.to_string()))?)
             .await?
@@ -107,11 +112,19 @@ impl<'a> Citizens<'a> {
         .bind(id.to_string())
         .fetch_optional(&self.store.pool)
         .await?;
-        row.map(|row| {
-            let given: String = row.try_get("given_name")?;
-            let family: String = row.try_get("family_name")?;
-            let birth_date: Option<String> = row.try_get("birth_date")?;
-            let id: String = row.try_get("id")?;
+        let Some(row) = row else { return Ok(None) };
+        let key = Vault::new(self.store).existing(&owner_of(id)).await?;
+        let id = id.to_string();
+        let open = |column: &str| -> Result<Option<String>, StoreError> {
+            row.try_get::<Option<String>, _>(column)?
+                .map(|stored| open_field(key.as_ref(), &place(column, &id), &stored))
+                .transpose()
+        };
+        let (given, family) = (open("given_name")?, open("family_name")?);
+        let birth_date = open("birth_date")?;
+        Some((|| {
+            let given = given.unwrap_or_default();
+            let family = family.unwrap_or_default();
             Ok(Citizen {
                 id: CitizenId::parse(&id).map_err(|e| StoreError::Corrupt(e.to_string()))?,
                 name: PersonName::new(&given, &family)
@@ -121,8 +134,58 @@ impl<'a> Citizens<'a> {
                     .transpose()
                     .map_err(|e| StoreError::Corrupt(format!("citizen {id}: {e}")))?,
             })
-        })
+        })())
         .transpose()
+    }
+
+    /// Deletes the account and everything kept about the person, with
+    /// `event` in the audit log. Its data key is destroyed in the same
+    /// transaction, so whatever was sealed under it (documents in the blob
+    /// store and its backups included) can no longer be opened; the blobs
+    /// themselves are queued for removal and removed after. False if there
+    /// was no such account.
+    pub async fn delete_account(
+        &self,
+        citizen: &CitizenId,
+        event: &AuditEvent,
+    ) -> Result<bool, StoreError> {
+        let id = citizen.to_string();
+        let mut tx = self.store.backend.begin_write(&self.store.pool).await?;
+        sqlx::query(
+            "INSERT INTO blob_removals (blob, queued_at) \
+             SELECT blob, $1 FROM documents WHERE citizen_id = $2",
+        )
+        .bind(event.at.as_second())
+        .bind(&id)
+        .execute(&mut *tx)
+        .await?;
+        let credential: Option<String> =
+            sqlx::query_scalar("SELECT credential_id FROM local_accounts WHERE citizen_id = $1")
+                .bind(&id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        Vault::destroy_in(&mut tx, &owner_of(citizen)).await?;
+        let deleted = sqlx::query("DELETE FROM citizens WHERE id = $1")
+            .bind(&id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if deleted == 0 {
+            return Ok(false);
+        }
+        // The local login's credential outlives the row that named it otherwise.
+        if let Some(credential) = credential {
+            sqlx::query("DELETE FROM credentials WHERE id = $1")
+                .bind(credential)
+                .execute(&mut *tx)
+                .await?;
+        }
+        append_in(&mut tx, self.store.backend, event).await?;
+        tx.commit().await?;
+        if let Err(error) = self.store.documents().remove_queued_blobs().await {
+            tracing::warn!(%error, "the deleted account's objects stay queued for removal");
+        }
+        Ok(true)
     }
 
     /// How many accounts there are.
@@ -141,6 +204,11 @@ impl<'a> Citizens<'a> {
         .bind(citizen.to_string())
         .fetch_all(&self.store.pool)
         .await?;
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let key = Vault::new(self.store).existing(&owner_of(citizen)).await?;
+        let id = citizen.to_string();
         let mut facts = rows
             .iter()
             .map(|row| {
@@ -152,7 +220,11 @@ impl<'a> Citizens<'a> {
                         .ok_or_else(|| {
                             StoreError::Corrupt(format!("unknown profile fact {fact}"))
                         })?,
-                    value: row.try_get("value")?,
+                    value: open_field(
+                        key.as_ref(),
+                        &fact_place(&fact, &id),
+                        &row.try_get::<String, _>("value")?,
+                    )?,
                     source: row.try_get("source")?,
                     stated_at: Timestamp::from_second(row.try_get("stated_at")?)
                         .map_err(|e| StoreError::Corrupt(format!("stated_at: {e}")))?,
@@ -219,7 +291,7 @@ impl<'a> Citizens<'a> {
                 .bind(now.as_second())
                 .execute(&mut *tx)
                 .await?;
-                record_facts(&mut tx, &citizen.to_string(), assertion, now).await?;
+                record_facts(self.store, &mut tx, &citizen.to_string(), assertion, now).await?;
                 LinkOutcome::Linked
             }
         };
@@ -261,13 +333,63 @@ impl<'a> Citizens<'a> {
     }
 }
 
-/// Keeps what the assertion states about the person, with its source and time.
+/// A person's name and birth date, sealed for the `citizens` row.
+pub(crate) struct Person {
+    pub(crate) given: String,
+    pub(crate) family: String,
+    pub(crate) birth_date: Option<String>,
+}
+
+impl Person {
+    async fn sealed(
+        store: &Store,
+        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        citizen: &str,
+        assertion: &Assertion,
+        now: Timestamp,
+    ) -> Result<Self, StoreError> {
+        let key = Vault::new(store)
+            .data_key_in(tx, &owner_of(&citizen), now)
+            .await?;
+        Self::seal(&key, citizen, &assertion.name, assertion.birth_date)
+    }
+
+    pub(crate) fn seal(
+        key: &DataKey,
+        citizen: &str,
+        name: &PersonName,
+        birth_date: Option<Date>,
+    ) -> Result<Self, StoreError> {
+        Ok(Self {
+            given: key.seal_field(&place("given_name", citizen), name.given())?,
+            family: key.seal_field(&place("family_name", citizen), name.family())?,
+            birth_date: birth_date
+                .map(|date| key.seal_field(&place("birth_date", citizen), &date.to_string()))
+                .transpose()?,
+        })
+    }
+}
+
+fn place(column: &str, citizen: &str) -> String {
+    format!("citizens.{column}:{citizen}")
+}
+
+fn fact_place(fact: &str, citizen: &str) -> String {
+    format!("profile_facts.{fact}:{citizen}")
+}
+
+/// Keeps what the assertion states about the person, with its source and
+/// time, sealed under the citizen's data key.
 async fn record_facts(
+    store: &Store,
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     citizen: &str,
     assertion: &Assertion,
     now: Timestamp,
 ) -> Result<(), StoreError> {
+    let key = Vault::new(store)
+        .data_key_in(tx, &owner_of(&citizen), now)
+        .await?;
     let facts = [
         (Fact::Name, Some(assertion.name.to_string())),
         (
@@ -292,7 +414,7 @@ async fn record_facts(
         )
         .bind(citizen)
         .bind(fact.as_str())
-        .bind(value)
+        .bind(key.seal_field(&fact_place(fact.as_str(), citizen), &value)?)
         .bind(assertion.provider.as_str())
         .bind(now.as_second())
         .execute(&mut **tx)

@@ -15,6 +15,8 @@ use sqlx::any::AnyRow;
 
 use crate::audit::append_in;
 use crate::credentials::timestamp;
+use crate::documents::owner_of;
+use crate::vault::{DataKey, Vault, open_field};
 use crate::{Store, StoreError};
 
 /// A contact detail the citizen proved.
@@ -104,6 +106,8 @@ impl<'a> Contacts<'a> {
     /// The citizen's verified contacts and the verifications under way.
     pub async fn book(&self, citizen: CitizenId) -> Result<ContactBook, StoreError> {
         let id = citizen.to_string();
+        let key = Vault::new(self.store).existing(&owner_of(&citizen)).await?;
+        let key = key.as_ref();
         let mut book = ContactBook::default();
         let rows =
             sqlx::query("SELECT kind, value, verified_at FROM contacts WHERE citizen_id = $1")
@@ -111,7 +115,7 @@ impl<'a> Contacts<'a> {
                 .fetch_all(&self.store.pool)
                 .await?;
         for row in &rows {
-            let (kind, value) = kind_and_value(row)?;
+            let (kind, value) = kind_and_value(row, key, &id)?;
             let contact = VerifiedContact {
                 value,
                 verified_at: timestamp(row.try_get("verified_at")?)?,
@@ -128,7 +132,7 @@ impl<'a> Contacts<'a> {
         .fetch_all(&self.store.pool)
         .await?;
         for row in &rows {
-            let (kind, pending) = pending_from_row(row)?;
+            let (kind, pending) = pending_from_row(row, key, &id)?;
             match kind {
                 ContactKind::Email => book.pending_email = Some(pending),
                 ContactKind::Phone => book.pending_phone = Some(pending),
@@ -163,6 +167,9 @@ impl<'a> Contacts<'a> {
         if let Err(too_early) = policy.may_send(last_sent.map(timestamp).transpose()?, now) {
             return Ok(Err(too_early));
         }
+        let data_key = Vault::new(self.store)
+            .data_key_in(&mut tx, &owner_of(&citizen), now)
+            .await?;
         sqlx::query(
             "INSERT INTO contact_verifications \
              (citizen_id, kind, value, code_salt, code_hash, expires_at, attempts_left, sent_at) \
@@ -173,7 +180,7 @@ impl<'a> Contacts<'a> {
         )
         .bind(&id)
         .bind(kind)
-        .bind(value.as_str())
+        .bind(data_key.seal_field(&place(value.kind(), &id), value.as_str())?)
         .bind(&code.salt)
         .bind(&code.hash)
         .bind(policy.expires_at(now).as_second())
@@ -202,6 +209,9 @@ impl<'a> Contacts<'a> {
     ) -> Result<VerifyOutcome, StoreError> {
         let id = citizen.to_string();
         let mut tx = self.store.backend.begin_write(&self.store.pool).await?;
+        let data_key = Vault::new(self.store)
+            .data_key_in(&mut tx, &owner_of(&citizen), now)
+            .await?;
         let used = sqlx::query(&format!(
             "UPDATE contact_verifications SET attempts_left = attempts_left - 1 \
              WHERE citizen_id = $1 AND kind = $2 AND attempts_left > 0 AND expires_at > $3 \
@@ -221,7 +231,11 @@ impl<'a> Contacts<'a> {
             .bind(kind.as_str())
             .fetch_optional(&mut *tx)
             .await?;
-            return Ok(match row.as_ref().map(pending_from_row).transpose()? {
+            let pending = row
+                .as_ref()
+                .map(|row| pending_from_row(row, Some(&data_key), &id))
+                .transpose()?;
+            return Ok(match pending {
                 None => VerifyOutcome::NoPending,
                 Some((_, pending)) => match pending.state(now) {
                     PendingState::Expired => VerifyOutcome::Expired,
@@ -230,7 +244,7 @@ impl<'a> Contacts<'a> {
                 },
             });
         };
-        let (_, pending) = pending_from_row(&row)?;
+        let (_, pending) = pending_from_row(&row, Some(&data_key), &id)?;
         if !key.matches(&pending.code, typed) {
             append_in(&mut tx, self.store.backend, &events.failed).await?;
             tx.commit().await?;
@@ -245,7 +259,7 @@ impl<'a> Contacts<'a> {
         )
         .bind(&id)
         .bind(kind.as_str())
-        .bind(pending.value.as_str())
+        .bind(data_key.seal_field(&place(kind, &id), pending.value.as_str())?)
         .bind(now.as_second())
         .execute(&mut *tx)
         .await?;
@@ -299,18 +313,36 @@ impl<'a> Contacts<'a> {
     }
 }
 
-fn kind_and_value(row: &AnyRow) -> Result<(ContactKind, ContactValue), StoreError> {
+/// Where a contact value is sealed: the same for a verification under way
+/// and the verified contact it becomes.
+fn place(kind: ContactKind, citizen: &str) -> String {
+    format!("contacts.{kind}:{citizen}")
+}
+
+fn kind_and_value(
+    row: &AnyRow,
+    key: Option<&DataKey>,
+    citizen: &str,
+) -> Result<(ContactKind, ContactValue), StoreError> {
     let kind: String = row.try_get("kind")?;
     let kind = ContactKind::parse(&kind)
         .ok_or_else(|| StoreError::Corrupt(format!("unknown contact kind {kind:?}")))?;
-    let value: String = row.try_get("value")?;
+    let value = open_field(
+        key,
+        &place(kind, citizen),
+        &row.try_get::<String, _>("value")?,
+    )?;
     let value = ContactValue::parse(kind, &value)
         .map_err(|e| StoreError::Corrupt(format!("contact {kind}: {e}")))?;
     Ok((kind, value))
 }
 
-fn pending_from_row(row: &AnyRow) -> Result<(ContactKind, PendingVerification), StoreError> {
-    let (kind, value) = kind_and_value(row)?;
+fn pending_from_row(
+    row: &AnyRow,
+    key: Option<&DataKey>,
+    citizen: &str,
+) -> Result<(ContactKind, PendingVerification), StoreError> {
+    let (kind, value) = kind_and_value(row, key, citizen)?;
     let attempts_left: i64 = row.try_get("attempts_left")?;
     Ok((
         kind,

@@ -17,6 +17,22 @@ pub enum StoreError {
     Corrupt(String),
     #[error("database error: {0}")]
     Query(#[source] sqlx::Error),
+    #[error("no master key is configured")]
+    NoMasterKey,
+    /// Refused at start: opening data keys with another key would fail later,
+    /// one request at a time.
+    #[error(
+        "the master key {given} is not the key this database's data keys are wrapped with \
+         ({expected}); configure that key, or rotate to a new one with `obcan keys rotate`"
+    )]
+    WrongMasterKey { expected: String, given: String },
+    #[error("no blob store is configured")]
+    NoBlobStore,
+    #[error(transparent)]
+    Blob(#[from] crate::blobs::BlobError),
+    /// A stored object does not open under its key: it was changed or cut short.
+    #[error(transparent)]
+    Damaged(#[from] crate::vault::DamagedBlob),
 }
 
 impl From<sqlx::Error> for StoreError {

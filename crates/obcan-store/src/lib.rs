@@ -5,10 +5,12 @@
 //! in [`dialect`]. Each capability has its own module of queries.
 
 mod audit;
+pub mod blobs;
 mod citizens;
 mod contacts;
 mod credentials;
 pub mod dialect;
+mod documents;
 mod error;
 mod local_accounts;
 mod login_attempts;
@@ -20,6 +22,7 @@ mod staff;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod throttle;
+pub mod vault;
 
 use std::time::Duration;
 
@@ -33,6 +36,10 @@ pub use contacts::{
 };
 pub use credentials::{Credential, Credentials, Enrolment};
 pub use dialect::Backend;
+pub use documents::{
+    CheckReport, Content, ContentError, DamagedDocument, Document, Documents, NewDocument,
+    OverQuota, Problem, StoredContent, Upload, owner_of,
+};
 pub use error::{AlreadyExists, StoreError};
 pub use local_accounts::{CounterRegistration, LOCAL_PROVIDER, LocalAccount, LocalAccounts};
 pub use login_attempts::{LoginAttempt, LoginAttempts, PendingLogin};
@@ -44,6 +51,7 @@ pub use sessions::{
 };
 pub use staff::{GrantChange, NewStaff, StaffDirectory, StaffMember};
 pub use throttle::LoginThrottle;
+pub use vault::{MasterKey, Vault};
 
 /// How the connection pool behaves.
 #[derive(Debug, Clone, Copy)]
@@ -69,6 +77,8 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     audit_queue: std::sync::Arc<audit::AppendQueue>,
+    master_key: Option<std::sync::Arc<MasterKey>>,
+    blobs: Option<blobs::BlobStore>,
 }
 
 /// Connections in the pool right now, for metrics.
@@ -96,7 +106,22 @@ impl Store {
             pool,
             backend,
             audit_queue: std::sync::Arc::default(),
+            master_key: None,
+            blobs: None,
         })
+    }
+
+    /// Personal data is sealed under data keys wrapped by `key`; call
+    /// [`Vault::unlock`] once at start to check it is the right one.
+    pub fn with_master_key(mut self, key: MasterKey) -> Self {
+        self.master_key = Some(std::sync::Arc::new(key));
+        self
+    }
+
+    /// Where document content is kept.
+    pub fn with_blobs(mut self, blobs: blobs::BlobStore) -> Self {
+        self.blobs = Some(blobs);
+        self
     }
 
     pub fn backend(&self) -> Backend {
@@ -124,6 +149,10 @@ impl Store {
             open: self.pool.size(),
             idle,
         }
+    }
+
+    pub fn vault(&self) -> Vault<'_> {
+        Vault::new(self)
     }
 
     pub fn audit(&self) -> AuditLog<'_> {

@@ -11,8 +11,11 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 
 use crate::audit::append_in;
+use crate::citizens::Person;
 use crate::credentials::{Enrolment, insert_in, set_up_in, timestamp};
+use crate::documents::owner_of;
 use crate::error::{AlreadyExists, is_unique_violation};
+use crate::vault::Vault;
 use crate::{Store, StoreError};
 
 /// The provider name of local logins in `identity_links` and sessions.
@@ -65,14 +68,18 @@ impl<'a> LocalAccounts<'a> {
         let r = registration;
         let citizen = r.citizen.to_string();
         let mut tx = self.store.backend.begin_write(&self.store.pool).await?;
+        let key = Vault::new(self.store)
+            .data_key_in(&mut tx, &owner_of(&citizen), now)
+            .await?;
+        let person = Person::seal(&key, &citizen, r.name, Some(r.birth_date))?;
         sqlx::query(
             "INSERT INTO citizens (id, given_name, family_name, birth_date, created_at) \
              VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(&citizen)
-        .bind(r.name.given())
-        .bind(r.name.family())
-        .bind(r.birth_date.to_string())
+        .bind(person.given)
+        .bind(person.family)
+        .bind(person.birth_date)
         .bind(now.as_second())
         .execute(&mut *tx)
         .await?;

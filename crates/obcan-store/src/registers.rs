@@ -8,6 +8,8 @@ use obcan_core::registers::{RegisterRef, Section, SectionData};
 use sqlx::Row as _;
 
 use crate::audit::append_in;
+use crate::documents::owner_of;
+use crate::vault::{DataKey, Vault, open_bytes, open_field};
 use crate::{Store, StoreError};
 
 /// Register data of citizens.
@@ -62,16 +64,19 @@ impl RegisterData<'_> {
         .bind(citizen.to_string())
         .fetch_optional(&self.store.pool)
         .await?;
-        row.map(|row| {
-            let reference: String = row.try_get("reference")?;
-            Ok(RegisterLink {
-                reference: RegisterRef::parse(&reference)
-                    .map_err(|e| StoreError::Corrupt(format!("register reference: {e}")))?,
-                matched_by: row.try_get("matched_by")?,
-                matched_at: timestamp(row.try_get("matched_at")?)?,
-            })
-        })
-        .transpose()
+        let Some(row) = row else { return Ok(None) };
+        let key = self.key(citizen).await?;
+        let reference = open_field(
+            key.as_ref(),
+            &place("register_links.reference", citizen),
+            &row.try_get::<String, _>("reference")?,
+        )?;
+        Ok(Some(RegisterLink {
+            reference: RegisterRef::parse(&reference)
+                .map_err(|e| StoreError::Corrupt(format!("register reference: {e}")))?,
+            matched_by: row.try_get("matched_by")?,
+            matched_at: timestamp(row.try_get("matched_at")?)?,
+        }))
     }
 
     /// Records the account's register person, forgetting what was kept
@@ -83,6 +88,9 @@ impl RegisterData<'_> {
         event: &AuditEvent,
     ) -> Result<(), StoreError> {
         let mut tx = self.store.backend.begin_write(&self.store.pool).await?;
+        let key = Vault::new(self.store)
+            .data_key_in(&mut tx, &owner_of(citizen), event.at)
+            .await?;
         sqlx::query("DELETE FROM register_cache WHERE citizen_id = $1")
             .bind(citizen.to_string())
             .execute(&mut *tx)
@@ -94,7 +102,10 @@ impl RegisterData<'_> {
              matched_at = excluded.matched_at",
         )
         .bind(citizen.to_string())
-        .bind(link.reference.as_str())
+        .bind(key.seal_field(
+            &place("register_links.reference", citizen),
+            link.reference.as_str(),
+        )?)
         .bind(&link.matched_by)
         .bind(link.matched_at.as_second())
         .execute(&mut *tx)
@@ -139,9 +150,18 @@ impl RegisterData<'_> {
             query = query.bind(section.as_str());
         }
         let rows = query.fetch_all(&self.store.pool).await?;
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let key = self.key(citizen).await?;
         rows.iter()
             .map(|row| {
-                let payload: String = row.try_get("payload")?;
+                let section: String = row.try_get("section")?;
+                let payload = open_field(
+                    key.as_ref(),
+                    &place(&format!("register_cache.{section}"), citizen),
+                    &row.try_get::<String, _>("payload")?,
+                )?;
                 let data: SectionData = serde_json::from_str(&payload)
                     .map_err(|e| StoreError::Corrupt(format!("register cache: {e}")))?;
                 Ok(CachedSection {
@@ -161,6 +181,14 @@ impl RegisterData<'_> {
     ) -> Result<(), StoreError> {
         let payload = serde_json::to_string(data)
             .map_err(|e| StoreError::Corrupt(format!("register cache: {e}")))?;
+        let key = Vault::new(self.store)
+            .data_key(&owner_of(citizen), fetched_at)
+            .await?;
+        let section = data.section().as_str();
+        let payload = key.seal_field(
+            &place(&format!("register_cache.{section}"), citizen),
+            &payload,
+        )?;
         sqlx::query(
             "INSERT INTO register_cache (citizen_id, section, payload, fetched_at) \
              VALUES ($1, $2, $3, $4) ON CONFLICT (citizen_id, section) DO UPDATE \
@@ -197,6 +225,10 @@ impl RegisterData<'_> {
     ) -> Result<(), StoreError> {
         let summary = &extract.summary;
         let mut tx = self.store.backend.begin_write(&self.store.pool).await?;
+        let key = Vault::new(self.store)
+            .data_key_in(&mut tx, &owner_of(citizen), event.at)
+            .await?;
+        let pdf = key.seal(&extract_place(summary.id, citizen), &extract.pdf)?;
         sqlx::query(
             "INSERT INTO register_extracts \
              (id, citizen_id, kind, issued_at, content_sha256, file_sha256, pdf) \
@@ -208,7 +240,7 @@ impl RegisterData<'_> {
         .bind(summary.issued_at.as_second())
         .bind(&summary.content_sha256)
         .bind(&summary.file_sha256)
-        .bind(extract.pdf.clone())
+        .bind(pdf)
         .execute(&mut *tx)
         .await?;
         append_in(&mut tx, self.store.backend, event).await?;
@@ -242,14 +274,29 @@ impl RegisterData<'_> {
         .bind(id.to_string())
         .fetch_optional(&self.store.pool)
         .await?;
-        row.map(|row| {
-            Ok(Extract {
-                summary: extract_summary(&row)?,
-                pdf: row.try_get("pdf")?,
-            })
-        })
-        .transpose()
+        let Some(row) = row else { return Ok(None) };
+        let key = self.key(citizen).await?;
+        Ok(Some(Extract {
+            summary: extract_summary(&row)?,
+            pdf: open_bytes(
+                key.as_ref(),
+                &extract_place(id, citizen),
+                row.try_get("pdf")?,
+            )?,
+        }))
     }
+
+    async fn key(&self, citizen: &CitizenId) -> Result<Option<DataKey>, StoreError> {
+        Vault::new(self.store).existing(&owner_of(citizen)).await
+    }
+}
+
+fn place(what: &str, citizen: &CitizenId) -> String {
+    format!("{what}:{citizen}")
+}
+
+fn extract_place(id: uuid::Uuid, citizen: &CitizenId) -> String {
+    place(&format!("register_extracts.pdf.{id}"), citizen)
 }
 
 fn extract_summary(row: &sqlx::any::AnyRow) -> Result<ExtractSummary, StoreError> {

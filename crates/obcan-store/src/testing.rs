@@ -6,35 +6,42 @@
 
 use sqlx::{Connection, Executor};
 
-use crate::{PoolSettings, Store, StoreError};
+use crate::blobs::BlobStore;
+use crate::{MasterKey, PoolSettings, Store, StoreError};
 
 #[derive(Debug)]
 pub struct TestDatabase {
     pub store: Store,
     pub url: String,
-    // Keeps the SQLite file's folder alive for the test's duration.
-    _folder: Option<tempfile::TempDir>,
+    /// The master key the store was opened with.
+    pub master_key: MasterKey,
+    /// Holds the SQLite file (on SQLite) and the blob store, for the test's duration.
+    pub folder: tempfile::TempDir,
 }
 
 impl TestDatabase {
     pub async fn create() -> Result<Self, StoreError> {
         let base = std::env::var("TEST_DATABASE_URL").unwrap_or_default();
-        let (url, folder) = if base.starts_with("postgres") {
-            (create_postgres_database(&base).await?, None)
+        let folder = tempfile::tempdir().map_err(StoreError::Location)?;
+        let url = if base.starts_with("postgres") {
+            create_postgres_database(&base).await?
         } else {
-            let folder = tempfile::tempdir().map_err(StoreError::Location)?;
-            let url = format!(
+            format!(
                 "sqlite://{}?mode=rwc",
                 folder.path().join("obcan.db").display()
-            );
-            (url, Some(folder))
+            )
         };
-        let store = Store::open(&url, PoolSettings::default())?;
+        let master_key = MasterKey::generate()?;
+        let store = Store::open(&url, PoolSettings::default())?
+            .with_master_key(master_key.clone())
+            .with_blobs(BlobStore::local(folder.path().join("blobs"))?);
         store.migrate().await?;
+        store.vault().unlock().await?;
         Ok(Self {
             store,
             url,
-            _folder: folder,
+            master_key,
+            folder,
         })
     }
 }

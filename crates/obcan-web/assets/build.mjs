@@ -75,6 +75,7 @@ for (const [name, file] of Object.entries(icons)) {
 }
 emit('coat-of-arms.svg', readFileSync('src/coat-of-arms.svg'));
 emit('autosubmit.js', readFileSync('src/autosubmit.js'));
+emit('upload.js', readFileSync('src/upload.js'));
 
 const sorted = Object.fromEntries(Object.entries(manifest).sort(([a], [b]) => a.localeCompare(b)));
 writeFileSync(join(dist, 'manifest.json'), `${JSON.stringify(sorted, null, 2)}\n`);

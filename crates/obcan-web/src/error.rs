@@ -27,6 +27,9 @@ pub enum WebError {
     /// The identity provider could not be reached.
     #[error("identity provider unavailable: {0}")]
     LoginUnavailable(String),
+    /// A stored document does not open or is missing: never served as it is.
+    #[error("stored document damaged: {0}")]
+    DamagedDocument(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -34,7 +37,14 @@ pub enum WebError {
 impl From<StoreError> for WebError {
     fn from(error: StoreError) -> Self {
         match error {
-            StoreError::Unavailable(_) => Self::Unavailable(error),
+            StoreError::Unavailable(_)
+            | StoreError::Blob(obcan_store::blobs::BlobError::Unavailable(_)) => {
+                Self::Unavailable(error)
+            }
+            StoreError::Damaged(_)
+            | StoreError::Blob(obcan_store::blobs::BlobError::Missing(_)) => {
+                Self::DamagedDocument(error.to_string())
+            }
             other => Self::Internal(other.to_string()),
         }
     }
@@ -51,6 +61,7 @@ pub(crate) enum ErrorPage {
     MethodNotAllowed,
     PayloadTooLarge,
     Internal,
+    DamagedDocument,
     Unavailable,
     LoginFailed,
     LoginUnavailable,
@@ -64,7 +75,7 @@ impl ErrorPage {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Internal | Self::DamagedDocument => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::LoginFailed => StatusCode::BAD_REQUEST,
             Self::LoginUnavailable => StatusCode::BAD_GATEWAY,
@@ -108,6 +119,10 @@ impl IntoResponse for WebError {
             Self::LoginUnavailable(reason) => {
                 tracing::error!(%reason, "identity provider unavailable");
                 ErrorPage::LoginUnavailable
+            }
+            Self::DamagedDocument(detail) => {
+                tracing::error!(error = %detail, "a stored document is damaged");
+                ErrorPage::DamagedDocument
             }
             Self::Internal(detail) => {
                 tracing::error!(error = %detail, "internal error");

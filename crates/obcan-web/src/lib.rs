@@ -6,6 +6,7 @@ mod assets;
 mod authz;
 pub mod branding;
 mod client_ip;
+pub mod documents;
 mod error;
 mod i18n;
 mod local_login;
@@ -47,9 +48,23 @@ pub fn router(state: AppState) -> Router {
     let (from_providers, own): (Vec<_>, Vec<_>) = routes::table()
         .into_iter()
         .partition(|(info, _)| info.access == Access::IdentityProviderPost);
-    // Each route carries its declared access, for the extractors to enforce.
+    // Each route carries its declared access, for the extractors to enforce,
+    // and its body limit.
+    let form_limit = state.settings.body_limit;
+    // The quota, and room for the form around the files.
+    let upload_limit = usize::try_from(state.settings.documents.quota.limit())
+        .unwrap_or(usize::MAX)
+        .saturating_add(form_limit);
     let add = |router: Router<AppState>, (info, handler): (RouteInfo, MethodRouter<AppState>)| {
-        router.route(info.path, handler.layer(Extension(info.access)))
+        let limit = match info.body {
+            routes::Body::Form => form_limit,
+            routes::Body::Upload => upload_limit,
+        };
+        let handler = handler
+            .layer::<_, std::convert::Infallible>(DefaultBodyLimit::max(limit))
+            .layer::<_, std::convert::Infallible>(RequestBodyLimitLayer::new(limit))
+            .layer::<_, std::convert::Infallible>(Extension(info.access));
+        router.route(info.path, handler)
     };
     let own = own
         .into_iter()
@@ -65,10 +80,9 @@ pub fn router(state: AppState) -> Router {
 
 /// Outermost layers first: every request gets an id and a log span, is
 /// counted, compressed, given security headers, has errors rendered as pages,
-/// panics caught, and body size limited before any handler runs. CSRF is
-/// checked by a route layer (see `router`) on all but identity providers' posts.
+/// panics caught; each route limits its body size. CSRF is checked by a
+/// route layer (see `router`) on all but identity providers' posts.
 fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
-    let body_limit = state.settings.body_limit;
     routes
         .layer(
             ServiceBuilder::new()
@@ -94,10 +108,7 @@ fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
                 .layer(CompressionLayer::new())
                 .layer(from_fn_with_state(state.clone(), security_headers::add))
                 .layer(from_fn_with_state(state.clone(), error_pages::render))
-                .layer(CatchPanicLayer::custom(error::panic_response))
-                // Innermost: it changes the body type, which routes accept and middleware does not.
-                .layer(DefaultBodyLimit::max(body_limit))
-                .layer(RequestBodyLimitLayer::new(body_limit)),
+                .layer(CatchPanicLayer::custom(error::panic_response)),
         )
         .with_state(state)
 }
@@ -191,6 +202,11 @@ mod tests {
                     ),
                 )),
                 sms: None,
+            },
+            documents: documents::DocumentSettings {
+                quota: obcan_core::documents::Quota::default(),
+                check_batch: 10,
+                check_every: None,
             },
         }
     }

@@ -13,8 +13,8 @@ use obcan_core::policy::Permission;
 use crate::middleware::metrics;
 use crate::pages::office::{agenda, audit, organisation, registration, staff};
 use crate::pages::{
-    accessibility, account, activation, contacts, dashboard, home, language, login, my_data,
-    office, oidc, password_login, saml,
+    accessibility, account, activation, contacts, dashboard, documents, home, language, login,
+    my_data, office, oidc, password_login, saml,
 };
 use crate::state::AppState;
 use crate::{api, assets, branding, ops};
@@ -73,14 +73,26 @@ pub struct RouteInfo {
     /// The axum path pattern, e.g. `/login/oidc/{provider}`.
     pub path: &'static str,
     pub access: Access,
+    pub body: Body,
+}
+
+/// How large a request body a route takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Body {
+    /// Forms and small posts: `http.body_limit_bytes`.
+    Form,
+    /// File uploads: up to the storage quota (the handler counts the rest).
+    Upload,
 }
 
 // One route a line, so that the table reads as one.
 #[rustfmt::skip]
 pub(crate) fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
     use Access::{Citizen, IdentityProviderPost, Public, RegisterData, Staff};
+    const DOCUMENTS: Access = Citizen(Loa::Substantial);
     use StaffAccess::{ChangeGrants, ManageOrganisation, ManageStaff, Office, ReadAudit, RegisterCitizens, WorkAgenda};
-    let route = |method: Method, path, access, handler| (RouteInfo { method, path, access }, handler);
+    let route = |method: Method, path, access, handler| (RouteInfo { method, path, access, body: Body::Form }, handler);
+    let upload = |path, access, handler| (RouteInfo { method: Method::POST, path, access, body: Body::Upload }, handler);
     vec![
         route(Method::GET,  "/",                               Public,            get(home::page)),
         route(Method::GET,  "/login",                          Public,            get(login::page)),
@@ -113,6 +125,14 @@ pub(crate) fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         route(Method::GET,  "/me/trade-licences",              RegisterData,      get(my_data::trade_licences)),
         route(Method::GET,  "/me/data-usage",                  RegisterData,      get(my_data::data_usage)),
         route(Method::POST, "/me/reload",                      RegisterData,      post(my_data::reload)),
+        route(Method::GET,  "/documents",                      DOCUMENTS,         get(documents::list)),
+        upload(             "/documents",                      DOCUMENTS,         post(documents::upload)),
+        route(Method::GET,  "/documents/{id}",                 DOCUMENTS,         get(documents::detail)),
+        route(Method::GET,  "/documents/{id}/download",        DOCUMENTS,         get(documents::download)),
+        route(Method::GET,  "/documents/{id}/preview",         DOCUMENTS,         get(documents::preview)),
+        route(Method::POST, "/documents/{id}/rename",          DOCUMENTS,         post(documents::rename)),
+        route(Method::POST, "/documents/{id}/folder",          DOCUMENTS,         post(documents::move_to_folder)),
+        route(Method::POST, "/documents/{id}/delete",          DOCUMENTS,         post(documents::delete)),
         route(Method::GET,  "/api/v1/me/personal-data",        RegisterData,      get(api::me::personal_data)),
         route(Method::GET,  "/api/v1/me/identity-documents",   RegisterData,      get(api::me::identity_documents)),
         route(Method::GET,  "/api/v1/me/driver",               RegisterData,      get(api::me::driver)),

@@ -40,6 +40,7 @@ pub struct WebSettings {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     pub registers: RegisterSettings,
     pub contacts: ContactSettings,
+    pub documents: crate::documents::DocumentSettings,
 }
 
 /// How verification codes reach citizens' e-mail and telephones.

@@ -58,8 +58,32 @@ pub struct DatabaseConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct StorageConfig {
-    /// Folder for files kept on the local disk.
+    /// Folder for files kept on the local disk: documents (with
+    /// `backend = "local"`), the demo outbox, the demo master key.
     pub path: PathBuf,
+    /// Where documents are kept: `local` (under `path`) or `s3` (an
+    /// S3-compatible object store, for several nodes).
+    pub backend: BlobBackend,
+    /// E.g. `https://s3.example.cz`.
+    pub s3_endpoint: String,
+    pub s3_bucket: String,
+    pub s3_region: String,
+    pub s3_access_key_id: String,
+    pub s3_secret_access_key: Secret,
+    /// Each citizen's storage, in MiB.
+    pub quota_mib: u64,
+    /// The integrity check re-reads this many objects...
+    pub check_batch: u32,
+    /// ...every this many minutes; 0 turns the background check off
+    /// (`obcan storage verify` still runs it on demand).
+    pub check_every_minutes: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BlobBackend {
+    Local,
+    S3,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -417,6 +441,13 @@ pub struct SmsConfig {
 pub struct SecretsConfig {
     /// Key for CSRF tokens; at least 32 characters of randomness in production.
     pub session_key: Secret,
+    /// The master key that wraps citizens' data keys: 32 random bytes in
+    /// base64, e.g. from `obcan keys generate`. Prefer `master_key_file`.
+    pub master_key: Secret,
+    /// A file holding the master key (base64), readable only by the portal.
+    /// With neither set, the demo keeps one in `<storage.path>/master.key`;
+    /// production refuses to start.
+    pub master_key_file: PathBuf,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -462,6 +493,15 @@ impl Default for Config {
             },
             storage: StorageConfig {
                 path: PathBuf::from("data/files"),
+                backend: BlobBackend::Local,
+                s3_endpoint: String::new(),
+                s3_bucket: String::new(),
+                s3_region: "us-east-1".into(),
+                s3_access_key_id: String::new(),
+                s3_secret_access_key: Secret(String::new()),
+                quota_mib: 1024,
+                check_batch: 100,
+                check_every_minutes: 10,
             },
             http: HttpConfig {
                 public_url: String::new(),
@@ -508,6 +548,8 @@ impl Default for Config {
             },
             secrets: SecretsConfig {
                 session_key: Secret(DEMO_SESSION_KEY.into()),
+                master_key: Secret(String::new()),
+                master_key_file: PathBuf::new(),
             },
             branding: BrandingConfig {
                 name: "Město Vzorov".into(),
@@ -668,6 +710,7 @@ impl Config {
         {
             return invalid("branding.primary_color", error.to_string());
         }
+        self.validate_storage()?;
         self.validate_identity()?;
         self.validate_registers()?;
         self.validate_messaging()?;
@@ -687,6 +730,34 @@ impl Config {
             if !problems.is_empty() {
                 return Err(ConfigError::UnsafeForProduction(problems));
             }
+        }
+        Ok(())
+    }
+
+    fn validate_storage(&self) -> Result<(), ConfigError> {
+        let invalid = |key, message: String| Err(ConfigError::Invalid { key, message });
+        let storage = &self.storage;
+        if storage.backend == BlobBackend::S3 {
+            for (key, value) in [
+                ("storage.s3_endpoint", &storage.s3_endpoint),
+                ("storage.s3_bucket", &storage.s3_bucket),
+                ("storage.s3_access_key_id", &storage.s3_access_key_id),
+            ] {
+                if value.trim().is_empty() {
+                    return invalid(key, "must be set when storage.backend = \"s3\"".into());
+                }
+            }
+        }
+        if storage.quota_mib == 0 {
+            return invalid("storage.quota_mib", "must be at least 1".into());
+        }
+        if !self.secrets.master_key.expose().is_empty()
+            && !self.secrets.master_key_file.as_os_str().is_empty()
+        {
+            return invalid(
+                "secrets.master_key",
+                "set either secrets.master_key or secrets.master_key_file, not both".into(),
+            );
         }
         Ok(())
     }
@@ -968,6 +1039,25 @@ impl Config {
                     provider.id
                 ));
             }
+        }
+        if self.secrets.master_key.expose().is_empty()
+            && self.secrets.master_key_file.as_os_str().is_empty()
+        {
+            problems.push(
+                "personal data needs a master key kept apart from the database: create one with \
+                 `obcan keys generate --out <file>` and set secrets.master_key_file \
+                 (OBCAN_SECRETS_MASTER_KEY_FILE)"
+                    .to_owned(),
+            );
+        }
+        if self.storage.backend == BlobBackend::S3
+            && self.storage.s3_endpoint.starts_with("http://")
+        {
+            problems.push(
+                "documents would travel to the object store over plain HTTP: give \
+                 storage.s3_endpoint an https:// address"
+                    .to_owned(),
+            );
         }
         let key = self.secrets.session_key.expose();
         if key == DEMO_SESSION_KEY || key.len() < MIN_SECRET_LENGTH {

@@ -24,32 +24,159 @@ use obcan_connect::registers::http::{HttpRegisters, HttpSettings};
 use obcan_connect::sms::{SmsGateway, SmsSettings};
 use obcan_core::audit::{Action, Actor, AuditEvent};
 use obcan_core::credential::InitialPassword;
+use obcan_core::documents::Quota;
 use obcan_core::identity::{Loa, ProviderId};
 use obcan_core::registers::MatchRule;
 use obcan_core::session::SessionPolicy;
 use obcan_core::staff::{Label, LoginName, Role, StaffId};
-use obcan_store::{Backend, NewStaff, PoolSettings, Store};
+use obcan_store::blobs::{BlobStore, S3Settings};
+use obcan_store::{Backend, MasterKey, NewStaff, PoolSettings, Store};
 use obcan_web::branding::{Branding, Color, Contact, Logo};
+use obcan_web::documents::DocumentSettings;
 use obcan_web::{
     AppState, ContactSettings, IdentityLogin, Means, RegisterSettings, SessionKey, WebSettings,
 };
 use tokio::net::TcpListener;
 
 use crate::config::{
-    Config, ConnectorKind, MailSecurityConfig, Mode, OidcProviderConfig, SamlProviderConfig,
+    BlobBackend, Config, ConnectorKind, MailSecurityConfig, Mode, OidcProviderConfig,
+    SamlProviderConfig,
 };
 
 /// How often expired sessions are swept from the database.
 const SESSION_PURGE_INTERVAL: Duration = Duration::from_secs(300);
 
-/// Opens the store described by the configuration.
+/// Opens the store described by the configuration: the database, the
+/// master key and the blob store.
 pub fn open_store(config: &Config) -> anyhow::Result<Store> {
     let settings = PoolSettings {
         max_connections: config.database.max_connections,
         acquire_timeout: Duration::from_secs(config.database.acquire_timeout_seconds),
     };
-    Store::open(config.database.url.expose(), settings)
-        .with_context(|| format!("cannot open the database {:?}", config.database.url))
+    let store = Store::open(config.database.url.expose(), settings)
+        .with_context(|| format!("cannot open the database {:?}", config.database.url))?;
+    Ok(store
+        .with_master_key(master_key(config)?)
+        .with_blobs(blob_store(config)?))
+}
+
+/// Migrates the database if so configured, and checks the master key.
+pub async fn prepare_store(store: &Store, config: &Config) -> anyhow::Result<()> {
+    if config.database.migrate_on_start {
+        store
+            .migrate()
+            .await
+            .context("cannot migrate the database")?;
+    }
+    store
+        .vault()
+        .unlock()
+        .await
+        .context("cannot use the master key")?;
+    Ok(())
+}
+
+/// The master key from the configuration; the demo makes its own once.
+pub fn master_key(config: &Config) -> anyhow::Result<MasterKey> {
+    let secrets = &config.secrets;
+    if !secrets.master_key.expose().is_empty() {
+        return MasterKey::from_base64(secrets.master_key.expose())
+            .context("secrets.master_key (OBCAN_SECRETS_MASTER_KEY)");
+    }
+    if !secrets.master_key_file.as_os_str().is_empty() {
+        return read_master_key(&secrets.master_key_file);
+    }
+    let demo_file = config.storage.path.join("master.key");
+    if demo_file.exists() {
+        return read_master_key(&demo_file);
+    }
+    let key = MasterKey::generate()?;
+    write_key_file(&demo_file, &key)?;
+    tracing::warn!(
+        file = %demo_file.display(),
+        "created a master key for the demo; production reads it from secrets.master_key_file"
+    );
+    Ok(key)
+}
+
+pub fn read_master_key(file: &std::path::Path) -> anyhow::Result<MasterKey> {
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("cannot read the master key file {}", file.display()))?;
+    MasterKey::from_base64(&text).with_context(|| format!("the master key file {}", file.display()))
+}
+
+/// Re-wraps every data key under `new`, with an audit entry.
+pub async fn rotate_master_key(
+    store: &Store,
+    new: &MasterKey,
+    now: jiff::Timestamp,
+) -> anyhow::Result<u64> {
+    let rotated = store.vault().rotate(new).await?;
+    let event = AuditEvent::new(now, Actor::System, Action::MasterKeyRotated)
+        .with("master_key", new.id())
+        .with("data_keys", rotated.to_string());
+    store.audit().append(&event).await?;
+    Ok(rotated)
+}
+
+/// Checks every stored object once; each damaged one is logged as an error
+/// and audited.
+pub async fn verify_storage(
+    store: &Store,
+    now: jiff::Timestamp,
+) -> anyhow::Result<obcan_store::CheckReport> {
+    const BATCH: u32 = 500;
+    let total = store.documents().count().await?;
+    let mut report = obcan_store::CheckReport::default();
+    while report.checked < total {
+        let batch = store.documents().check(BATCH, now).await?;
+        if batch.checked == 0 {
+            break;
+        }
+        report.checked += batch.checked;
+        report.damaged.extend(batch.damaged);
+    }
+    obcan_web::documents::report_damage(store, &report.damaged, now).await?;
+    Ok(report)
+}
+
+/// Writes a new key file, readable by its owner only; never overwrites one.
+pub fn write_key_file(file: &std::path::Path, key: &MasterKey) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    if let Some(folder) = file
+        .parent()
+        .filter(|folder| !folder.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(folder)
+            .with_context(|| format!("cannot create {}", folder.display()))?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut out = options
+        .open(file)
+        .with_context(|| format!("cannot create the key file {}", file.display()))?;
+    out.write_all(key.to_base64().as_bytes())?;
+    out.write_all(b"\n")?;
+    out.sync_all()?;
+    Ok(())
+}
+
+fn blob_store(config: &Config) -> anyhow::Result<BlobStore> {
+    let storage = &config.storage;
+    match storage.backend {
+        BlobBackend::Local => BlobStore::local(storage.path.join("blobs"))
+            .with_context(|| format!("cannot use the folder {}", storage.path.display())),
+        BlobBackend::S3 => BlobStore::s3(&S3Settings {
+            endpoint: storage.s3_endpoint.clone(),
+            bucket: storage.s3_bucket.clone(),
+            region: storage.s3_region.clone(),
+            access_key_id: storage.s3_access_key_id.clone(),
+            secret_access_key: storage.s3_secret_access_key.expose().to_owned(),
+        })
+        .context("cannot configure the S3 object store"),
+    }
 }
 
 /// Creates an administrator with a fresh initial password, which it returns:
@@ -136,6 +263,12 @@ pub fn web_settings(config: &Config) -> anyhow::Result<WebSettings> {
         trusted_proxies: config.http.trusted_proxies.clone(),
         registers: register_settings(config)?,
         contacts: contact_settings(config)?,
+        documents: DocumentSettings {
+            quota: Quota::new(config.storage.quota_mib.saturating_mul(1 << 20)),
+            check_batch: config.storage.check_batch,
+            check_every: (config.storage.check_every_minutes > 0)
+                .then(|| Duration::from_secs(config.storage.check_every_minutes * 60)),
+        },
     })
 }
 
@@ -366,12 +499,7 @@ pub struct Application {
 impl Application {
     pub async fn build(config: &Config) -> anyhow::Result<Self> {
         let store = open_store(config)?;
-        if config.database.migrate_on_start {
-            store
-                .migrate()
-                .await
-                .context("cannot migrate the database")?;
-        }
+        prepare_store(&store, config).await?;
         if store.backend() == Backend::Sqlite {
             std::fs::create_dir_all(&config.storage.path).with_context(|| {
                 format!(
@@ -397,13 +525,20 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let stopped = move || {
+            let mut stop_rx = stop_rx.clone();
+            async move {
+                let _ = stop_rx.wait_for(|stop| *stop).await;
+            }
+        };
         let purge = tokio::spawn(obcan_web::purge_expired_sessions(
             self.state.clone(),
             SESSION_PURGE_INTERVAL,
-            async move {
-                let mut stop_rx = stop_rx;
-                let _ = stop_rx.wait_for(|stop| *stop).await;
-            },
+            stopped(),
+        ));
+        let integrity = tokio::spawn(obcan_web::documents::check_integrity(
+            self.state.clone(),
+            stopped(),
         ));
         let store = self.state.store.clone();
         let app = obcan_web::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
@@ -413,6 +548,7 @@ impl Application {
             .context("server error")?;
         let _ = stop_tx.send(true);
         let _ = purge.await;
+        let _ = integrity.await;
         store.close().await;
         Ok(())
     }

@@ -45,6 +45,52 @@ enum Command {
         #[command(subcommand)]
         command: StaffCommand,
     },
+    /// The master key that wraps citizens' data keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// Citizens' stored documents.
+    Storage {
+        #[command(subcommand)]
+        command: StorageCommand,
+    },
+    /// The hash-chained audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Create a new master key in a file readable only by its owner.
+    Generate {
+        /// The key file to create; it must not exist yet.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Wrap every data key anew under the master key in FILE, in one
+    /// transaction, without re-encrypting content. Configure FILE as
+    /// secrets.master_key_file afterwards.
+    Rotate {
+        #[arg(long, value_name = "FILE")]
+        new_key_file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum StorageCommand {
+    /// Re-read every stored object and compare it with its SHA-256 taken at
+    /// upload; exits non-zero when any is missing or changed.
+    Verify,
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Walk the whole chain; exits non-zero at the first entry changed,
+    /// removed, inserted or out of order, and names it.
+    Verify,
 }
 
 #[derive(Debug, Subcommand)]
@@ -115,15 +161,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             telemetry::init(&config.log);
             let password = runtime.block_on(async {
                 let store = open_store(&config)?;
-                if config.database.migrate_on_start {
-                    store.migrate().await.context("migration failed")?;
-                }
-                #[expect(
-                    clippy::disallowed_methods,
-                    reason = "a command-line tool has no AppState; this is its one clock"
-                )]
-                let now = jiff::Timestamp::now();
-                create_admin(&store, &login, name.as_deref(), now).await
+                obcan::prepare_store(&store, &config).await?;
+                create_admin(&store, &login, name.as_deref(), now()).await
             })?;
             writeln!(
                 std::io::stdout(),
@@ -133,6 +172,83 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 password.as_str()
             )?;
             Ok(())
+        }
+        Command::Keys {
+            command: KeysCommand::Generate { out },
+        } => {
+            let key = obcan_store::MasterKey::generate()?;
+            obcan::write_key_file(&out, &key)?;
+            writeln!(
+                std::io::stdout(),
+                "Master key {} written to {}.",
+                key.id(),
+                out.display()
+            )?;
+            Ok(())
+        }
+        Command::Keys {
+            command: KeysCommand::Rotate { new_key_file },
+        } => {
+            telemetry::init(&config.log);
+            let (new, rotated) = runtime.block_on(async {
+                let store = ready_store(&config).await?;
+                let new = obcan::read_master_key(&new_key_file)?;
+                let rotated = obcan::rotate_master_key(&store, &new, now()).await?;
+                anyhow::Ok((new, rotated))
+            })?;
+            writeln!(
+                std::io::stdout(),
+                "{rotated} data keys are now wrapped by master key {}.\n\
+                 Set secrets.master_key_file = {:?} (and remove the old key) before the next start.",
+                new.id(),
+                new_key_file.display().to_string()
+            )?;
+            Ok(())
+        }
+        Command::Storage {
+            command: StorageCommand::Verify,
+        } => {
+            telemetry::init(&config.log);
+            let report = runtime.block_on(async {
+                let store = ready_store(&config).await?;
+                obcan::verify_storage(&store, now()).await
+            })?;
+            let mut out = std::io::stdout();
+            for damaged in &report.damaged {
+                writeln!(
+                    out,
+                    "document {} (citizen {}): {}",
+                    damaged.document, damaged.citizen, damaged.problem
+                )?;
+            }
+            writeln!(
+                out,
+                "{} objects checked, {} damaged",
+                report.checked,
+                report.damaged.len()
+            )?;
+            if !report.damaged.is_empty() {
+                anyhow::bail!("stored objects are damaged; restore them from a backup");
+            }
+            Ok(())
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            telemetry::init(&config.log);
+            let verified = runtime.block_on(async {
+                let store = ready_store(&config).await?;
+                anyhow::Ok(store.audit().verify().await?)
+            })?;
+            match verified {
+                Ok(entries) => {
+                    writeln!(std::io::stdout(), "audit log intact: {entries} entries")?;
+                    Ok(())
+                }
+                Err(chain_break) => Err(anyhow::anyhow!(
+                    "the audit log was tampered with: {chain_break}"
+                )),
+            }
         }
         Command::Config {
             command: ConfigCommand::Check,
@@ -144,6 +260,19 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             command: ConfigCommand::PrintDefault,
         } => Ok(()),
     }
+}
+
+/// The store for a command: migrated if so configured, its master key checked.
+async fn ready_store(config: &Config) -> anyhow::Result<obcan_store::Store> {
+    let store = open_store(config)?;
+    obcan::prepare_store(&store, config).await?;
+    Ok(store)
+}
+
+/// A command-line tool has no AppState; this is its one clock.
+#[expect(clippy::disallowed_methods, reason = "the command line's clock")]
+fn now() -> jiff::Timestamp {
+    jiff::Timestamp::now()
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {

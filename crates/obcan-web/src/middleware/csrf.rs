@@ -60,7 +60,10 @@ pub(crate) async fn verify(
             let field = form_field(&bytes, FIELD);
             (field, Body::from(bytes))
         }
-        None => (None, body),
+        None => match multipart_boundary(&parts.headers) {
+            Some(boundary) => first_part_token(body, &boundary).await?,
+            None => (None, body),
+        },
     };
     let valid =
         provided.is_some_and(|token| bool::from(token.as_bytes().ct_eq(expected.as_bytes())));
@@ -86,6 +89,73 @@ fn is_urlencoded_form(headers: &HeaderMap) -> bool {
         .is_some_and(|value| value.starts_with("application/x-www-form-urlencoded"))
 }
 
+fn multipart_boundary(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(CONTENT_TYPE)?.to_str().ok()?;
+    if !value.starts_with("multipart/form-data") {
+        return None;
+    }
+    value.split(';').find_map(|parameter| {
+        let boundary = parameter.trim().strip_prefix("boundary=")?;
+        Some(boundary.trim_matches('"').to_owned())
+    })
+}
+
+/// The most of a multipart body read to find the token in its first part.
+const MULTIPART_PREFIX: usize = 4096;
+
+/// Reads a multipart body only as far as its first part, which a form of
+/// the portal's makes the `_csrf` field; the body goes on whole, the bytes
+/// read put back in front. A file is never buffered.
+async fn first_part_token(body: Body, boundary: &str) -> Result<(Option<String>, Body), WebError> {
+    use futures_util::StreamExt as _;
+    let mut stream = body.into_data_stream();
+    let mut prefix: Vec<u8> = Vec::new();
+    let mut token = None;
+    while prefix.len() < MULTIPART_PREFIX {
+        match stream.next().await {
+            Some(Ok(bytes)) => prefix.extend_from_slice(&bytes),
+            Some(Err(_)) => return Err(WebError::BadRequest(String::new())),
+            None => break,
+        }
+        if let Some(found) = token_in_first_part(&prefix, boundary) {
+            token = found;
+            break;
+        }
+    }
+    let prefix =
+        futures_util::stream::once(
+            async move { Ok::<_, axum::Error>(axum::body::Bytes::from(prefix)) },
+        );
+    Ok((token, Body::from_stream(prefix.chain(stream))))
+}
+
+/// `Some(token)` when the first part is the `_csrf` field and complete,
+/// `Some(None)` when the first part is something else, `None` while more
+/// bytes are needed to tell.
+fn token_in_first_part(prefix: &[u8], boundary: &str) -> Option<Option<String>> {
+    let delimiter = format!("--{boundary}\r\n");
+    let rest = prefix.strip_prefix(delimiter.as_bytes())?;
+    let headers_end = find(rest, b"\r\n\r\n")?;
+    let headers = std::str::from_utf8(&rest[..headers_end]).ok()?;
+    let named_csrf = headers.lines().any(|line| {
+        line.to_ascii_lowercase()
+            .starts_with("content-disposition:")
+            && line.contains(&format!("; name=\"{FIELD}\""))
+    });
+    if !named_csrf {
+        return Some(None);
+    }
+    let value = &rest[headers_end + 4..];
+    let end = find(value, format!("\r\n--{boundary}").as_bytes())?;
+    Some(std::str::from_utf8(&value[..end]).ok().map(str::to_owned))
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack
+        .windows(needle.len())
+        .position(|window| window == needle)
+}
+
 fn form_field(body: &[u8], name: &str) -> Option<String> {
     serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
         .ok()?
@@ -105,6 +175,24 @@ mod tests {
         );
         assert_eq!(form_field(b"a=1", FIELD), None);
         assert_eq!(form_field(b"%%%", FIELD), None);
+    }
+
+    #[test]
+    fn finds_the_token_in_a_multipart_body_s_first_part() {
+        let body = b"--XyZ\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\nabc+d\r\n--XyZ\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.pdf\"\r\n\r\n%PDF";
+        assert_eq!(token_in_first_part(body, "XyZ"), Some(Some("abc+d".into())));
+        // Not yet all there: more bytes are needed.
+        assert_eq!(token_in_first_part(&body[..40], "XyZ"), None);
+        // A first part that is not the token.
+        let other =
+            b"--XyZ\r\nContent-Disposition: form-data; name=\"files\"; filename=\"_csrf\"\r\n\r\n";
+        assert_eq!(token_in_first_part(other, "XyZ"), Some(None));
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            CONTENT_TYPE,
+            "multipart/form-data; boundary=\"XyZ\"".parse().unwrap(),
+        );
+        assert_eq!(multipart_boundary(&headers), Some("XyZ".into()));
     }
 
     #[test]

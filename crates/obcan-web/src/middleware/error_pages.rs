@@ -118,6 +118,7 @@ fn texts_for(t: &'static Texts, page: &ErrorPage) -> (&'static str, &'static str
         ErrorPage::MethodNotAllowed => (t.error_405_title, t.error_405_text),
         ErrorPage::PayloadTooLarge => (t.error_413_title, t.error_413_text),
         ErrorPage::Internal => (t.error_500_title, t.error_500_text),
+        ErrorPage::DamagedDocument => (t.documents.damaged_title, t.documents.damaged_text),
         ErrorPage::Unavailable => (t.error_503_title, t.error_503_text),
         ErrorPage::LoginFailed => (t.error_login_title, t.error_login_text),
         ErrorPage::LoginUnavailable => (t.error_login_title, t.error_login_unavailable_text),

@@ -6,6 +6,7 @@ pub(crate) mod account;
 pub(crate) mod activation;
 pub(crate) mod contacts;
 pub(crate) mod dashboard;
+pub(crate) mod documents;
 pub(crate) mod handover;
 pub(crate) mod home;
 pub(crate) mod language;
@@ -37,6 +38,7 @@ pub(crate) enum Section {
     Home,
     Dashboard,
     MyData,
+    Documents,
     Account,
     Login,
     Office,

@@ -169,6 +169,7 @@ fn production_refuses_the_demo_idp_plain_cookies_and_default_secrets() {
         assert!(error.contains("http.secure_cookies = true"), "{error}");
         assert!(error.contains("OBCAN_SECRETS_SESSION_KEY"), "{error}");
         assert!(error.contains("registers.connector"), "{error}");
+        assert!(error.contains("secrets.master_key_file"), "{error}");
 
         jail.set_env("OBCAN_REGISTERS_CONNECTOR", "http");
         jail.set_env("OBCAN_REGISTERS_URL", "https://registers.vzorov.example/v1");
@@ -200,8 +201,9 @@ fn production_refuses_the_demo_idp_plain_cookies_and_default_secrets() {
 }
 
 /// What production needs besides the portal's own settings: the register
-/// gateway and the mail server.
+/// gateway, the mail server and a master key.
 fn set_production_gateways(jail: &mut Jail) {
+    jail.set_env("OBCAN_SECRETS_MASTER_KEY_FILE", "/etc/obcan/master.key");
     jail.set_env("OBCAN_REGISTERS_CONNECTOR", "http");
     jail.set_env(
         "OBCAN_REGISTERS_URL",
