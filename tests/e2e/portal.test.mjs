@@ -832,6 +832,69 @@ describe('Obcan portal in a browser without JavaScript', () => {
   });
   accessible('contact details, verified');
 
+  step('My documents, from the main navigation: the quota and an empty list', async () => {
+    await clickAndLoad(page.locator('header nav').first().getByRole('link', { name: 'Moje dokumenty', exact: true }));
+    assert.equal(pathOf(page.url()), '/documents');
+    await assertHeading('Moje dokumenty');
+    assert.match(await text(page.locator('#usage-text')), /^Využito 0 B z 1 GB \(0 %\)$/);
+    assert.ok(await page.locator('#no-documents').isVisible());
+    assertNoBrokenSubresources();
+    await snapshot('my documents, empty');
+  });
+  accessible('my documents, empty');
+
+  step('two files go up at once, with progress, into a new folder', async () => {
+    await page.getByLabel('Složka', { exact: true }).fill('Smlouvy');
+    await page.getByLabel('Soubory', { exact: true }).setInputFiles([
+      { name: 'Nájemní smlouva.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n') },
+      { name: 'poznamky.txt', mimeType: 'text/plain', buffer: Buffer.from('Předat klíče do pátku.\n') },
+    ]);
+    await Promise.all([
+      page.waitForURL((address) => pathOf(address.href) === '/documents?folder=Smlouvy&done=uploaded'),
+      page.getByRole('button', { name: 'Nahrát', exact: true }).click(),
+    ]);
+    const main = page.getByRole('main');
+    assert.ok(await main.getByText('Soubory jsou uloženy.').isVisible());
+    assert.ok(await main.getByRole('link', { name: 'Nájemní smlouva.pdf', exact: true }).isVisible());
+    assert.ok(await main.getByRole('link', { name: 'Smlouvy (2)', exact: true }).isVisible());
+    assertNoBrokenSubresources();
+    await screenshot('documents-list');
+    await snapshot('my documents, two stored');
+  });
+  accessible('my documents, two stored');
+
+  step('a refused file is explained, and nothing of it is kept', async () => {
+    await page.getByLabel('Soubory', { exact: true }).setInputFiles([
+      { name: 'faktura.pdf', mimeType: 'application/pdf', buffer: Buffer.from('MZ\x90\x00 not a pdf at all') },
+    ]);
+    await Promise.all([
+      page.waitForResponse((answer) => pathOf(answer.url()) === '/documents' && answer.request().method() === 'POST'),
+      page.getByRole('button', { name: 'Nahrát', exact: true }).click(),
+    ]);
+    await page.locator('#refused').waitFor();
+    assert.match(await text(page.locator('#refused')), /faktura\.pdf: Soubor je program/);
+    assert.equal(await page.getByRole('link', { name: 'faktura.pdf', exact: true }).count(), 0);
+    await snapshot('my documents, a file refused');
+  });
+  accessible('my documents, a file refused');
+
+  step('a document's page: preview, download, its access history', async () => {
+    await page.goto(url('/documents'));
+    await clickAndLoad(page.getByRole('main').getByRole('link', { name: 'Nájemní smlouva.pdf', exact: true }));
+    await assertHeading('Nájemní smlouva.pdf');
+    const frame = page.locator('iframe.obcan-preview');
+    assert.equal(await frame.count(), 1);
+    const download = await page.request.get(url(await page.locator('#download').getAttribute('href')));
+    assert.equal(download.status(), 200);
+    assert.ok((await download.body()).subarray(0, 5).equals(Buffer.from('%PDF-')));
+    await page.reload();
+    assert.match(await text(page.locator('#history')), /Stažení/);
+    assertNoBrokenSubresources();
+    await screenshot('document-detail');
+    await snapshot('a document');
+  });
+  accessible('a document');
+
   step('back to the dashboard', async () => {
     await clickAndLoad(page.locator('header nav').first().getByRole('link', { name: 'Můj přehled', exact: true }));
     assert.equal(pathOf(page.url()), '/dashboard');

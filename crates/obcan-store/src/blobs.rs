@@ -61,11 +61,24 @@ pub enum BlobStore {
 pub type BlobStream = BoxStream<'static, Result<Bytes, BlobError>>;
 
 impl BlobStore {
-    /// A directory of objects; created if missing.
+    /// A directory of objects; created if missing. Uploads a crashed
+    /// process left in `incoming/` are removed once a day old.
     pub fn local(root: impl Into<PathBuf>) -> Result<Self, BlobError> {
         let root = root.into();
         std::fs::create_dir_all(root.join("objects"))?;
-        std::fs::create_dir_all(root.join("incoming"))?;
+        let incoming = root.join("incoming");
+        std::fs::create_dir_all(&incoming)?;
+        let day = std::time::Duration::from_secs(24 * 3600);
+        for entry in std::fs::read_dir(&incoming)? {
+            let entry = entry?;
+            let abandoned = entry
+                .metadata()
+                .and_then(|metadata| metadata.modified())
+                .is_ok_and(|modified| modified.elapsed().is_ok_and(|age| age > day));
+            if abandoned {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
         Ok(Self::Local(Arc::new(LocalBlobs { root })))
     }
 

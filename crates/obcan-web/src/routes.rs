@@ -143,6 +143,8 @@ pub(crate) fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         route(Method::GET,  "/account",                        Citizen(Loa::Low), get(account::page)),
         route(Method::POST, "/account/means/unlink",           Citizen(Loa::Low), post(account::unlink)),
         route(Method::POST, "/account/sessions/end-others",    Citizen(Loa::Low), post(account::end_other_sessions)),
+        route(Method::GET,  "/account/delete",                 Citizen(Loa::Low), get(account::delete_page)),
+        route(Method::POST, "/account/delete",                 Citizen(Loa::Low), post(account::delete)),
         route(Method::GET,  "/me/contacts",                    Citizen(Loa::Low), get(contacts::page)),
         route(Method::POST, "/me/contacts/email",              Citizen(Loa::Low), post(contacts::start_email)),
         route(Method::POST, "/me/contacts/phone",              Citizen(Loa::Low), post(contacts::start_phone)),

@@ -1,5 +1,5 @@
 use super::{
-    CapabilityText, CapabilityTexts, ContactTexts, DocumentTexts, LocalTexts, MyDataTexts,
+    CapabilityText, CapabilityTexts, ContactTexts, DeletionTexts, DocumentTexts, LocalTexts, MyDataTexts,
     OfficeTexts, Texts,
 };
 
@@ -597,5 +597,16 @@ pub(super) static TEXTS: Texts = Texts {
         name_separator: "Název nesmí obsahovat znaky / ani \\.",
         name_control: "Název nesmí obsahovat řídicí znaky.",
         name_dots: "Název nesmí být jen z teček.",
+    },
+    deletion: DeletionTexts {
+        link: "Zrušit účet",
+        title: "Zrušit účet",
+        lead: "Zrušením účtu smažete vše, co o vás portál uchovává, a to natrvalo. Údaje v úředních registrech ani podání, která už úřad přijal, se tím nemění.",
+        deleted_items: "Smaže se: vaše dokumenty (i ty, které vám doručil úřad), ověřené kontakty, uložené údaje z registrů a výpisy, propojení s prostředky pro přihlášení a všechna přihlášení. Klíč, kterým byly vaše údaje šifrovány, bude zničen, takže je nelze obnovit ani ze záloh.",
+        confirm: "Rozumím, že zrušení účtu nelze vzít zpět.",
+        confirm_error: "Potvrďte prosím, že rozumíte, že zrušení nelze vzít zpět.",
+        button: "Zrušit účet natrvalo",
+        done_title: "Účet je zrušen",
+        done_text: "Vše, co portál o vás uchovával, je smazáno. Děkujeme, že jste portál používali. Kdykoli se můžete znovu přihlásit; vznikne vám nový, prázdný účet.",
     },
 };

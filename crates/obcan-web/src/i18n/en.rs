@@ -1,5 +1,5 @@
 use super::{
-    CapabilityText, CapabilityTexts, ContactTexts, DocumentTexts, LocalTexts, MyDataTexts,
+    CapabilityText, CapabilityTexts, ContactTexts, DeletionTexts, DocumentTexts, LocalTexts, MyDataTexts,
     OfficeTexts, Texts,
 };
 
@@ -597,5 +597,16 @@ pub(super) static TEXTS: Texts = Texts {
         name_separator: "The name must not contain / or \\.",
         name_control: "The name must not contain control characters.",
         name_dots: "The name must not be only dots.",
+    },
+    deletion: DeletionTexts {
+        link: "Delete my account",
+        title: "Delete my account",
+        lead: "Deleting your account removes everything the portal keeps about you, for good. Data in the public registers and submissions the office has already received are not affected.",
+        deleted_items: "This deletes your documents (including those the office delivered), your verified contacts, the register data and extracts kept for you, your linked means of login and all your sessions. The key your data was encrypted with is destroyed, so it cannot be recovered even from backups.",
+        confirm: "I understand that deleting my account cannot be undone.",
+        confirm_error: "Please confirm that you understand this cannot be undone.",
+        button: "Delete my account for good",
+        done_title: "Your account is deleted",
+        done_text: "Everything the portal kept about you is deleted. Thank you for using the portal. You can log in again at any time; that creates a new, empty account.",
     },
 };

@@ -134,6 +134,7 @@ pub(crate) struct Texts {
     pub my_data: MyDataTexts,
     pub contacts: ContactTexts,
     pub documents: DocumentTexts,
+    pub deletion: DeletionTexts,
 }
 
 /// The pages of the citizen's data from the public registers.
@@ -697,4 +698,18 @@ pub(crate) struct DocumentTexts {
     pub name_separator: &'static str,
     pub name_control: &'static str,
     pub name_dots: &'static str,
+}
+
+/// Deleting one's account.
+#[derive(Debug)]
+pub(crate) struct DeletionTexts {
+    pub link: &'static str,
+    pub title: &'static str,
+    pub lead: &'static str,
+    pub deleted_items: &'static str,
+    pub confirm: &'static str,
+    pub confirm_error: &'static str,
+    pub button: &'static str,
+    pub done_title: &'static str,
+    pub done_text: &'static str,
 }

@@ -441,3 +441,80 @@ mod tests {
         assert_eq!(local_time(summer), "1. 7. 2025 14:00");
     }
 }
+
+// ------------------------------------------------------------ deletion
+
+#[derive(Template)]
+#[template(path = "account_delete.html")]
+struct DeletePage {
+    chrome: Chrome,
+    csrf: String,
+    error: Option<&'static str>,
+}
+
+#[derive(Template)]
+#[template(path = "account_deleted.html")]
+struct DeletedPage {
+    chrome: Chrome,
+}
+
+pub(crate) async fn delete_page(
+    State(state): State<AppState>,
+    citizen: SignedInCitizen,
+) -> Result<Response, WebError> {
+    show_delete(&state, &citizen, None)
+}
+
+fn show_delete(
+    state: &AppState,
+    citizen: &SignedInCitizen,
+    error: Option<&'static str>,
+) -> Result<Response, WebError> {
+    let chrome = Chrome::new(state, &citizen.visitor, "/account/delete", Section::Account)?;
+    let status = if error.is_some() {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        axum::http::StatusCode::OK
+    };
+    super::render_with_status(
+        status,
+        &DeletePage {
+            csrf: chrome.csrf.clone().unwrap_or_default(),
+            error,
+            chrome,
+        },
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct DeleteForm {
+    #[serde(default)]
+    confirm: Option<String>,
+}
+
+/// Deletes the account and everything kept about the person; its data key
+/// goes with it (see `Citizens::delete_account`). Ends the session.
+pub(crate) async fn delete(
+    State(state): State<AppState>,
+    citizen: SignedInCitizen,
+    ValidForm(form): ValidForm<DeleteForm>,
+) -> Result<Response, WebError> {
+    if form.confirm.as_deref() != Some("yes") {
+        let t = crate::i18n::texts(citizen.visitor.language);
+        return show_delete(&state, &citizen, Some(t.deletion.confirm_error));
+    }
+    let event = AuditEvent::new(state.now(), Actor::Citizen(citizen.id), Action::AccountDeleted)
+        .about_citizen(citizen.id)
+        .from_ip(citizen.visitor.client.ip.clone());
+    state.store.citizens().delete_account(&citizen.id, &event).await?;
+    let (cookie, _) = crate::session::log_out(&state, &citizen.visitor).await?;
+    let anonymous = Visitor {
+        session: None,
+        ..citizen.visitor.clone()
+    };
+    let chrome = Chrome::new(&state, &anonymous, "/account/delete", Section::Other)?;
+    Ok(crate::session::with_cookie(
+        render(&DeletedPage { chrome })?,
+        Some(cookie),
+    ))
+}

@@ -25,6 +25,9 @@ use crate::state::AppState;
 use obcan_core::language::Language;
 
 const PATH: &str = "/documents";
+/// What a multipart form adds around its files, at most: the boundaries,
+/// part headers and the other fields.
+const FORM_OVERHEAD: u64 = 64 * 1024;
 /// Entries of a document's access history shown.
 const HISTORY: u32 = 50;
 
@@ -232,9 +235,35 @@ fn row(document: &Document, t: &'static Texts, language: Language) -> Row {
 pub(crate) async fn upload(
     State(state): State<AppState>,
     citizen: SignedInCitizen,
+    headers: axum::http::HeaderMap,
     mut multipart: Multipart,
 ) -> Result<Response, WebError> {
     let t = &crate::i18n::texts(citizen.visitor.language).documents;
+    let language = citizen.visitor.language;
+    // What cannot fit is refused before a byte of it is read.
+    let announced = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    let quota = state.settings.documents.quota;
+    let remaining = quota.remaining(state.store.documents().usage(&citizen.id).await?);
+    if announced.is_some_and(|length| length > remaining.saturating_add(FORM_OVERHEAD)) {
+        let event = AuditEvent::new(state.now(), Actor::Citizen(citizen.id), Action::DocumentRefused)
+            .about_citizen(citizen.id)
+            .with("reason", "over_quota")
+            .from_ip(citizen.visitor.client.ip.clone());
+        state.store.audit().append(&event).await?;
+        let refused = vec![RefusedView {
+            name: String::new(),
+            reason: refusal_text(&Refused::OverQuota { remaining }, t, language),
+        }];
+        let mut response = show_list(&state, &citizen, None, None, refused, None).await?;
+        // The rest of the body is not read: the connection cannot be reused.
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        return Ok(response);
+    }
     let uploader = Uploader {
         citizen: citizen.id,
         ip: citizen.visitor.client.ip.clone(),
@@ -272,7 +301,13 @@ pub(crate) async fn upload(
                 }
             }
             Some("files") => {
-                intakes.push(take_file(&state, &uploader, field, folder.as_ref()).await?);
+                let intake = take_file(&state, &uploader, field, folder.as_ref()).await?;
+                let full = matches!(intake.outcome, Err(Refused::OverQuota { .. }));
+                intakes.push(intake);
+                if full {
+                    // Whatever follows would not fit either.
+                    break;
+                }
             }
             _ => {}
         }
@@ -286,7 +321,7 @@ pub(crate) async fn upload(
         .filter_map(|intake| match intake.outcome {
             Err(reason) => Some(RefusedView {
                 name: intake.typed,
-                reason: refusal_text(&reason, t, citizen.visitor.language),
+                reason: refusal_text(&reason, t, language),
             }),
             Ok(_) => None,
         })
@@ -779,24 +814,46 @@ fn kind_label(media_type: &str, t: &'static Texts) -> String {
         )
 }
 
-/// "1,5 MB" in Czech, "1.5 MB" in English: decimal units, as people read
-/// file sizes.
+/// "1,5 MB" in Czech, "1.5 MB" in English: units of 1024, named as file
+/// managers name them, one decimal below ten.
 pub(crate) fn human_size(bytes: u64, language: Language) -> String {
     const UNITS: [&str; 5] = ["B", "kB", "MB", "GB", "TB"];
     let mut value = bytes as f64;
     let mut unit = 0;
-    while value >= 1000.0 && unit < UNITS.len() - 1 {
-        value /= 1000.0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
         unit += 1;
     }
-    let text = if unit == 0 || value >= 100.0 {
-        format!("{value:.0}")
-    } else {
+    let text = if value < 10.0 && value.fract() >= 0.05 {
         format!("{value:.1}")
+    } else {
+        format!("{value:.0}")
     };
     let text = match language {
         Language::Czech => text.replace('.', ","),
         Language::English => text,
     };
     format!("{text} {}", UNITS[unit])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_as_people_expect() {
+        assert_eq!(human_size(0, Language::Czech), "0 B");
+        assert_eq!(human_size(1 << 30, Language::Czech), "1 GB");
+        assert_eq!(human_size(1_572_864, Language::Czech), "1,5 MB");
+        assert_eq!(human_size(1_572_864, Language::English), "1.5 MB");
+        assert_eq!(human_size(300 * 1024, Language::English), "300 kB");
+    }
+
+    #[test]
+    fn file_names_survive_the_disposition_header() {
+        assert_eq!(
+            content_disposition("attachment", "Smlouva č. 1 \"A\".pdf"),
+            "attachment; filename=\"Smlouva _. 1 _A_.pdf\"; filename*=UTF-8''Smlouva%20%C4%8D.%201%20%22A%22.pdf"
+        );
+    }
 }

@@ -104,7 +104,9 @@ async fn the_portal_recovers_without_restart_when_the_database_returns() {
         max_connections: 2,
         acquire_timeout: std::time::Duration::from_millis(800),
     };
-    let store = Store::open(&url, settings).unwrap();
+    let store = Store::open(&url, settings)
+        .unwrap()
+        .with_master_key(db.master_key.clone());
     let mut app = TestApp::on_store(store.clone(), |_| {});
     app.log_in_as(JANA).await;
     assert_eq!(app.get("/dashboard").await.status, StatusCode::OK);

@@ -11,7 +11,6 @@ use std::time::Duration;
 use axum::http::{HeaderMap, StatusCode};
 use base64::Engine as _;
 use obcan::config::{Config, MailSecurityConfig, Mode, Secret};
-use obcan_core::citizen::CitizenId;
 use obcan_core::contact::ContactKind;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
@@ -248,26 +247,6 @@ async fn resend(app: &mut TestApp, kind: &str) -> TestResponse {
         .await
 }
 
-/// The citizen logged in to `app` now.
-async fn citizen(app: &TestApp) -> CitizenId {
-    let session = app
-        .state
-        .store
-        .sessions()
-        .find(&sha256_hex(app.session_cookie().unwrap()), app.state.now())
-        .await
-        .unwrap()
-        .unwrap();
-    session.citizen.unwrap().0
-}
-
-fn sha256_hex(text: &str) -> String {
-    use sha2::Digest as _;
-    sha2::Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
 
 fn assert_sent(response: &TestResponse, kind: &str) {
     assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
@@ -634,7 +613,7 @@ async fn invalid_input_is_explained_at_its_field_with_what_was_typed() {
     assert_eq!(response.status, StatusCode::BAD_REQUEST);
 
     assert!(smtp.messages().is_empty() && gateway.received().is_empty());
-    let jana = citizen(&app).await;
+    let jana = app.citizen().await;
     assert_eq!(
         app.state.store.contacts().book(jana).await.unwrap(),
         Default::default()
@@ -655,7 +634,7 @@ async fn a_failing_gateway_or_mail_server_is_explained_and_writes_nothing() {
     let smtp = TestSmtp::start().await;
     let gateway = TestGateway::start().await;
     let mut app = portal(smtp.port, &gateway).await;
-    let jana = citizen(&app).await;
+    let jana = app.citizen().await;
     for mode in [GatewayMode::Fail, GatewayMode::Hang] {
         gateway.set(mode);
         let response = start(&mut app, "phone", "603 123 456").await;
@@ -698,7 +677,7 @@ async fn a_failing_gateway_or_mail_server_is_explained_and_writes_nothing() {
         let mut app = TestApp::with_config(|config| configure(config, port, &gateway)).await;
         app.log_in_as(JANA).await;
         let response = start(&mut app, "email", "jana@example.cz").await;
-        let jana = citizen(&app).await;
+        let jana = app.citizen().await;
         assert!(
             app.state
                 .store
@@ -739,13 +718,13 @@ async fn one_citizen_cannot_verify_anothers_value() {
     let smtp = TestSmtp::start().await;
     let gateway = TestGateway::start().await;
     let mut app = portal(smtp.port, &gateway).await;
-    let jana = citizen(&app).await;
+    let jana = app.citizen().await;
     start(&mut app, "email", "jana@example.cz").await;
     let code = code_in(&parse_mail(&smtp.messages()[0]).1);
 
     app.cookies.clear();
     app.log_in_as(PETR).await;
-    let petr = citizen(&app).await;
+    let petr = app.citizen().await;
     assert_ne!(jana, petr);
     let page = app.get("/me/contacts").await;
     assert!(
@@ -859,7 +838,7 @@ async fn without_a_gateway_production_offers_no_phone_verification() {
         response.body
     );
     assert!(gateway.received().is_empty());
-    let jana = citizen(&app).await;
+    let jana = app.citizen().await;
     assert!(
         app.state
             .store

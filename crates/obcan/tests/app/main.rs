@@ -18,6 +18,7 @@ mod cli;
 mod config;
 mod contacts;
 mod csrf;
+mod documents;
 mod login;
 mod my_data;
 mod nia_oidc;

@@ -196,6 +196,24 @@ impl TestApp {
         response
     }
 
+    /// The citizen logged in now.
+    pub async fn citizen(&self) -> obcan_core::citizen::CitizenId {
+        use sha2::Digest as _;
+        let hash: String = sha2::Sha256::digest(self.session_cookie().expect("logged in").as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let session = self
+            .state
+            .store
+            .sessions()
+            .find(&hash, self.state.now())
+            .await
+            .expect("session")
+            .expect("a live session");
+        session.citizen.expect("a citizen's session").0
+    }
+
     pub fn session_cookie(&self) -> Option<&String> {
         self.cookies.get("obcan_session")
     }
