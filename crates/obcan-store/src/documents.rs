@@ -90,6 +90,11 @@ pub struct Upload {
     blob_size: u64,
 }
 
+/// The bytes a citizen's documents take. PostgreSQL sums a BIGINT as a
+/// NUMERIC, which the `Any` driver cannot decode: hence the cast.
+const USAGE: &str = "SELECT CAST(COALESCE(SUM(size), 0) AS BIGINT) AS used \
+                     FROM documents WHERE citizen_id = $1";
+
 /// Sealed bytes gathered before a write to the blob store.
 const WRITE_BATCH: usize = 1 << 20;
 
@@ -162,12 +167,10 @@ impl Documents<'_> {
 
     /// Bytes the citizen's documents take, as counted against the quota.
     pub async fn usage(&self, citizen: &CitizenId) -> Result<u64, StoreError> {
-        let row = sqlx::query(
-            "SELECT COALESCE(SUM(size), 0) AS used FROM documents WHERE citizen_id = $1",
-        )
-        .bind(citizen.to_string())
-        .fetch_one(&self.store.pool)
-        .await?;
+        let row = sqlx::query(USAGE)
+            .bind(citizen.to_string())
+            .fetch_one(&self.store.pool)
+            .await?;
         Ok(u64::try_from(row.try_get::<i64, _>("used")?).unwrap_or_default())
     }
 
@@ -224,12 +227,10 @@ impl Documents<'_> {
         let mut tx = self.store.backend.begin_write(&self.store.pool).await?;
         // Counted inside the write transaction, so two uploads at once
         // cannot both take the last free space.
-        let row = sqlx::query(
-            "SELECT COALESCE(SUM(size), 0) AS used FROM documents WHERE citizen_id = $1",
-        )
-        .bind(citizen.to_string())
-        .fetch_one(&mut *tx)
-        .await?;
+        let row = sqlx::query(USAGE)
+            .bind(citizen.to_string())
+            .fetch_one(&mut *tx)
+            .await?;
         let used = u64::try_from(row.try_get::<i64, _>("used")?).unwrap_or_default();
         if !quota.allows(used, content.size) {
             return Ok(Err(OverQuota));

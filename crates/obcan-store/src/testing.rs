@@ -1,12 +1,19 @@
 //! A fresh, migrated, isolated database per test, on the backend that
-//! `TEST_DATABASE_URL` names (SQLite in a temporary folder when it is unset).
+//! `TEST_DATABASE_URL` names (SQLite in a temporary folder when it is unset),
+//! and, for tests of S3 storage, an S3-compatible server of the test's own.
 //!
 //! For PostgreSQL, `TEST_DATABASE_URL` points at a database the tests may use
 //! to create others; each test gets its own database with a random name.
 
-use sqlx::{Connection, Executor};
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::Duration;
 
-use crate::blobs::BlobStore;
+use object_store::ObjectStore;
+use sqlx::{Connection, Executor};
+use tokio::io::{AsyncBufReadExt as _, BufReader};
+
+use crate::blobs::{BlobError, BlobStore, S3Settings};
 use crate::{MasterKey, PoolSettings, Store, StoreError};
 
 #[derive(Debug)]
@@ -55,4 +62,91 @@ async fn create_postgres_database(base: &str) -> Result<String, StoreError> {
     admin.close().await?;
     let (server, _database) = base.rsplit_once('/').unwrap_or((base, ""));
     Ok(format!("{server}/{name}"))
+}
+
+/// An S3-compatible object store for one test: moto's server
+/// (`tests/s3-server`) on loopback, at a free port it picks itself, with one
+/// empty bucket. Each test starts its own, so tests may run in parallel and
+/// in separate processes; the server is killed when this is dropped.
+#[derive(Debug)]
+pub struct TestS3 {
+    pub settings: S3Settings,
+    _server: tokio::process::Child,
+}
+
+const S3_SERVER: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/s3-server");
+
+/// Generous: the machines are shared, and several tests may start a server at once.
+const S3_START_TIMEOUT: Duration = Duration::from_secs(60);
+
+impl TestS3 {
+    /// Starts the server and returns once the bucket exists; an error (never
+    /// a skip) if the server's packages are not installed.
+    pub async fn start() -> Result<Self, std::io::Error> {
+        let python = std::path::Path::new(S3_SERVER).join(".venv/bin/python");
+        if !python.exists() {
+            return Err(std::io::Error::other(
+                "the S3 test server is not installed: run tests/s3-server/setup first \
+                 (scripts/test does)",
+            ));
+        }
+        let bucket = "obcan-test";
+        let mut server = tokio::process::Command::new(python)
+            .arg("server.py")
+            .arg(bucket)
+            .current_dir(S3_SERVER)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            // Quiet unless something goes wrong; then the test's output shows why.
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()?;
+        let stdout = server
+            .stdout
+            .take()
+            .ok_or_else(|| std::io::Error::other("the S3 server's output is not piped"))?;
+        let mut lines = BufReader::new(stdout).lines();
+        let ready = async {
+            while let Some(line) = lines.next_line().await? {
+                if let Some(port) = line.strip_prefix("ready ") {
+                    return port.trim().parse::<u16>().map_err(std::io::Error::other);
+                }
+            }
+            Err(std::io::Error::other(
+                "the S3 server stopped before it was ready (its error is above)",
+            ))
+        };
+        let port = tokio::time::timeout(S3_START_TIMEOUT, ready)
+            .await
+            .map_err(|_| {
+                std::io::Error::other(format!(
+                    "the S3 server is not ready after {} s",
+                    S3_START_TIMEOUT.as_secs()
+                ))
+            })??;
+        Ok(Self {
+            settings: S3Settings {
+                endpoint: format!("http://127.0.0.1:{port}"),
+                bucket: bucket.to_owned(),
+                region: "us-east-1".to_owned(),
+                // Moto accepts any credentials; these are what tests/s3-server uses.
+                access_key_id: "test".to_owned(),
+                secret_access_key: "test".to_owned(),
+            },
+            _server: server,
+        })
+    }
+
+    /// A blob store in the bucket, as the portal would open it.
+    pub fn blobs(&self) -> Result<BlobStore, BlobError> {
+        BlobStore::s3(&self.settings)
+    }
+
+    /// The bucket itself, for a test to look at (or tamper with) what is stored.
+    pub fn bucket(&self) -> Result<Arc<dyn ObjectStore>, BlobError> {
+        match self.blobs()? {
+            BlobStore::S3(store) => Ok(store),
+            BlobStore::Local(_) => Err(BlobError::Failed("not an S3 store".to_owned())),
+        }
+    }
 }
