@@ -694,8 +694,8 @@ describe('Obcan portal in a browser without JavaScript', () => {
     const main = page.getByRole('main');
     assert.equal(
       await main.getByRole('heading', { level: 2 }).count(),
-      5,
-      'details, contact details, means, sessions, history',
+      6,
+      'details, contact details, means, sessions, history, deleting the account',
     );
     assert.ok(await main.getByText('toto přihlášení').isVisible(), 'this session is marked');
     assert.ok(await main.getByText('Jediný způsob přihlášení nelze odebrat', { exact: false }).isVisible());
@@ -878,7 +878,7 @@ describe('Obcan portal in a browser without JavaScript', () => {
   });
   accessible('my documents, a file refused');
 
-  step('a document's page: preview, download, its access history', async () => {
+  step('one document: preview, download, its access history', async () => {
     await page.goto(url('/documents'));
     await clickAndLoad(page.getByRole('main').getByRole('link', { name: 'Nájemní smlouva.pdf', exact: true }));
     await assertHeading('Nájemní smlouva.pdf');

@@ -19,6 +19,25 @@ use obcan_store::{DamagedDocument, NewDocument, Store, StoreError, Upload};
 use crate::error::WebError;
 use crate::state::AppState;
 
+/// Marks a response that streams a stored document: sent as it is, never
+/// compressed (most documents are compressed already, and the declared
+/// length is the document's).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct StoredContent;
+
+/// The compression layer's rule: anything but stored content.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct NotStoredContent;
+
+impl tower_http::compression::Predicate for NotStoredContent {
+    fn should_compress<B>(&self, response: &axum::http::Response<B>) -> bool
+    where
+        B: axum::body::HttpBody,
+    {
+        response.extensions().get::<StoredContent>().is_none()
+    }
+}
+
 /// The storage settings the web layer applies.
 #[derive(Debug, Clone, Copy)]
 pub struct DocumentSettings {

@@ -29,6 +29,7 @@ use axum::{Extension, Router};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, Predicate as _};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
@@ -105,7 +106,9 @@ fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
                 )
                 .layer(PropagateRequestIdLayer::x_request_id())
                 .layer(from_fn_with_state(state.clone(), metrics::track))
-                .layer(CompressionLayer::new())
+                .layer(CompressionLayer::new().compress_when(
+                    DefaultPredicate::new().and(documents::NotStoredContent),
+                ))
                 .layer(from_fn_with_state(state.clone(), security_headers::add))
                 .layer(from_fn_with_state(state.clone(), error_pages::render))
                 .layer(CatchPanicLayer::custom(error::panic_response)),

@@ -1,6 +1,6 @@
 use super::{
-    CapabilityText, CapabilityTexts, ContactTexts, DeletionTexts, DocumentTexts, LocalTexts, MyDataTexts,
-    OfficeTexts, Texts,
+    CapabilityText, CapabilityTexts, ContactTexts, DeletionTexts, DocumentTexts, LocalTexts,
+    MyDataTexts, OfficeTexts, Texts,
 };
 
 pub(super) static TEXTS: Texts = Texts {

@@ -503,10 +503,18 @@ pub(crate) async fn delete(
         let t = crate::i18n::texts(citizen.visitor.language);
         return show_delete(&state, &citizen, Some(t.deletion.confirm_error));
     }
-    let event = AuditEvent::new(state.now(), Actor::Citizen(citizen.id), Action::AccountDeleted)
-        .about_citizen(citizen.id)
-        .from_ip(citizen.visitor.client.ip.clone());
-    state.store.citizens().delete_account(&citizen.id, &event).await?;
+    let event = AuditEvent::new(
+        state.now(),
+        Actor::Citizen(citizen.id),
+        Action::AccountDeleted,
+    )
+    .about_citizen(citizen.id)
+    .from_ip(citizen.visitor.client.ip.clone());
+    state
+        .store
+        .citizens()
+        .delete_account(&citizen.id, &event)
+        .await?;
     let (cookie, _) = crate::session::log_out(&state, &citizen.visitor).await?;
     let anonymous = Visitor {
         session: None,

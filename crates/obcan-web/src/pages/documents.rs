@@ -248,10 +248,14 @@ pub(crate) async fn upload(
     let quota = state.settings.documents.quota;
     let remaining = quota.remaining(state.store.documents().usage(&citizen.id).await?);
     if announced.is_some_and(|length| length > remaining.saturating_add(FORM_OVERHEAD)) {
-        let event = AuditEvent::new(state.now(), Actor::Citizen(citizen.id), Action::DocumentRefused)
-            .about_citizen(citizen.id)
-            .with("reason", "over_quota")
-            .from_ip(citizen.visitor.client.ip.clone());
+        let event = AuditEvent::new(
+            state.now(),
+            Actor::Citizen(citizen.id),
+            Action::DocumentRefused,
+        )
+        .about_citizen(citizen.id)
+        .with("reason", "over_quota")
+        .from_ip(citizen.visitor.client.ip.clone());
         state.store.audit().append(&event).await?;
         let refused = vec![RefusedView {
             name: String::new(),
@@ -622,6 +626,9 @@ async fn serve(
         std::io::Error::other(error.to_string())
     });
     let mut response = Body::from_stream(stream).into_response();
+    response
+        .extensions_mut()
+        .insert(crate::documents::StoredContent);
     let headers = response.headers_mut();
     let header = |value: &str| {
         HeaderValue::from_str(value).map_err(|e| WebError::Internal(format!("header: {e}")))

@@ -247,7 +247,6 @@ async fn resend(app: &mut TestApp, kind: &str) -> TestResponse {
         .await
 }
 
-
 fn assert_sent(response: &TestResponse, kind: &str) {
     assert_eq!(response.status, StatusCode::SEE_OTHER, "{}", response.body);
     assert_eq!(

@@ -25,7 +25,9 @@ fn png() -> Vec<u8> {
     let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
     png.extend_from_slice(&[0, 0, 0, 13]);
     png.extend_from_slice(b"IHDR");
-    png.extend_from_slice(&[0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1f, 0x15, 0xc4, 0x89]);
+    png.extend_from_slice(&[
+        0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1f, 0x15, 0xc4, 0x89,
+    ]);
     png.extend_from_slice(&[0, 0, 0, 0]);
     png.extend_from_slice(b"IEND");
     png.extend_from_slice(&[0xae, 0x42, 0x60, 0x82]);
@@ -147,10 +149,7 @@ async fn a_citizen_keeps_documents_in_folders_and_sees_who_read_them() {
     )
     .await;
     assert_eq!(stored.status, StatusCode::SEE_OTHER, "{}", stored.body);
-    assert_eq!(
-        stored.location(),
-        "/documents?folder=Smlouvy&done=uploaded"
-    );
+    assert_eq!(stored.location(), "/documents?folder=Smlouvy&done=uploaded");
     let list = app.get(stored.location()).await;
     assert!(list.body.contains("Nájemní smlouva.pdf"), "{}", list.body);
     // A name without an extension gets the one its content shows.
@@ -181,7 +180,12 @@ async fn a_citizen_keeps_documents_in_folders_and_sees_who_read_them() {
 
     let preview = app.get(&format!("/documents/{pdf_id}/preview")).await;
     assert_eq!(preview.status, StatusCode::OK);
-    assert!(preview.header("content-disposition").unwrap().starts_with("inline;"));
+    assert!(
+        preview
+            .header("content-disposition")
+            .unwrap()
+            .starts_with("inline;")
+    );
     assert!(
         preview
             .header("content-security-policy")
@@ -206,7 +210,11 @@ async fn a_citizen_keeps_documents_in_folders_and_sees_who_read_them() {
         )
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(refused.body.contains("value=\"../../etc/passwd\""), "{}", refused.body);
+    assert!(
+        refused.body.contains("value=\"../../etc/passwd\""),
+        "{}",
+        refused.body
+    );
     assert!(refused.body.contains("name-error"), "{}", refused.body);
     // A browser's form cannot carry control characters in a file's name; a rename can.
     let control = app
@@ -245,7 +253,10 @@ async fn a_citizen_keeps_documents_in_folders_and_sees_who_read_them() {
         .await;
     assert_eq!(deleted.status, StatusCode::SEE_OTHER);
     assert_eq!(document_ids(&app).await.len(), 1);
-    assert_eq!(app.get(&format!("/documents/{pdf_id}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get(&format!("/documents/{pdf_id}")).await.status,
+        StatusCode::NOT_FOUND
+    );
     // The deleted document's object is gone from the blob store.
     let objects = blob_files(&app)
         .into_iter()
@@ -278,7 +289,11 @@ async fn another_citizen_cannot_reach_a_document() {
         format!("/documents/{id}/download"),
         format!("/documents/{id}/preview"),
     ] {
-        assert_eq!(other.get(&path).await.status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(
+            other.get(&path).await.status,
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
     }
     let delete = other
         .post_form("/documents", &format!("/documents/{id}/delete"), &[])
@@ -297,9 +312,17 @@ async fn refused_uploads_say_why_and_leave_nothing_behind() {
         ("prazdny.pdf", b"", "Soubor je prázdný."),
         ("faktura.pdf", &windows_program, "program"),
         ("obrazek.pdf", &png(), "ale jeho název končí na .pdf"),
-        ("stranka.txt", b"<!doctype html><script>alert(1)</script>", "webová stránka"),
+        (
+            "stranka.txt",
+            b"<!doctype html><script>alert(1)</script>",
+            "webová stránka",
+        ),
         ("velky.pdf", &big, "nevejde do vašeho úložiště"),
-        ("C:\\dokumenty\\x.pdf", &pdf("x"), "nesmí obsahovat znaky / ani"),
+        (
+            "C:\\dokumenty\\x.pdf",
+            &pdf("x"),
+            "nesmí obsahovat znaky / ani",
+        ),
     ];
     for (name, bytes, reason) in cases {
         let response = upload(&mut app, "", &[(name, bytes)]).await;
@@ -310,12 +333,15 @@ async fn refused_uploads_say_why_and_leave_nothing_behind() {
     // No file chosen: the browser sends an empty, nameless part.
     let none = upload(&mut app, "", &[("", b"")]).await;
     assert_eq!(none.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(none.body.contains("Vyberte alespoň jeden soubor."), "{}", none.body);
+    assert!(
+        none.body.contains("Vyberte alespoň jeden soubor."),
+        "{}",
+        none.body
+    );
     // A folder name that is a path: refused, what was typed kept.
     let folder = upload(&mut app, "a/b", &[("a.pdf", &pdf("a"))]).await;
     assert_eq!(folder.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(folder.body.contains("value=\"a/b\""), "{}", folder.body);
-
 
     assert!(document_ids(&app).await.is_empty());
     assert!(blob_files(&app).is_empty(), "{:?}", blob_files(&app));
@@ -339,7 +365,11 @@ async fn an_interrupted_upload_leaves_nothing() {
     app.log_in_as(JANA).await;
     let page = app.get("/documents").await;
     let csrf = page.csrf_token().unwrap();
-    let whole = multipart(&csrf, "", &[("a.pdf", &[pdf("a"), vec![b' '; 300_000]].concat())]);
+    let whole = multipart(
+        &csrf,
+        "",
+        &[("a.pdf", &[pdf("a"), vec![b' '; 300_000]].concat())],
+    );
     // The connection drops a little way into the file.
     let sent = whole[..whole.len() - 100_000].to_vec();
     let stream = futures_util::stream::iter([
@@ -364,7 +394,12 @@ async fn an_interrupted_upload_leaves_nothing() {
 async fn a_damaged_object_is_reported_and_never_served() {
     let mut app = TestApp::new().await;
     app.log_in_as(JANA).await;
-    upload(&mut app, "", &[("a.pdf", &[pdf("a"), vec![b' '; 200_000]].concat())]).await;
+    upload(
+        &mut app,
+        "",
+        &[("a.pdf", &[pdf("a"), vec![b' '; 200_000]].concat())],
+    )
+    .await;
     let id = document_ids(&app).await.remove(0);
     let object = blob_files(&app).remove(0);
     let mut bytes = std::fs::read(&object).unwrap();
@@ -378,7 +413,12 @@ async fn a_damaged_object_is_reported_and_never_served() {
     assert_eq!(report.checked, 1);
     assert_eq!(report.damaged.len(), 1);
     assert_eq!(report.damaged[0].document, id);
-    assert!(app.audit_actions().await.iter().any(|a| a == "storage_damaged"));
+    assert!(
+        app.audit_actions()
+            .await
+            .iter()
+            .any(|a| a == "storage_damaged")
+    );
     let list = app.get("/documents").await;
     assert!(list.body.contains("Poškozený"), "{}", list.body);
 
@@ -391,7 +431,11 @@ async fn a_damaged_object_is_reported_and_never_served() {
     std::fs::remove_file(&object).unwrap();
     let download = app.get(&format!("/documents/{id}/download")).await;
     assert_eq!(download.status, StatusCode::INTERNAL_SERVER_ERROR);
-    assert!(download.body.contains("Dokument je poškozený"), "{}", download.body);
+    assert!(
+        download.body.contains("Dokument je poškozený"),
+        "{}",
+        download.body
+    );
 }
 
 /// The issue's acceptance test: neither the database nor the blob store
@@ -403,10 +447,22 @@ async fn no_plaintext_at_rest_and_nothing_readable_after_deletion() {
     app.log_in_as(JANA).await;
     let citizen = citizen_id(&app).await;
     let profile = app.state.store.citizens().profile(&citizen).await.unwrap();
-    let person = app.state.store.citizens().get(&citizen).await.unwrap().unwrap();
+    let person = app
+        .state
+        .store
+        .citizens()
+        .get(&citizen)
+        .await
+        .unwrap()
+        .unwrap();
     let secret = "Tajný obsah dokumentu: rodné číslo 7552241234, účet 19-2000145399/0800. ";
     let text = secret.repeat(5000);
-    let stored = upload(&mut app, "Soukromé", &[("Lékařská zpráva.txt", text.as_bytes())]).await;
+    let stored = upload(
+        &mut app,
+        "Soukromé",
+        &[("Lékařská zpráva.txt", text.as_bytes())],
+    )
+    .await;
     assert_eq!(stored.status, StatusCode::SEE_OTHER, "{}", stored.body);
 
     let mut needles: Vec<String> = vec![
@@ -437,7 +493,10 @@ async fn no_plaintext_at_rest_and_nothing_readable_after_deletion() {
     }
     assert!(raw.iter().any(|(path, _)| path.contains("/objects/")));
     for needle in &needles {
-        assert!(!dump.contains(needle.as_str()), "{needle:?} in the database");
+        assert!(
+            !dump.contains(needle.as_str()),
+            "{needle:?} in the database"
+        );
         for (path, bytes) in &raw {
             assert!(
                 !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
@@ -456,9 +515,19 @@ async fn no_plaintext_at_rest_and_nothing_readable_after_deletion() {
 
     let page = app.get("/account/delete").await;
     assert_eq!(page.status, StatusCode::OK);
-    let unconfirmed = app.post_form("/account/delete", "/account/delete", &[]).await;
+    let unconfirmed = app
+        .post_form("/account/delete", "/account/delete", &[])
+        .await;
     assert_eq!(unconfirmed.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(app.state.store.citizens().get(&citizen).await.unwrap().is_some());
+    assert!(
+        app.state
+            .store
+            .citizens()
+            .get(&citizen)
+            .await
+            .unwrap()
+            .is_some()
+    );
     let deleted = app
         .post_form("/account/delete", "/account/delete", &[("confirm", "yes")])
         .await;
@@ -468,7 +537,14 @@ async fn no_plaintext_at_rest_and_nothing_readable_after_deletion() {
 
     let store = &app.state.store;
     assert!(store.citizens().get(&citizen).await.unwrap().is_none());
-    assert!(store.vault().existing(&owner_of(&citizen)).await.unwrap().is_none());
+    assert!(
+        store
+            .vault()
+            .existing(&owner_of(&citizen))
+            .await
+            .unwrap()
+            .is_none()
+    );
     assert!(!object.exists(), "the object is removed");
     // No key the portal still holds opens the backed-up object.
     let owners: Vec<String> = sqlx_owners(&app).await;
@@ -479,9 +555,17 @@ async fn no_plaintext_at_rest_and_nothing_readable_after_deletion() {
         let opened = opener
             .update(&backup, &mut out)
             .and_then(|()| opener.finish(&mut out));
-        assert!(opened.is_err(), "{owner}'s key opens the deleted citizen's document");
+        assert!(
+            opened.is_err(),
+            "{owner}'s key opens the deleted citizen's document"
+        );
     }
-    assert!(app.audit_actions().await.iter().any(|a| a == "account_deleted"));
+    assert!(
+        app.audit_actions()
+            .await
+            .iter()
+            .any(|a| a == "account_deleted")
+    );
 }
 
 /// Every text column of every table, as one string.
@@ -494,10 +578,16 @@ async fn database_dump(app: &TestApp) -> String {
         "SELECT name FROM sqlite_master WHERE type = 'table'"
     };
     let pool = sqlx::AnyPool::connect(url).await.unwrap();
-    let tables: Vec<String> = sqlx::query_scalar(tables_sql).fetch_all(&pool).await.unwrap();
+    let tables: Vec<String> = sqlx::query_scalar(tables_sql)
+        .fetch_all(&pool)
+        .await
+        .unwrap();
     let mut dump = String::new();
     // sqlx's own bookkeeping holds no personal data, and types Any cannot read.
-    for table in tables.into_iter().filter(|table| !table.starts_with("_sqlx")) {
+    for table in tables
+        .into_iter()
+        .filter(|table| !table.starts_with("_sqlx"))
+    {
         let rows = sqlx::query(&format!("SELECT * FROM {table}"))
             .fetch_all(&pool)
             .await
@@ -521,7 +611,9 @@ async fn database_dump(app: &TestApp) -> String {
 }
 
 async fn sqlx_owners(app: &TestApp) -> Vec<String> {
-    let pool = sqlx::AnyPool::connect(&app.db.as_ref().unwrap().url).await.unwrap();
+    let pool = sqlx::AnyPool::connect(&app.db.as_ref().unwrap().url)
+        .await
+        .unwrap();
     let owners = sqlx::query_scalar("SELECT owner FROM data_keys")
         .fetch_all(&pool)
         .await
@@ -541,7 +633,10 @@ async fn what_the_office_delivered_is_shown_with_its_sender_and_stays_as_it_is()
     let store = app.state.store.clone();
     let documents = store.documents();
     let decision = pdf("Rozhodnutí o přestupku");
-    let mut upload = documents.begin_upload(&citizen, app.state.now()).await.unwrap();
+    let mut upload = documents
+        .begin_upload(&citizen, app.state.now())
+        .await
+        .unwrap();
     upload.write(&decision).await.unwrap();
     let content = upload.finish().await.unwrap();
     let id = DocumentId::random();
@@ -563,7 +658,11 @@ async fn what_the_office_delivered_is_shown_with_its_sender_and_stays_as_it_is()
         .unwrap();
 
     let list = app.get("/documents").await;
-    assert!(list.body.contains("Doručil úřad: Odbor dopravy"), "{}", list.body);
+    assert!(
+        list.body.contains("Doručil úřad: Odbor dopravy"),
+        "{}",
+        list.body
+    );
     let detail = app.get(&format!("/documents/{id}")).await;
     assert!(detail.body.contains("id=\"read-only\""), "{}", detail.body);
     assert!(!detail.body.contains("/delete\""), "no delete form");
@@ -606,11 +705,19 @@ async fn the_quota_holds_while_streaming_when_the_size_is_not_announced() {
         .unwrap();
     let response = app.request(request).await;
     assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(response.body.contains("Uložené soubory: 1"), "{}", response.body);
+    assert!(
+        response.body.contains("Uložené soubory: 1"),
+        "{}",
+        response.body
+    );
     let refused = refused_list(&response.body);
     assert!(refused.contains("b.pdf"), "{refused}");
     assert!(refused.contains("nevejde"), "{refused}");
     assert_eq!(document_ids(&app).await.len(), 1);
     let files = blob_files(&app);
-    assert_eq!(files.len(), 1, "one object, nothing half-written: {files:?}");
+    assert_eq!(
+        files.len(),
+        1,
+        "one object, nothing half-written: {files:?}"
+    );
 }

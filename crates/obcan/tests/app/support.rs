@@ -199,10 +199,11 @@ impl TestApp {
     /// The citizen logged in now.
     pub async fn citizen(&self) -> obcan_core::citizen::CitizenId {
         use sha2::Digest as _;
-        let hash: String = sha2::Sha256::digest(self.session_cookie().expect("logged in").as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let hash: String =
+            sha2::Sha256::digest(self.session_cookie().expect("logged in").as_bytes())
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
         let session = self
             .state
             .store
