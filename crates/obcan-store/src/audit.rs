@@ -4,6 +4,10 @@
 //! `verify` finds any entry changed, removed, inserted or moved. Appends are
 //! serialized (SQLite's write lock; a table lock on PostgreSQL) so that two
 //! nodes never chain to the same predecessor.
+//!
+//! The chain alone cannot show that its last entries were removed, or that
+//! it was rewritten whole with its hashes recomputed. Time stamps of its head
+//! can (`stamps`): `verify` holds each to the entry it names.
 
 use std::collections::BTreeMap;
 use std::sync::{Mutex, PoisonError};
@@ -15,6 +19,11 @@ use sqlx::{Any, Row, Transaction};
 use tokio::sync::oneshot;
 
 use crate::{Backend, Store, StoreError};
+
+mod stamps;
+
+use stamps::StampCursor;
+pub use stamps::{AuditHead, AuditStamp};
 
 /// The most entries written in one transaction.
 const MAX_BATCH: usize = 256;
@@ -253,10 +262,28 @@ impl<'a> AuditLog<'a> {
         rows.iter().map(entry).collect()
     }
 
-    /// Walks the whole chain, a page at a time; the number of entries, or
-    /// the first break.
+    /// Walks the whole chain and its time stamps, without checking the
+    /// stamps' tokens: the number of entries, or the first break.
     pub async fn verify(&self) -> Result<Result<u64, ChainBreak>, StoreError> {
+        Ok(self
+            .verify_with(&|_: &AuditStamp| Ok(()))
+            .await?
+            .map(|verified| verified.entries))
+    }
+
+    /// Walks the whole chain, a page at a time, and holds every time stamp
+    /// to it: the stamped entry must still be there with the stamped hash
+    /// (else the log's end was removed, or the log was rewritten), and
+    /// `check_token` must accept the stamp's token (the caller verifies it
+    /// against the authority's CA; the store knows no cryptography of
+    /// time stamps). What holds, or the first break.
+    pub async fn verify_with(
+        &self,
+        check_token: &(dyn Fn(&AuditStamp) -> Result<(), String> + Sync),
+    ) -> Result<Result<VerifiedLog, ChainBreak>, StoreError> {
         const PAGE: i64 = 1000;
+        let mut stamps = StampCursor::new(self);
+        let mut verified = VerifiedLog::default();
         let mut expected_prev = GENESIS.to_owned();
         let mut expected_seq = 1;
         loop {
@@ -299,14 +326,81 @@ impl<'a> AuditLog<'a> {
                 if fields.hash() != hash {
                     return broken("its contents were changed".to_owned());
                 }
+                // Stamps of this entry, or of none (sequence numbers below 1).
+                while let Some(stamp) = stamps.peek().await? {
+                    if stamp.seq > seq {
+                        break;
+                    }
+                    if let Err(problem) = stamp_holds(stamp, seq, &hash, check_token) {
+                        return Ok(Err(ChainBreak {
+                            seq: stamp.seq,
+                            problem,
+                        }));
+                    }
+                    verified.stamps += 1;
+                    verified.last_stamp = stamps.take();
+                }
                 expected_prev = hash;
                 expected_seq += 1;
             }
             if (rows.len() as i64) < PAGE {
-                return Ok(Ok(u64::try_from(expected_seq - 1).unwrap_or_default()));
+                break;
             }
         }
+        let last = expected_seq - 1;
+        // A stamp past the end: the entries it covered, and any after, are gone.
+        if let Some(stamp) = stamps.peek().await? {
+            let end = if last == 0 {
+                "the log is empty".to_owned()
+            } else {
+                format!("the log ends at entry {last}")
+            };
+            return Ok(Err(ChainBreak {
+                seq: stamp.seq,
+                problem: format!(
+                    "is missing, but was time-stamped at {}: {end}; entries were removed from \
+                     its end",
+                    stamp.gen_time
+                ),
+            }));
+        }
+        verified.entries = u64::try_from(last).unwrap_or_default();
+        Ok(Ok(verified))
     }
+}
+
+/// What `verify_with` found to hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VerifiedLog {
+    pub entries: u64,
+    pub stamps: u64,
+    /// The stamp of the newest stamped entry.
+    pub last_stamp: Option<AuditStamp>,
+}
+
+/// Whether `stamp` holds against entry `seq`, whose hash is `hash`.
+fn stamp_holds(
+    stamp: &AuditStamp,
+    seq: i64,
+    hash: &str,
+    check_token: &(dyn Fn(&AuditStamp) -> Result<(), String> + Sync),
+) -> Result<(), String> {
+    if stamp.seq != seq {
+        return Err("a time stamp names this entry, but entries start at 1".to_owned());
+    }
+    if stamp.hash != hash {
+        return Err(format!(
+            "is not the entry time-stamped at {}: its hash differs, so the log up to here was \
+             rewritten",
+            stamp.gen_time
+        ));
+    }
+    check_token(stamp).map_err(|problem| {
+        format!(
+            "its time stamp of {} (serial {}) does not verify: {problem}",
+            stamp.gen_time, stamp.serial
+        )
+    })
 }
 
 /// Appends `event` inside the caller's write transaction, so that a change

@@ -29,7 +29,7 @@ use std::time::Duration;
 use sqlx::AnyPool;
 use sqlx::any::AnyPoolOptions;
 
-pub use audit::{AuditEntry, AuditLog, ChainBreak};
+pub use audit::{AuditEntry, AuditHead, AuditLog, AuditStamp, ChainBreak, VerifiedLog};
 pub use citizens::{Citizens, Fact, LinkOutcome, LinkedMeans, ProfileFact, UnlinkOutcome};
 pub use contacts::{
     ContactBook, Contacts, PendingVerification, VerifiedContact, VerifyEvents, VerifyOutcome,

@@ -314,6 +314,7 @@ async fn a_provider_answer_is_recorded_once_for_a_live_attempt() {
 mod audit {
     use obcan_core::audit::{Action, Actor, AuditEvent};
     use obcan_core::citizen::CitizenId;
+    use obcan_store::{AuditHead, AuditStamp};
 
     use super::*;
 
@@ -413,6 +414,156 @@ mod audit {
             .await
             .unwrap();
         assert_eq!(break_at(&db).await, 2);
+    }
+
+    /// A stamp of `head` as the binary keeps it; the store never reads the
+    /// token, so any bytes do.
+    fn stamp_of(head: &AuditHead) -> AuditStamp {
+        AuditStamp {
+            seq: head.seq,
+            hash: head.hash.clone(),
+            token: vec![0x30, 0x00, 0xff, 0x80, 0x00],
+            gen_time: at(100 + head.seq),
+            serial: format!("{:02x}", head.seq),
+            stamped_at: at(101 + head.seq),
+        }
+    }
+
+    async fn stamp_head(db: &TestDatabase) -> AuditStamp {
+        let head = db.store.audit().head().await.unwrap().unwrap();
+        let stamp = stamp_of(&head);
+        assert!(db.store.audit().save_stamp(&stamp).await.unwrap());
+        stamp
+    }
+
+    #[tokio::test]
+    async fn stamps_are_kept_once_per_entry_and_page_in_order() {
+        let db = TestDatabase::create().await.unwrap();
+        let audit = db.store.audit();
+        assert_eq!(audit.head().await.unwrap(), None);
+        assert_eq!(audit.last_stamp().await.unwrap(), None);
+        let citizen = CitizenId::random();
+        let mut stamped = Vec::new();
+        for i in 0..5 {
+            let event = AuditEvent::new(at(i), Actor::Citizen(citizen), Action::Login);
+            audit.append(&event).await.unwrap();
+            if i % 2 == 0 {
+                stamped.push(stamp_head(&db).await);
+            }
+        }
+        let head = audit.head().await.unwrap().unwrap();
+        assert_eq!(head.seq, 5);
+        assert_eq!(head.digest().unwrap().len(), 32);
+        assert_eq!(stamped.last().unwrap().hash, head.hash);
+        // A second stamp of an entry (another node's) leaves the first.
+        let mut again = stamp_of(&head);
+        again.serial = "ff".into();
+        assert!(!audit.save_stamp(&again).await.unwrap());
+
+        assert_eq!(audit.stamps(None, 2).await.unwrap(), stamped[..2]);
+        assert_eq!(audit.stamps(Some(3), 2).await.unwrap(), stamped[2..]);
+        assert!(audit.stamps(Some(5), 2).await.unwrap().is_empty());
+        assert_eq!(audit.last_stamp().await.unwrap().as_ref(), stamped.last());
+
+        let mut tokens_checked = std::sync::Mutex::new(Vec::new());
+        let verified = audit
+            .verify_with(&|stamp: &AuditStamp| {
+                tokens_checked.lock().unwrap().push(stamp.seq);
+                Ok(())
+            })
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(verified.entries, 5);
+        assert_eq!(verified.stamps, 3);
+        assert_eq!(verified.last_stamp.as_ref(), stamped.last());
+        assert_eq!(tokens_checked.get_mut().unwrap(), &[1, 3, 5]);
+        assert_eq!(audit.verify().await.unwrap(), Ok(5));
+    }
+
+    #[tokio::test]
+    async fn removing_the_last_entries_is_found_through_a_stamp() {
+        let (db, pool) = five_entries().await;
+        sqlx::query("DELETE FROM audit_log WHERE seq >= 4")
+            .execute(&pool)
+            .await
+            .unwrap();
+        // The chain alone cannot tell.
+        assert_eq!(db.store.audit().verify().await.unwrap(), Ok(3));
+
+        let (db, pool) = five_entries().await;
+        stamp_head(&db).await;
+        sqlx::query("DELETE FROM audit_log WHERE seq >= 4")
+            .execute(&pool)
+            .await
+            .unwrap();
+        let found = db.store.audit().verify().await.unwrap().unwrap_err();
+        assert_eq!(found.seq, 5);
+        assert!(found.problem.contains("ends at entry 3"), "{found}");
+
+        sqlx::query("DELETE FROM audit_log")
+            .execute(&pool)
+            .await
+            .unwrap();
+        let found = db.store.audit().verify().await.unwrap().unwrap_err();
+        assert_eq!(found.seq, 5);
+        assert!(found.problem.contains("the log is empty"), "{found}");
+    }
+
+    #[tokio::test]
+    async fn a_log_rewritten_whole_is_found_through_a_stamp() {
+        let (db, pool) = five_entries().await;
+        stamp_head(&db).await;
+        // Rewritten through the portal's own code, so every hash is right,
+        // and one entry longer.
+        sqlx::query("DELETE FROM audit_log")
+            .execute(&pool)
+            .await
+            .unwrap();
+        for i in 0..6 {
+            let event = AuditEvent::new(at(i), Actor::System, Action::Login).with("forged", "yes");
+            db.store.audit().append(&event).await.unwrap();
+        }
+        let found = db.store.audit().verify().await.unwrap().unwrap_err();
+        assert_eq!(found.seq, 5);
+        assert!(found.problem.contains("rewritten"), "{found}");
+    }
+
+    #[tokio::test]
+    async fn a_changed_stamp_is_found() {
+        let (db, pool) = five_entries().await;
+        stamp_head(&db).await;
+        sqlx::query("UPDATE audit_stamps SET hash = $1")
+            .bind("ab".repeat(32))
+            .execute(&pool)
+            .await
+            .unwrap();
+        assert_eq!(break_at(&db).await, 5);
+
+        let (db, _) = five_entries().await;
+        stamp_head(&db).await;
+        let found = db
+            .store
+            .audit()
+            .verify_with(&|stamp: &AuditStamp| Err(format!("token of entry {} refused", stamp.seq)))
+            .await
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(found.seq, 5);
+        assert!(
+            found.problem.contains("token of entry 5 refused"),
+            "{found}"
+        );
+        assert!(found.problem.contains("serial 05"), "{found}");
+    }
+
+    #[tokio::test]
+    async fn a_stamp_of_no_entry_is_found() {
+        let (db, _) = five_entries().await;
+        let mut stamp = stamp_of(&db.store.audit().head().await.unwrap().unwrap());
+        stamp.seq = 0;
+        db.store.audit().save_stamp(&stamp).await.unwrap();
+        assert_eq!(break_at(&db).await, 0);
     }
 }
 

@@ -32,6 +32,7 @@ pub struct Config {
     pub registers: RegistersConfig,
     pub mail: MailConfig,
     pub sms: SmsConfig,
+    pub audit: AuditConfig,
     pub secrets: SecretsConfig,
     pub branding: BrandingConfig,
     pub log: LogConfig,
@@ -436,6 +437,31 @@ pub struct SmsConfig {
     pub timeout_ms: u64,
 }
 
+/// Time stamps of the audit log (RFC 3161). The hash chain shows an entry
+/// changed, removed or inserted; only a time stamp of its newest entry, kept
+/// by an authority outside the office, shows that its last entries were
+/// removed or that it was rewritten whole.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuditConfig {
+    /// The time-stamping authority's address, e.g. `https://tsa.example.cz/tsa`.
+    /// Empty: the log is not time-stamped (production warns at start).
+    pub tsa_url: String,
+    /// The CA certificate(s), PEM, that the authority's certificate must
+    /// chain to. Required with `tsa_url`; without it, `obcan audit verify`
+    /// still checks stored stamps' tokens when this is set.
+    pub tsa_ca_file: PathBuf,
+    /// HTTP basic login at the authority; empty when it wants none. Both or neither.
+    pub tsa_username: String,
+    pub tsa_password: Secret,
+    /// The newest entry is stamped this often when the log has grown since
+    /// the last stamp; 0 turns the background stamping off (`obcan audit
+    /// stamp` still stamps on demand, e.g. from cron).
+    pub stamp_every_minutes: u64,
+    /// For one stamp, connecting included.
+    pub tsa_timeout_ms: u64,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SecretsConfig {
@@ -546,6 +572,14 @@ impl Default for Config {
                 token: Secret(String::new()),
                 timeout_ms: 5000,
             },
+            audit: AuditConfig {
+                tsa_url: String::new(),
+                tsa_ca_file: PathBuf::new(),
+                tsa_username: String::new(),
+                tsa_password: Secret(String::new()),
+                stamp_every_minutes: 60,
+                tsa_timeout_ms: 10_000,
+            },
             secrets: SecretsConfig {
                 session_key: Secret(DEMO_SESSION_KEY.into()),
                 master_key: Secret(String::new()),
@@ -588,6 +622,7 @@ section_defaults! {
     RegistersConfig => registers,
     MailConfig => mail,
     SmsConfig => sms,
+    AuditConfig => audit,
     SecretsConfig => secrets,
     BrandingConfig => branding,
     LogConfig => log,
@@ -714,6 +749,7 @@ impl Config {
         self.validate_identity()?;
         self.validate_registers()?;
         self.validate_messaging()?;
+        self.validate_audit()?;
         if self
             .log
             .level
@@ -829,6 +865,38 @@ impl Config {
         }
         if sms.timeout_ms == 0 {
             return invalid("sms.timeout_ms", "must be at least 1".into());
+        }
+        Ok(())
+    }
+
+    fn validate_audit(&self) -> Result<(), ConfigError> {
+        let invalid = |key, message: String| Err(ConfigError::Invalid { key, message });
+        let audit = &self.audit;
+        if !audit.tsa_url.is_empty() {
+            if !(audit.tsa_url.starts_with("https://") || audit.tsa_url.starts_with("http://")) {
+                return invalid(
+                    "audit.tsa_url",
+                    "the time-stamping authority's http:// or https:// address, or empty for none"
+                        .into(),
+                );
+            }
+            if audit.tsa_ca_file.as_os_str().is_empty() {
+                return invalid(
+                    "audit.tsa_ca_file",
+                    "must name the PEM file of the time-stamping authority's CA certificate when \
+                     audit.tsa_url is set: tokens are verified before they are kept"
+                        .into(),
+                );
+            }
+        }
+        if audit.tsa_username.is_empty() != audit.tsa_password.expose().is_empty() {
+            return invalid(
+                "audit.tsa_username",
+                "set audit.tsa_username and audit.tsa_password together, or neither".into(),
+            );
+        }
+        if audit.tsa_timeout_ms == 0 {
+            return invalid("audit.tsa_timeout_ms", "must be at least 1".into());
         }
         Ok(())
     }
@@ -998,6 +1066,13 @@ impl Config {
                     .to_owned(),
             );
         }
+        if self.audit.tsa_url.starts_with("http://") {
+            problems.push(
+                "the audit log's time stamps, and audit.tsa_password, would travel over plain \
+                 HTTP: give audit.tsa_url an https:// address (OBCAN_AUDIT_TSA_URL)"
+                    .to_owned(),
+            );
+        }
         if !self.http.secure_cookies {
             problems.push(
                 "session cookies would travel over plain HTTP: serve over HTTPS and set \
@@ -1068,6 +1143,21 @@ impl Config {
             ));
         }
         problems
+    }
+
+    /// What a valid configuration should still change: worth a warning at
+    /// start, not a refusal.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut warnings = Vec::new();
+        if self.mode == Mode::Production && self.audit.tsa_url.is_empty() {
+            warnings.push(
+                "the audit log is not time-stamped, so removing its last entries or rewriting it \
+                 whole would go unnoticed: set audit.tsa_url and audit.tsa_ca_file to a \
+                 time-stamping authority (OBCAN_AUDIT_TSA_URL, OBCAN_AUDIT_TSA_CA_FILE)"
+                    .to_owned(),
+            );
+        }
+        warnings
     }
 
     /// Where identity providers send people back to.

@@ -1,6 +1,7 @@
 //! The `obcan` binary's library: configuration and wiring. The command line
 //! is in `main.rs`; tests start the same [`Application`] in-process.
 
+pub mod audit_stamps;
 pub mod config;
 pub mod telemetry;
 
@@ -494,6 +495,8 @@ fn saml_settings(config: &Config, provider: &SamlProviderConfig) -> anyhow::Resu
 pub struct Application {
     listener: TcpListener,
     state: AppState,
+    /// The time-stamping authority and how often to stamp the audit log.
+    stamps: Option<(Arc<obcan_connect::timestamp::TimestampAuthority>, Duration)>,
 }
 
 impl Application {
@@ -509,10 +512,18 @@ impl Application {
             })?;
         }
         let state = AppState::new(store, web_settings(config)?);
+        let every = Duration::from_secs(config.audit.stamp_every_minutes.saturating_mul(60));
+        let stamps = audit_stamps::authority(config)?
+            .filter(|_| !every.is_zero())
+            .map(|authority| (Arc::new(authority), every));
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;
-        Ok(Self { listener, state })
+        Ok(Self {
+            listener,
+            state,
+            stamps,
+        })
     }
 
     pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
@@ -540,6 +551,14 @@ impl Application {
             self.state.clone(),
             stopped(),
         ));
+        let stamps = self.stamps.map(|(authority, every)| {
+            tokio::spawn(audit_stamps::stamp_periodically(
+                self.state.clone(),
+                authority,
+                every,
+                stopped(),
+            ))
+        });
         let store = self.state.store.clone();
         let app = obcan_web::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, app)
@@ -549,6 +568,9 @@ impl Application {
         let _ = stop_tx.send(true);
         let _ = purge.await;
         let _ = integrity.await;
+        if let Some(stamps) = stamps {
+            let _ = stamps.await;
+        }
         store.close().await;
         Ok(())
     }

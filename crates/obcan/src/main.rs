@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
+use obcan::audit_stamps::{self, Stamped};
 use obcan::config::Config;
 use obcan::{Application, create_admin, open_store, telemetry};
 
@@ -88,9 +89,15 @@ enum StorageCommand {
 
 #[derive(Debug, Subcommand)]
 enum AuditCommand {
-    /// Walk the whole chain; exits non-zero at the first entry changed,
-    /// removed, inserted or out of order, and names it.
+    /// Walk the whole chain and hold its time stamps to it, verifying their
+    /// tokens against audit.tsa_ca_file when set; exits non-zero at the
+    /// first entry changed, removed, inserted or out of order, the first
+    /// stamp whose entry is gone or differs (the end removed, the log
+    /// rewritten) or whose token does not verify, and names the entry.
     Verify,
+    /// Have the newest entry time-stamped now by audit.tsa_url, unless it is
+    /// stamped already; exits non-zero when that fails.
+    Stamp,
 }
 
 #[derive(Debug, Subcommand)]
@@ -236,30 +243,81 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             command: AuditCommand::Verify,
         } => {
             telemetry::init(&config.log);
+            let trusted = audit_stamps::trust_anchors(&config)?;
             let verified = runtime.block_on(async {
                 let store = ready_store(&config).await?;
-                anyhow::Ok(store.audit().verify().await?)
+                anyhow::Ok(audit_stamps::verify_log(&store, trusted.as_ref()).await?)
             })?;
-            match verified {
-                Ok(entries) => {
-                    writeln!(std::io::stdout(), "audit log intact: {entries} entries")?;
-                    Ok(())
-                }
-                Err(chain_break) => Err(anyhow::anyhow!(
-                    "the audit log was tampered with: {chain_break}"
-                )),
+            let verified = verified
+                .map_err(|found| anyhow::anyhow!("the audit log was tampered with: {found}"))?;
+            let mut out = std::io::stdout();
+            let entries = count(verified.entries, "entry", "entries");
+            match &verified.last_stamp {
+                None => writeln!(out, "audit log intact: {entries}; no time stamps")?,
+                Some(last) => writeln!(
+                    out,
+                    "audit log intact: {entries}; {}, the last at {} covering entry {}",
+                    count(verified.stamps, "time stamp", "time stamps"),
+                    last.gen_time,
+                    last.seq
+                )?,
             }
+            if verified.last_stamp.is_some() && trusted.is_none() {
+                writeln!(
+                    out,
+                    "the time stamps' tokens were not verified: set audit.tsa_ca_file"
+                )?;
+            }
+            Ok(())
+        }
+        Command::Audit {
+            command: AuditCommand::Stamp,
+        } => {
+            telemetry::init(&config.log);
+            let Some(authority) = audit_stamps::authority(&config)? else {
+                anyhow::bail!(
+                    "no time-stamping authority is configured: set audit.tsa_url and \
+                     audit.tsa_ca_file (OBCAN_AUDIT_TSA_URL, OBCAN_AUDIT_TSA_CA_FILE)"
+                );
+            };
+            let stamped = runtime.block_on(async {
+                let store = ready_store(&config).await?;
+                anyhow::Ok(audit_stamps::stamp_head(&store, &authority, now()).await?)
+            })?;
+            let mut out = std::io::stdout();
+            match stamped {
+                Stamped::EmptyLog => writeln!(out, "the audit log is empty: nothing to stamp")?,
+                Stamped::Already(stamp) => writeln!(
+                    out,
+                    "entry {}, the newest, is time-stamped already: at {} (serial {})",
+                    stamp.seq, stamp.gen_time, stamp.serial
+                )?,
+                Stamped::New(stamp) => writeln!(
+                    out,
+                    "entry {} time-stamped at {} (serial {})",
+                    stamp.seq, stamp.gen_time, stamp.serial
+                )?,
+            }
+            Ok(())
         }
         Command::Config {
             command: ConfigCommand::Check,
         } => {
             writeln!(std::io::stdout(), "configuration is valid\n{config:#?}")?;
+            for warning in config.warnings() {
+                eprintln!("warning: {warning}");
+            }
             Ok(())
         }
         Command::Config {
             command: ConfigCommand::PrintDefault,
         } => Ok(()),
     }
+}
+
+/// `1 entry`, `2 entries`.
+fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// The store for a command: migrated if so configured, its master key checked.
@@ -276,6 +334,9 @@ fn now() -> jiff::Timestamp {
 }
 
 async fn serve(config: Config) -> anyhow::Result<()> {
+    for warning in config.warnings() {
+        tracing::warn!("{warning}");
+    }
     let app = Application::build(&config).await?;
     tracing::info!(
         address = %app.local_addr()?,

@@ -29,6 +29,8 @@ fn every_command_has_help() {
         &["config", "print-default", "--help"],
         &["staff", "--help"],
         &["staff", "create-admin", "--help"],
+        &["audit", "verify", "--help"],
+        &["audit", "stamp", "--help"],
     ] {
         let output = obcan(args, folder.path());
         assert!(output.status.success(), "{args:?}");

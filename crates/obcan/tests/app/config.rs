@@ -247,6 +247,72 @@ fn production_sends_mail_and_texts_only_encrypted() {
 }
 
 #[test]
+fn the_audit_log_time_stamps_are_recommended_in_production_not_required() {
+    Jail::expect_with(|jail| {
+        jail.set_env("OBCAN_IDENTITY_DEMO", "false");
+        jail.set_env("OBCAN_HTTP_SECURE_COOKIES", "true");
+        jail.set_env("OBCAN_HTTP_PUBLIC_URL", "https://portal.vzorov.example");
+        jail.set_env(
+            "OBCAN_SECRETS_SESSION_KEY",
+            "7d1f0c8a9b2e4f6a8c0d2e4f6a8b0c2d4e6f8a0b",
+        );
+        set_production_gateways(jail);
+        assert!(
+            Config::default().warnings().is_empty(),
+            "the demo warns of nothing"
+        );
+        let config = load_in(jail, Some("mode = \"production\"\n")).unwrap();
+        let warnings = config.warnings();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].contains("audit.tsa_url"), "{warnings:?}");
+
+        let stamped = "mode = \"production\"\n[audit]\ntsa_url = \"https://tsa.vzorov.example/tsa\"\n\
+                       tsa_ca_file = \"/etc/obcan/tsa-ca.pem\"\ntsa_username = \"portal\"\n\
+                       tsa_password = \"tsa-secret\"\n";
+        let config = load_in(jail, Some(stamped)).unwrap();
+        assert!(config.warnings().is_empty());
+        assert_eq!(config.audit.stamp_every_minutes, 60);
+        assert!(!format!("{config:?}").contains("tsa-secret"));
+
+        let plain = stamped.replace("https://", "http://");
+        let error = load_in(jail, Some(&plain)).unwrap_err().to_string();
+        assert!(
+            error.contains("audit.tsa_url an https:// address"),
+            "{error}"
+        );
+        assert!(!error.contains("tsa-secret"), "{error}");
+        Ok(())
+    });
+}
+
+#[test]
+fn a_time_stamping_authority_needs_its_ca_and_whole_credentials() {
+    Jail::expect_with(|jail| {
+        for (toml, key) in [
+            (
+                "[audit]\ntsa_url = \"https://tsa.example/tsa\"\n",
+                "audit.tsa_ca_file",
+            ),
+            (
+                "[audit]\ntsa_url = \"tsa.example\"\ntsa_ca_file = \"ca.pem\"\n",
+                "audit.tsa_url",
+            ),
+            ("[audit]\ntsa_username = \"portal\"\n", "audit.tsa_username"),
+            ("[audit]\ntsa_timeout_ms = 0\n", "audit.tsa_timeout_ms"),
+        ] {
+            let error = load_in(jail, Some(toml)).unwrap_err().to_string();
+            assert!(error.contains(key), "{toml}: {error}");
+        }
+        jail.set_env("OBCAN_AUDIT_TSA_CA_FILE", "tsa-ca.pem");
+        jail.set_env("OBCAN_AUDIT_STAMP_EVERY_MINUTES", "0");
+        let config = load_in(jail, None).unwrap();
+        assert_eq!(config.audit.tsa_ca_file.to_str(), Some("tsa-ca.pem"));
+        assert_eq!(config.audit.stamp_every_minutes, 0);
+        Ok(())
+    });
+}
+
+#[test]
 fn presets_fill_in_what_the_provider_always_has() {
     Jail::expect_with(|jail| {
         let config = load_in(

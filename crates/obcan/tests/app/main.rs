@@ -12,6 +12,7 @@
 mod support;
 
 mod account;
+mod audit_verify;
 mod authorization;
 mod availability;
 mod cli;
