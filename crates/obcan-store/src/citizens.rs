@@ -176,9 +176,10 @@ impl<'a> Citizens<'a> {
         // The local login's credential outlives the row that named it otherwise.
         if let Some(credential) = credential {
             sqlx::query("DELETE FROM credentials WHERE id = $1")
-                .bind(credential)
+                .bind(&credential)
                 .execute(&mut *tx)
                 .await?;
+            Vault::destroy_in(&mut tx, &crate::credentials::owner(&credential)).await?;
         }
         append_in(&mut tx, self.store.backend, event).await?;
         tx.commit().await?;

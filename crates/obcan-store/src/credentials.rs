@@ -9,6 +9,7 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Row, Transaction};
 
 use crate::audit::append_in;
+use crate::vault::{DataKey, Vault, open_field};
 use crate::{Store, StoreError};
 
 /// One account's credentials as stored.
@@ -62,7 +63,9 @@ impl<'a> Credentials<'a> {
             .bind(id)
             .fetch_optional(&self.store.pool)
             .await?;
-        row.as_ref().map(credential_from_row).transpose()
+        let Some(row) = row else { return Ok(None) };
+        let key = Vault::new(self.store).existing(&owner(id)).await?;
+        credential_from_row(&row, key.as_ref()).map(Some)
     }
 
     /// Counts a failed attempt. Returns when the account is now locked until,
@@ -135,10 +138,16 @@ impl<'a> Credentials<'a> {
     }
 
     /// Keeps a newly generated second factor until a code from it proves the
-    /// person's app has it.
-    pub async fn set_pending_totp(&self, id: &str, secret: &TotpSecret) -> Result<(), StoreError> {
+    /// person's app has it; sealed, as the enrolled one is.
+    pub async fn set_pending_totp(
+        &self,
+        id: &str,
+        secret: &TotpSecret,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let key = Vault::new(self.store).data_key(&owner(id), now).await?;
         sqlx::query("UPDATE credentials SET totp_pending_secret = $1 WHERE id = $2")
-            .bind(secret.base32())
+            .bind(key.seal_field(&totp_place(id), &secret.base32())?)
             .bind(id)
             .execute(&self.store.pool)
             .await?;
@@ -155,7 +164,7 @@ impl<'a> Credentials<'a> {
         event: &AuditEvent,
     ) -> Result<bool, StoreError> {
         let mut tx = self.store.backend.begin_write(&self.store.pool).await?;
-        let done = set_up_in(&mut tx, id, enrolment).await?;
+        let done = set_up_in(self.store, &mut tx, id, enrolment).await?;
         if done {
             append_in(&mut tx, self.store.backend, event).await?;
             tx.commit().await?;
@@ -165,10 +174,26 @@ impl<'a> Credentials<'a> {
 }
 
 pub(crate) async fn set_up_in(
+    store: &Store,
     tx: &mut Transaction<'static, Any>,
     id: &str,
     enrolment: Enrolment<'_>,
 ) -> Result<bool, StoreError> {
+    // The pending secret is sealed: compare it opened, then enrol the very
+    // value read, so that a secret set up again meanwhile is not enrolled.
+    let pending: Option<String> =
+        sqlx::query_scalar("SELECT totp_pending_secret FROM credentials WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?
+            .flatten();
+    let Some(pending) = pending else {
+        return Ok(false);
+    };
+    let key = Vault::new(store).existing(&owner(id)).await?;
+    if open_field(key.as_ref(), &totp_place(id), &pending)? != enrolment.secret.base32() {
+        return Ok(false);
+    }
     let done = sqlx::query(
         "UPDATE credentials SET password_hash = $1, must_change_password = 0, \
          totp_secret = totp_pending_secret, totp_pending_secret = NULL, totp_last_step = $2, \
@@ -178,7 +203,7 @@ pub(crate) async fn set_up_in(
     .bind(enrolment.password.as_str())
     .bind(enrolment.step)
     .bind(id)
-    .bind(enrolment.secret.base32())
+    .bind(pending)
     .execute(&mut **tx)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -223,11 +248,23 @@ pub(crate) async fn reset_in(
     Ok(())
 }
 
-fn credential_from_row(row: &AnyRow) -> Result<Credential, StoreError> {
+/// The data key that seals a credential's second factor.
+pub(crate) fn owner(credential: &str) -> String {
+    format!("credential:{credential}")
+}
+
+/// Both the pending and the enrolled secret are sealed here, so that
+/// enrolling copies the sealed value as it is.
+fn totp_place(credential: &str) -> String {
+    format!("credentials.totp:{credential}")
+}
+
+fn credential_from_row(row: &AnyRow, key: Option<&DataKey>) -> Result<Credential, StoreError> {
     let id: String = row.try_get("id")?;
     let secret = |column: &str| -> Result<Option<TotpSecret>, StoreError> {
         row.try_get::<Option<String>, _>(column)?
-            .map(|text| {
+            .map(|stored| {
+                let text = open_field(key, &totp_place(&id), &stored)?;
                 TotpSecret::from_base32(&text)
                     .ok_or_else(|| StoreError::Corrupt(format!("credential {id}: {column}")))
             })

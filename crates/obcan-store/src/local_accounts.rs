@@ -179,7 +179,7 @@ impl<'a> LocalAccounts<'a> {
         .execute(&mut *tx)
         .await?;
         if used.rows_affected() == 0
-            || !set_up_in(&mut tx, &account.credential_id, enrolment).await?
+            || !set_up_in(self.store, &mut tx, &account.credential_id, enrolment).await?
         {
             return Ok(false);
         }

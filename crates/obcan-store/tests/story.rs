@@ -892,7 +892,7 @@ mod staff {
         let secret = TotpSecret::generate().unwrap();
         db.store
             .credentials()
-            .set_pending_totp(&account.credential_id, &secret)
+            .set_pending_totp(&account.credential_id, &secret, at(0))
             .await
             .unwrap();
         let hash = PasswordHash::from_stored("$argon2id$chosen".into());

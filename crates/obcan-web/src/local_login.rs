@@ -454,7 +454,7 @@ pub(crate) async fn enrolment_secret(
     state
         .store
         .credentials()
-        .set_pending_totp(&credential.id, &secret)
+        .set_pending_totp(&credential.id, &secret, state.now())
         .await?;
     Ok(secret)
 }

@@ -213,7 +213,11 @@ async fn create_admin_prints_a_one_time_password_that_logs_in() {
     assert!(String::from_utf8_lossy(&invalid.stderr).contains("--login"));
 
     let url = format!("sqlite://{}/data/obcan.db", folder.path().display());
-    let store = obcan_store::Store::open(&url, obcan_store::PoolSettings::default()).unwrap();
+    // The master key the demo made for itself at the first command.
+    let key = std::fs::read_to_string(folder.path().join("data/files/master.key")).unwrap();
+    let store = obcan_store::Store::open(&url, obcan_store::PoolSettings::default())
+        .unwrap()
+        .with_master_key(obcan_store::MasterKey::from_base64(&key).unwrap());
     let mut app = crate::support::TestApp::on_store(store, |_| {});
     app.first_staff_login("spravce", &password).await;
     assert!(app.get("/office").await.body.contains("Jana Správcová"));
