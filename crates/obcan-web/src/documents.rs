@@ -8,6 +8,7 @@
 
 use std::time::Duration;
 
+use axum::body::Bytes;
 use axum::extract::multipart::Field;
 use jiff::Timestamp;
 use obcan_core::audit::{Action, Actor, AuditEvent};
@@ -47,6 +48,9 @@ pub struct DocumentSettings {
     /// Time between rounds; `None` turns the background check off.
     pub check_every: Option<Duration>,
 }
+
+/// Chunks waiting for the format check; bounds what one upload holds.
+const CHECK_QUEUE: usize = 16;
 
 /// Why one uploaded file was not stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,12 +127,26 @@ pub(crate) async fn take_file(
     let mut upload = documents
         .begin_upload(&uploader.citizen, state.now())
         .await?;
-    let mut check = ContentCheck::new();
-    let streamed = stream_into(&mut field, &mut upload, &mut check, quota, used).await;
-    let verdict = match streamed {
-        Ok(None) => check.finish(name.as_str()).map_err(Refused::Format),
-        Ok(Some(refused)) => Err(refused),
-        Err(error) => {
+    // The format check runs on a thread of its own, beside the sealing and
+    // writing here: a large upload keeps two cores busy instead of one.
+    let (to_check, chunks) = tokio::sync::mpsc::channel::<Bytes>(CHECK_QUEUE);
+    let checker = tokio::task::spawn_blocking(move || {
+        let mut chunks = chunks;
+        let mut check = ContentCheck::new();
+        while let Some(chunk) = chunks.blocking_recv() {
+            check.update(&chunk);
+        }
+        check
+    });
+    let streamed = stream_into(&mut field, &mut upload, &to_check, quota, used).await;
+    drop(to_check);
+    let check = checker
+        .await
+        .map_err(|e| WebError::Internal(format!("the format check stopped: {e}")));
+    let verdict = match (streamed, check) {
+        (Ok(None), Ok(check)) => check.finish(name.as_str()).map_err(Refused::Format),
+        (Ok(Some(refused)), _) => Err(refused),
+        (Err(error), _) | (Ok(None), Err(error)) => {
             upload.abort().await;
             return Err(error);
         }
@@ -175,7 +193,7 @@ pub(crate) async fn take_file(
 async fn stream_into(
     field: &mut Field<'_>,
     upload: &mut Upload,
-    check: &mut ContentCheck,
+    check: &tokio::sync::mpsc::Sender<Bytes>,
     quota: Quota,
     used: u64,
 ) -> Result<Option<Refused>, WebError> {
@@ -191,7 +209,10 @@ async fn stream_into(
                 remaining: quota.remaining(used),
             }));
         }
-        check.update(&bytes);
+        check
+            .send(bytes.clone())
+            .await
+            .map_err(|_| WebError::Internal("the format check stopped".to_owned()))?;
         upload.write(&bytes).await?;
     }
 }
