@@ -9,6 +9,8 @@ pub mod messaging;
 pub mod outbox;
 pub mod registers;
 pub mod sms;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod timestamp;
 
 /// An error with its causes, for the log.

@@ -6,10 +6,8 @@
 #![expect(clippy::unwrap_used, reason = "a failing test panics")]
 #![expect(clippy::panic, reason = "a failing test panics")]
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
-use std::sync::mpsc;
 use std::time::{Duration, Instant, SystemTime};
 
 use jiff::Timestamp;
@@ -25,14 +23,10 @@ const DIGEST: [u8; 32] = [
 const TSA_LOGIN: &str = "portal";
 const TSA_PASSWORD: &str = "tsa-test-password";
 
-/// The test authority; stopped when dropped (and on its own when this
-/// process ends, as its standard input closes).
+/// The test authority, with what these tests ask of it.
 struct TestTsa {
-    port: u16,
-    folder: tempfile::TempDir,
+    server: obcan_connect::testing::TestTsa,
     ca_pem: String,
-    process: Child,
-    _stdin: ChildStdin,
 }
 
 impl TestTsa {
@@ -41,51 +35,14 @@ impl TestTsa {
     }
 
     fn start_with(arguments: &[&str]) -> Self {
-        let script = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../tests/tsa-server/server.py"
-        );
-        let folder = tempfile::tempdir().unwrap();
-        let mut process = Command::new("python3")
-            .arg(script)
-            .arg(folder.path())
-            .args(arguments)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let stdin = process.stdin.take().unwrap();
-        let stdout = process.stdout.take().unwrap();
-        let (ready, first_line) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut lines = BufReader::new(stdout).lines();
-            let _ = ready.send(lines.next());
-            // Keep reading, so the server never blocks on a full pipe.
-            for _ in lines {}
-        });
-        let line = match first_line.recv_timeout(Duration::from_secs(30)) {
-            Ok(Some(Ok(line))) => line,
-            other => panic!("the test TSA did not start: {other:?}"),
-        };
-        let mut words = line.splitn(3, ' ');
-        assert_eq!(words.next(), Some("ready"), "{line}");
-        let port = words.next().unwrap().parse().unwrap();
-        let ca_pem = std::fs::read_to_string(words.next().unwrap()).unwrap();
-        Self {
-            port,
-            folder,
-            ca_pem,
-            process,
-            _stdin: stdin,
-        }
+        let server = obcan_connect::testing::TestTsa::start(arguments).unwrap();
+        let ca_pem = server.ca_pem().unwrap();
+        Self { server, ca_pem }
     }
 
     fn settings(&self, mode: &str) -> TimestampSettings {
         TimestampSettings {
-            url: format!("http://127.0.0.1:{}/tsa{mode}", self.port)
-                .parse()
-                .unwrap(),
+            url: self.server.url(mode).parse().unwrap(),
             timeout: Duration::from_secs(10),
             credentials: None,
             trusted_ca_pem: self.ca_pem.clone(),
@@ -102,19 +59,12 @@ impl TestTsa {
 
     /// The CA the server's second TSA chains to, which the tests never trust.
     fn other_ca(&self) -> TrustAnchors {
-        let pem = std::fs::read(self.folder.path().join("other-ca.crt")).unwrap();
+        let pem = std::fs::read(self.server.other_ca_file()).unwrap();
         TrustAnchors::from_pem(&pem).unwrap()
     }
 
     async fn good_token(&self) -> TimeStampToken {
         self.authority("").stamp(&DIGEST).await.unwrap()
-    }
-}
-
-impl Drop for TestTsa {
-    fn drop(&mut self) {
-        let _ = self.process.kill();
-        let _ = self.process.wait();
     }
 }
 
@@ -160,7 +110,7 @@ async fn a_stamp_is_verified_and_verifies_again_offline() {
     assert_eq!(stamp.serial, token.serial);
 
     // openssl itself agrees it is a token over the digest.
-    let path = tsa.folder.path().join("stored.der");
+    let path = tsa.server.folder.path().join("stored.der");
     std::fs::write(&path, &token.der).unwrap();
     let checked = Command::new("openssl")
         .args(["ts", "-verify", "-token_in", "-in"])
@@ -173,7 +123,7 @@ async fn a_stamp_is_verified_and_verifies_again_offline() {
                 .collect::<String>(),
         )
         .arg("-CAfile")
-        .arg(tsa.folder.path().join("ca.crt"))
+        .arg(tsa.server.folder.path().join("ca.crt"))
         .output()
         .unwrap();
     assert!(

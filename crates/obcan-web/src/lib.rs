@@ -50,22 +50,19 @@ pub fn router(state: AppState) -> Router {
         .into_iter()
         .partition(|(info, _)| info.access == Access::IdentityProviderPost);
     // Each route carries its declared access, for the extractors to enforce,
-    // and its body limit.
+    // and its body limit. An upload's limit is the citizen's free space,
+    // which its handler checks before reading and counts while streaming.
     let form_limit = state.settings.body_limit;
-    // The quota, and room for the form around the files.
-    let upload_limit = usize::try_from(state.settings.documents.quota.limit())
-        .unwrap_or(usize::MAX)
-        .saturating_add(form_limit);
     let add = |router: Router<AppState>, (info, handler): (RouteInfo, MethodRouter<AppState>)| {
-        let limit = match info.body {
-            routes::Body::Form => form_limit,
-            routes::Body::Upload => upload_limit,
+        let handler = match info.body {
+            routes::Body::Form => handler
+                .layer::<_, std::convert::Infallible>(DefaultBodyLimit::max(form_limit))
+                .layer::<_, std::convert::Infallible>(RequestBodyLimitLayer::new(form_limit)),
+            routes::Body::Upload => {
+                handler.layer::<_, std::convert::Infallible>(DefaultBodyLimit::disable())
+            }
         };
-        let handler = handler
-            .layer::<_, std::convert::Infallible>(DefaultBodyLimit::max(limit))
-            .layer::<_, std::convert::Infallible>(RequestBodyLimitLayer::new(limit))
-            .layer::<_, std::convert::Infallible>(Extension(info.access));
-        router.route(info.path, handler)
+        router.route(info.path, handler.layer(Extension(info.access)))
     };
     let own = own
         .into_iter()

@@ -81,7 +81,7 @@ pub struct RouteInfo {
 pub enum Body {
     /// Forms and small posts: `http.body_limit_bytes`.
     Form,
-    /// File uploads: up to the storage quota (the handler counts the rest).
+    /// File uploads: the citizen's free space, which the handler enforces.
     Upload,
 }
 

@@ -5,10 +5,8 @@
 //! verify exit non-zero naming the entry. The time stamps come from the test
 //! authority of tests/tsa-server/, started on loopback for each test.
 
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Output, Stdio};
-use std::sync::mpsc;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use jiff::Timestamp;
@@ -23,73 +21,7 @@ use tokio::io::AsyncBufReadExt as _;
 const OBCAN: &str = env!("CARGO_BIN_EXE_obcan");
 const ENTRIES: i64 = 6;
 
-/// The test time-stamping authority; stopped when dropped (and on its own
-/// when this process ends, as its standard input closes).
-struct TestTsa {
-    port: u16,
-    folder: tempfile::TempDir,
-    ca_file: PathBuf,
-    process: Child,
-    _stdin: ChildStdin,
-}
-
-impl TestTsa {
-    fn start() -> Self {
-        let script = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../tests/tsa-server/server.py"
-        );
-        let folder = tempfile::tempdir().unwrap();
-        let mut process = Command::new("python3")
-            .arg(script)
-            .arg(folder.path())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let stdin = process.stdin.take().unwrap();
-        let stdout = process.stdout.take().unwrap();
-        let (ready, first_line) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut lines = BufReader::new(stdout).lines();
-            let _ = ready.send(lines.next());
-            // Keep reading, so the server never blocks on a full pipe.
-            for _ in lines {}
-        });
-        let line = match first_line.recv_timeout(Duration::from_secs(30)) {
-            Ok(Some(Ok(line))) => line,
-            other => panic!("the test TSA did not start: {other:?}"),
-        };
-        let mut words = line.splitn(3, ' ');
-        assert_eq!(words.next(), Some("ready"), "{line}");
-        let port = words.next().unwrap().parse().unwrap();
-        let ca_file = PathBuf::from(words.next().unwrap());
-        Self {
-            port,
-            folder,
-            ca_file,
-            process,
-            _stdin: stdin,
-        }
-    }
-
-    fn url(&self, mode: &str) -> String {
-        format!("http://127.0.0.1:{}/tsa{mode}", self.port)
-    }
-
-    /// The CA the server's second authority chains to.
-    fn other_ca_file(&self) -> PathBuf {
-        self.folder.path().join("other-ca.crt")
-    }
-}
-
-impl Drop for TestTsa {
-    fn drop(&mut self) {
-        let _ = self.process.kill();
-        let _ = self.process.wait();
-    }
-}
+use obcan_connect::testing::TestTsa;
 
 /// An installation in a folder of its own: the database `obcan migrate`
 /// made, a log of six entries, a raw connection to tamper with it, and the
@@ -146,7 +78,7 @@ impl Installation {
     /// With the test authority, and the log's newest entry stamped by it.
     async fn stamped() -> Self {
         let mut installation = Self::new().await;
-        installation.tsa = Some(TestTsa::start());
+        installation.tsa = Some(TestTsa::start(&[]).unwrap());
         let stamped = installation.obcan(&["audit", "stamp"]);
         assert!(stamped.status.success(), "{}", stderr(&stamped));
         assert!(
@@ -703,7 +635,7 @@ async fn stamping_fails_loudly_and_keeps_nothing() {
     assert!(!unconfigured.status.success());
     assert!(stderr(&unconfigured).contains("set audit.tsa_url and audit.tsa_ca_file"));
 
-    log.tsa = Some(TestTsa::start());
+    log.tsa = Some(TestTsa::start(&[]).unwrap());
     let tsa = log.tsa();
     for (mode, problem) in [
         ("/error", "HTTP 500"),
@@ -735,7 +667,7 @@ async fn stamping_fails_loudly_and_keeps_nothing() {
 #[tokio::test]
 async fn the_portal_stamps_the_log_while_it_serves() {
     let mut log = Installation::new().await;
-    log.tsa = Some(TestTsa::start());
+    log.tsa = Some(TestTsa::start(&[]).unwrap());
     let tsa = log.tsa();
     let serve = |tsa_url: String| {
         let mut server = tokio::process::Command::new(OBCAN)

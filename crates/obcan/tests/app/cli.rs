@@ -94,6 +94,67 @@ fn migrate_creates_the_embedded_database() {
     );
 }
 
+#[test]
+fn a_wrong_master_key_is_refused_at_start_and_rotation_moves_to_a_new_one() {
+    let folder = tempfile::tempdir().unwrap();
+    let run = |args: &[&str], key_file: Option<&str>| {
+        let mut command = Command::new(OBCAN);
+        command
+            .args(args)
+            .current_dir(folder.path())
+            .env_remove("OBCAN_DATABASE_URL");
+        if let Some(file) = key_file {
+            command.env("OBCAN_SECRETS_MASTER_KEY_FILE", file);
+        }
+        command.output().unwrap()
+    };
+    let text = |output: &std::process::Output| {
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    };
+    for file in ["first.key", "second.key"] {
+        let made = run(&["keys", "generate", "--out", file], None);
+        assert!(made.status.success(), "{}", text(&made));
+    }
+    let again = run(&["keys", "generate", "--out", "first.key"], None);
+    assert!(!again.status.success(), "a key file is never overwritten");
+
+    // Any command that opens the store checks the key, as `serve` does at start.
+    let first = run(&["storage", "verify"], Some("first.key"));
+    assert!(first.status.success(), "{}", text(&first));
+    assert!(
+        text(&first).contains("0 objects checked, 0 damaged"),
+        "{}",
+        text(&first)
+    );
+    let wrong = run(&["storage", "verify"], Some("second.key"));
+    assert!(!wrong.status.success());
+    assert!(
+        text(&wrong).contains("is not the key this database's data keys are wrapped with"),
+        "{}",
+        text(&wrong)
+    );
+
+    let rotated = run(
+        &["keys", "rotate", "--new-key-file", "second.key"],
+        Some("first.key"),
+    );
+    assert!(rotated.status.success(), "{}", text(&rotated));
+    assert!(
+        run(&["storage", "verify"], Some("second.key"))
+            .status
+            .success()
+    );
+    let old = run(&["storage", "verify"], Some("first.key"));
+    assert!(
+        !old.status.success(),
+        "the old key no longer opens the database"
+    );
+}
+
 /// SIGTERM stops the server only after the request in flight is answered.
 #[tokio::test]
 async fn sigterm_lets_requests_in_flight_finish() {

@@ -721,3 +721,32 @@ async fn the_quota_holds_while_streaming_when_the_size_is_not_announced() {
         "one object, nothing half-written: {files:?}"
     );
 }
+
+#[tokio::test]
+async fn an_upload_announced_larger_than_the_free_space_is_refused_before_it_is_read() {
+    let mut app = TestApp::new().await;
+    app.log_in_as(JANA).await;
+    let page = app.get("/documents").await;
+    let csrf = page.csrf_token().unwrap();
+    let body = multipart(&csrf, "", &[("film.pdf", &pdf("five gigabytes"))]);
+    let request = app
+        .builder(Method::POST, "/documents")
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        // What a browser announces for a 5 GB file; only the start is sent here.
+        .header(header::CONTENT_LENGTH, (5u64 << 30).to_string())
+        .body(Body::from(body))
+        .unwrap();
+    let response = app.request(request).await;
+    assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused_list(&response.body).contains("nevejde"),
+        "{}",
+        response.body
+    );
+    assert_eq!(response.header("connection"), Some("close"));
+    assert!(document_ids(&app).await.is_empty());
+    assert!(blob_files(&app).is_empty());
+}
