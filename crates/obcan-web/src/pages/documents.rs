@@ -462,10 +462,11 @@ pub(crate) async fn detail(
     ValidQuery(query): ValidQuery<DetailQuery>,
 ) -> Result<Response, WebError> {
     let t = &crate::i18n::texts(citizen.visitor.language).documents;
-    let notice = query.done.map(|done| match done {
-        Done::Renamed => t.done_renamed,
-        Done::Moved => t.done_moved,
-        Done::Uploaded | Done::Deleted => t.done_uploaded,
+    let notice = query.done.and_then(|done| match done {
+        Done::Renamed => Some(t.done_renamed),
+        Done::Moved => Some(t.done_moved),
+        // Said on the list, which those lead back to.
+        Done::Uploaded | Done::Deleted => None,
     });
     show_detail(&state, &citizen, document_id(&id)?, notice, None, None).await
 }
