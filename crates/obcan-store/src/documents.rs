@@ -332,8 +332,7 @@ impl Documents<'_> {
         let Some(key) = Vault::new(self.store).existing(&owner_of(citizen)).await? else {
             return Ok(None);
         };
-        let mut opener = BlobOpener::new(key, &blob);
-        let mut stream = self
+        let stream = self
             .blobs()?
             .read(&blob)
             .await
@@ -341,50 +340,21 @@ impl Documents<'_> {
                 BlobError::Missing(_) => StoreError::Damaged(DamagedBlob),
                 other => other.into(),
             })?;
-        // Read until the first plaintext (or the end), to refuse damage early.
-        let mut first = Vec::new();
-        let mut ended = true;
-        while let Some(bytes) = stream.next().await {
-            opener.update(&bytes?, &mut first)?;
-            if !first.is_empty() {
-                ended = false;
-                break;
-            }
-        }
-        let mut opener = Some(opener);
-        if ended && let Some(opener) = opener.take() {
-            opener.finish(&mut first)?;
-        }
-        let rest =
-            futures_util::stream::unfold((stream, opener), |(mut stream, mut opener)| async move {
-                let current = opener.as_mut()?;
-                let mut out = Vec::new();
-                while out.is_empty() {
-                    match stream.next().await {
-                        Some(Ok(bytes)) => {
-                            if let Err(damage) = current.update(&bytes, &mut out) {
-                                return Some((Err(ContentError::Damaged(damage)), (stream, None)));
-                            }
-                        }
-                        Some(Err(error)) => {
-                            return Some((Err(ContentError::Blob(error)), (stream, None)));
-                        }
-                        None => {
-                            let last = opener.take()?;
-                            return match last.finish(&mut out) {
-                                Ok(()) => Some((Ok(bytes::Bytes::from(out)), (stream, None))),
-                                Err(damage) => {
-                                    Some((Err(ContentError::Damaged(damage)), (stream, None)))
-                                }
-                            };
-                        }
-                    }
-                }
-                Some((Ok(bytes::Bytes::from(out)), (stream, opener)))
-            });
-        let first = futures_util::stream::iter([Ok(bytes::Bytes::from(first))]);
+        let mut opening = Opening {
+            stream,
+            opener: Some(BlobOpener::new(key, &blob)),
+        };
+        // The first plaintext is opened here, to refuse damage before a byte is sent.
+        let first = match opening.next().await {
+            Some(Err(ContentError::Damaged(damage))) => return Err(damage.into()),
+            Some(Err(ContentError::Blob(error))) => return Err(error.into()),
+            first => first,
+        };
+        let rest = futures_util::stream::unfold(opening, |mut opening| async move {
+            opening.next().await.map(|next| (next, opening))
+        });
         Ok(Some(Content {
-            stream: first.chain(rest).boxed(),
+            stream: futures_util::stream::iter(first).chain(rest).boxed(),
         }))
     }
 
@@ -577,6 +547,40 @@ impl Documents<'_> {
             .fetch_one(&self.store.pool)
             .await?;
         Ok(u64::try_from(row.try_get::<i64, _>("n")?).unwrap_or_default())
+    }
+}
+
+/// A blob being read and opened, chunk by chunk.
+struct Opening {
+    stream: crate::blobs::BlobStream,
+    /// None once the blob ended or broke off.
+    opener: Option<BlobOpener>,
+}
+
+impl Opening {
+    /// The next plaintext, none at the end; an error ends it.
+    async fn next(&mut self) -> Option<Result<bytes::Bytes, ContentError>> {
+        let opener = self.opener.as_mut()?;
+        let mut out = Vec::new();
+        let opened = loop {
+            match self.stream.next().await {
+                Some(Ok(bytes)) => match opener.update(&bytes, &mut out) {
+                    Ok(()) if out.is_empty() => continue,
+                    Ok(()) => return Some(Ok(out.into())),
+                    Err(damage) => break Err(ContentError::Damaged(damage)),
+                },
+                Some(Err(error)) => break Err(ContentError::Blob(error)),
+                None => {
+                    let last = self.opener.take()?;
+                    break last
+                        .finish(&mut out)
+                        .map(|()| out.into())
+                        .map_err(ContentError::Damaged);
+                }
+            }
+        };
+        self.opener = None;
+        Some(opened)
     }
 }
 
