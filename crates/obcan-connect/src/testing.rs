@@ -1,8 +1,10 @@
-//! The test time-stamping authority (tests/tsa-server/), started on loopback
-//! for a test and stopped when dropped (and on its own when the test process
-//! ends, as its standard input closes). Feature "testing".
+//! Feature "testing": the test time-stamping authority (tests/tsa-server/),
+//! started on loopback for a test and stopped when dropped (and on its own
+//! when the test process ends, as its standard input closes); and a port that
+//! refuses connections.
 
 use std::io::{BufRead, BufReader};
+use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc;
@@ -92,5 +94,27 @@ impl Drop for TestTsa {
     fn drop(&mut self) {
         let _ = self.process.kill();
         let _ = self.process.wait();
+    }
+}
+
+/// A loopback port that refuses connections for as long as this lives.
+///
+/// The socket is bound but never listens: a connection is refused, and no
+/// other server (tests run in parallel) can be given the port meanwhile, as
+/// it could be one taken from a listener and dropped.
+#[derive(Debug)]
+pub struct RefusingPort {
+    pub address: SocketAddr,
+    _socket: tokio::net::TcpSocket,
+}
+
+impl RefusingPort {
+    pub fn bind() -> std::io::Result<Self> {
+        let socket = tokio::net::TcpSocket::new_v4()?;
+        socket.bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))?;
+        Ok(Self {
+            address: socket.local_addr()?,
+            _socket: socket,
+        })
     }
 }

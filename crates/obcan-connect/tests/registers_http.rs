@@ -15,6 +15,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use obcan_connect::registers::http::{HttpRegisters, HttpSettings};
 use obcan_connect::registers::{ContactUpdate, RegisterError};
+use obcan_connect::testing::RefusingPort;
 use obcan_core::registers::{ContactDetails, PersonMatch, RegisterRef, Section, SectionData};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -651,12 +652,10 @@ async fn a_gateway_always_unavailable_is_tried_retries_plus_one_times() {
 
 #[tokio::test]
 async fn a_refused_connection_is_unavailable() {
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = closed.local_addr().unwrap();
-    drop(closed);
+    let closed = RefusingPort::bind().unwrap();
     let registers = connector(HttpSettings {
         retries: 1,
-        ..settings(format!("http://{address}/v1").parse().unwrap())
+        ..settings(format!("http://{}/v1", closed.address).parse().unwrap())
     });
     match registers.fetch(&matched(), Section::Personal).await {
         Err(RegisterError::Unavailable(reason)) => {

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use jiff::Timestamp;
+use obcan_connect::testing::RefusingPort;
 use obcan_connect::timestamp::{
     MAX_ANSWER_BYTES, TimeStampToken, TimestampAuthority, TimestampError, TimestampSettings,
     TrustAnchors, verify_token,
@@ -330,12 +331,10 @@ async fn a_slow_authority_is_given_up_on_in_time() {
 
 #[tokio::test]
 async fn an_authority_not_listening_is_unreachable() {
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = closed.local_addr().unwrap().port();
-    drop(closed);
+    let closed = RefusingPort::bind().unwrap();
     let tsa = TestTsa::start();
     let authority = TimestampAuthority::new(TimestampSettings {
-        url: format!("http://127.0.0.1:{port}/tsa").parse().unwrap(),
+        url: format!("http://{}/tsa", closed.address).parse().unwrap(),
         ..tsa.settings("")
     })
     .unwrap();

@@ -11,6 +11,7 @@ use std::time::Duration;
 use axum::http::{HeaderMap, StatusCode};
 use base64::Engine as _;
 use obcan::config::{Config, MailSecurityConfig, Mode, Secret};
+use obcan_connect::testing::RefusingPort;
 use obcan_core::contact::ContactKind;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
@@ -668,12 +669,10 @@ async fn a_failing_gateway_or_mail_server_is_explained_and_writes_nothing() {
         start(&mut app, "email", "jana@example.cz").await
     };
     let closed = {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let mut app = TestApp::with_config(|config| configure(config, port, &gateway)).await;
+        let closed = RefusingPort::bind().unwrap();
+        let mut app =
+            TestApp::with_config(|config| configure(config, closed.address.port(), &gateway))
+                .await;
         app.log_in_as(JANA).await;
         let response = start(&mut app, "email", "jana@example.cz").await;
         let jana = app.citizen().await;
