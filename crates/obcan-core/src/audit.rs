@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use crate::citizen::CitizenId;
 use crate::documents::DocumentId;
+use crate::records::RecordFileId;
 use crate::staff::StaffId;
 
 /// Who did it.
@@ -85,11 +86,32 @@ pub enum Action {
     AccountDeleted,
     /// Every data key was wrapped anew under a new master key.
     MasterKeyRotated,
+    /// A file (spis) was opened in the office's records.
+    RecordFileOpened,
+    /// A document was filed into a file.
+    RecordDocumentFiled,
+    /// A filed document's content was downloaded.
+    RecordDocumentRead,
+    /// A file was closed; its retention period runs.
+    RecordFileClosed,
+    /// A legal hold keeps a file out of disposal.
+    LegalHoldPlaced,
+    LegalHoldReleased,
+    /// The system proposed files whose retention has passed for disposal.
+    DisposalProposed,
+    DisposalApproved,
+    DisposalRejected,
+    /// Disposal kept a file for good; it is write-once from then.
+    RecordFileArchived,
+    /// Disposal destroyed a file's content and its data key.
+    RecordFileDestroyed,
+    /// A file left the portal as an archival package (SIP).
+    RecordFileExported,
 }
 
 impl Action {
     /// Every action, for the audit log's filter.
-    pub const ALL: [Self; 39] = [
+    pub const ALL: [Self; 51] = [
         Self::Login,
         Self::LoginFailed,
         Self::Logout,
@@ -129,6 +151,18 @@ impl Action {
         Self::StorageDamaged,
         Self::AccountDeleted,
         Self::MasterKeyRotated,
+        Self::RecordFileOpened,
+        Self::RecordDocumentFiled,
+        Self::RecordDocumentRead,
+        Self::RecordFileClosed,
+        Self::LegalHoldPlaced,
+        Self::LegalHoldReleased,
+        Self::DisposalProposed,
+        Self::DisposalApproved,
+        Self::DisposalRejected,
+        Self::RecordFileArchived,
+        Self::RecordFileDestroyed,
+        Self::RecordFileExported,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -172,6 +206,18 @@ impl Action {
             Self::StorageDamaged => "storage_damaged",
             Self::AccountDeleted => "account_deleted",
             Self::MasterKeyRotated => "master_key_rotated",
+            Self::RecordFileOpened => "record_file_opened",
+            Self::RecordDocumentFiled => "record_document_filed",
+            Self::RecordDocumentRead => "record_document_read",
+            Self::RecordFileClosed => "record_file_closed",
+            Self::LegalHoldPlaced => "legal_hold_placed",
+            Self::LegalHoldReleased => "legal_hold_released",
+            Self::DisposalProposed => "disposal_proposed",
+            Self::DisposalApproved => "disposal_approved",
+            Self::DisposalRejected => "disposal_rejected",
+            Self::RecordFileArchived => "record_file_archived",
+            Self::RecordFileDestroyed => "record_file_destroyed",
+            Self::RecordFileExported => "record_file_exported",
         }
     }
 }
@@ -218,6 +264,13 @@ impl AuditEvent {
     #[must_use]
     pub fn about_document(mut self, id: DocumentId) -> Self {
         self.subject = Some(format!("document:{id}"));
+        self
+    }
+
+    /// About one file of the office's records.
+    #[must_use]
+    pub fn about_record_file(mut self, id: RecordFileId) -> Self {
+        self.subject = Some(format!("record-file:{id}"));
         self
     }
 

@@ -12,6 +12,7 @@ pub mod documents;
 pub mod identity;
 pub mod language;
 pub mod policy;
+pub mod records;
 pub mod registers;
 pub mod registration;
 pub mod session;

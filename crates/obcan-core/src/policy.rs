@@ -27,6 +27,8 @@ pub enum Permission {
     ManageOrganisation,
     ReadAudit,
     RegisterCitizens,
+    /// The office's records: files, legal holds, disposal and archival export.
+    ManageRecords,
     /// The agendas' work in general: the pages that lead to one agenda.
     WorkAgendas,
     /// The work of one agenda, which belongs to `department`.
@@ -94,6 +96,7 @@ fn permits(staff: &StaffGrants, permission: Permission) -> bool {
         Permission::ManageStaff | Permission::ManageOrganisation => staff.has(Role::Administrator),
         Permission::ChangeGrantsOf(target) => staff.has(Role::Administrator) && target != staff.id,
         Permission::ReadAudit => staff.has(Role::Auditor),
+        Permission::ManageRecords => staff.has(Role::RecordsManager),
         Permission::RegisterCitizens | Permission::WorkAgendas => staff.has(Role::Official),
         Permission::WorkAgenda { agenda, department } => {
             staff.has(Role::Official) && staff.scope.covers(agenda, department)
@@ -200,6 +203,12 @@ mod tests {
             (Role::Auditor, Permission::ReadAudit, true),
             (Role::Auditor, Permission::RegisterCitizens, false),
             (Role::Auditor, work, false),
+            (Role::RecordsManager, Permission::ManageRecords, true),
+            (Role::RecordsManager, Permission::WorkAgendas, false),
+            (Role::RecordsManager, Permission::ReadAudit, false),
+            (Role::Official, Permission::ManageRecords, false),
+            (Role::Administrator, Permission::ManageRecords, false),
+            (Role::Auditor, Permission::ManageRecords, false),
         ];
         for (role, permission, allowed) in cases {
             let principal = Principal::Staff(staff(&[role], scope.clone()));

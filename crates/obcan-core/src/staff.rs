@@ -149,16 +149,25 @@ pub enum Role {
     Official,
     /// Reads the audit log; changes nothing.
     Auditor,
+    /// Keeps the office's records (správce spisovny): files, legal holds,
+    /// and the approval of disposal.
+    RecordsManager,
 }
 
 impl Role {
-    pub const ALL: [Self; 3] = [Self::Administrator, Self::Official, Self::Auditor];
+    pub const ALL: [Self; 4] = [
+        Self::Administrator,
+        Self::Official,
+        Self::Auditor,
+        Self::RecordsManager,
+    ];
 
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Administrator => "administrator",
             Self::Official => "official",
             Self::Auditor => "auditor",
+            Self::RecordsManager => "records_manager",
         }
     }
 }
@@ -170,7 +179,7 @@ impl fmt::Display for Role {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown role {0:?} (expected administrator, official or auditor)")]
+#[error("unknown role {0:?} (expected administrator, official, auditor or records_manager)")]
 pub struct UnknownRole(String);
 
 impl FromStr for Role {

@@ -52,10 +52,12 @@ impl Store {
 /// Content sealed and written to the blob store, not yet a document.
 #[derive(Debug)]
 pub struct StoredContent {
-    blob: String,
-    size: u64,
-    blob_size: u64,
-    blob_sha256: String,
+    pub(crate) blob: String,
+    pub(crate) size: u64,
+    pub(crate) blob_size: u64,
+    pub(crate) blob_sha256: String,
+    /// The SHA-256 of the content, when the upload was asked to take it.
+    pub(crate) content_sha256: Option<[u8; 32]>,
 }
 
 impl StoredContent {
@@ -86,6 +88,8 @@ pub struct Upload {
     sealer: BlobSealer,
     sealed: Vec<u8>,
     hasher: Sha256,
+    /// Of the content; only records need it (for the archival package).
+    content_hasher: Option<Sha256>,
     size: u64,
     blob_size: u64,
 }
@@ -102,6 +106,9 @@ impl Upload {
     /// Takes the next bytes of the content.
     pub async fn write(&mut self, bytes: &[u8]) -> Result<(), StoreError> {
         self.size += bytes.len() as u64;
+        if let Some(hasher) = &mut self.content_hasher {
+            hasher.update(bytes);
+        }
         self.sealer.update(bytes, &mut self.sealed)?;
         if self.sealed.len() >= WRITE_BATCH {
             self.flush().await?;
@@ -129,6 +136,7 @@ impl Upload {
             sealer,
             mut sealed,
             mut hasher,
+            content_hasher,
             size,
             blob_size,
         } = self;
@@ -145,6 +153,7 @@ impl Upload {
             size,
             blob_size: blob_size + sealed.len() as u64,
             blob_sha256: hex(&hasher.finalize()),
+            content_sha256: content_hasher.map(|hasher| hasher.finalize().into()),
         })
     }
 
@@ -182,9 +191,19 @@ impl Documents<'_> {
         now: Timestamp,
     ) -> Result<Upload, StoreError> {
         let key = self.key(citizen, now).await?;
+        self.begin_sealed(&key, false).await
+    }
+
+    /// Starts writing content sealed under `key`, taking the content's
+    /// SHA-256 too if asked.
+    pub(crate) async fn begin_sealed(
+        &self,
+        key: &DataKey,
+        hash_content: bool,
+    ) -> Result<Upload, StoreError> {
         let blob = uuid::Uuid::new_v4().simple().to_string();
         let mut sealed = Vec::with_capacity(WRITE_BATCH + crate::vault::SEALED_CHUNK_LEN);
-        let sealer = BlobSealer::new(&key, &blob, &mut sealed)?;
+        let sealer = BlobSealer::new(key, &blob, &mut sealed)?;
         let writer = self.blobs()?.create(&blob).await?;
         Ok(Upload {
             blob,
@@ -192,6 +211,7 @@ impl Documents<'_> {
             sealer,
             sealed,
             hasher: Sha256::new(),
+            content_hasher: hash_content.then(Sha256::new),
             size: 0,
             blob_size: 0,
         })
@@ -332,9 +352,14 @@ impl Documents<'_> {
         let Some(key) = Vault::new(self.store).existing(&owner_of(citizen)).await? else {
             return Ok(None);
         };
+        self.open_blob(key, &blob).await.map(Some)
+    }
+
+    /// A blob's content, opened with `key` as it is read; see [`Self::content`].
+    pub(crate) async fn open_blob(&self, key: DataKey, blob: &str) -> Result<Content, StoreError> {
         let stream = self
             .blobs()?
-            .read(&blob)
+            .read(blob)
             .await
             .map_err(|error| match error {
                 BlobError::Missing(_) => StoreError::Damaged(DamagedBlob),
@@ -342,7 +367,7 @@ impl Documents<'_> {
             })?;
         let mut opening = Opening {
             stream,
-            opener: Some(BlobOpener::new(key, &blob)),
+            opener: Some(BlobOpener::new(key, blob)),
         };
         // The first plaintext is opened here, to refuse damage before a byte is sent.
         let first = match opening.next().await {
@@ -353,9 +378,9 @@ impl Documents<'_> {
         let rest = futures_util::stream::unfold(opening, |mut opening| async move {
             opening.next().await.map(|next| (next, opening))
         });
-        Ok(Some(Content {
+        Ok(Content {
             stream: futures_util::stream::iter(first).chain(rest).boxed(),
-        }))
+        })
     }
 
     /// Renames a document the citizen uploaded, recording `event`; false if
@@ -445,7 +470,7 @@ impl Documents<'_> {
     }
 
     /// Removes a blob; if that fails now, it stays queued for a later try.
-    async fn remove_blob(&self, blob: &str) {
+    pub(crate) async fn remove_blob(&self, blob: &str) {
         let removed = match self.blobs() {
             Ok(blobs) => blobs.delete(blob).await.map_err(StoreError::from),
             Err(error) => Err(error),
@@ -486,10 +511,15 @@ impl Documents<'_> {
     /// Re-reads objects in order of their last check, oldest first, at most
     /// `limit`; each is hashed as stored and compared with the hash taken at
     /// upload. Needs no key: the check is of the sealed bytes.
+    /// Citizens' documents and the office's filed documents alike.
     pub async fn check(&self, limit: u32, now: Timestamp) -> Result<CheckReport, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, citizen_id, blob, blob_size, blob_sha256 FROM documents \
-             ORDER BY COALESCE(checked_at, 0), id LIMIT $1",
+            "SELECT 'documents' AS kept_in, id, 'citizen:' || citizen_id AS owner, blob, \
+             blob_size, blob_sha256, COALESCE(checked_at, 0) AS checked FROM documents \
+             UNION ALL \
+             SELECT 'record_documents', id, 'record-file:' || file_id, blob, \
+             blob_size, blob_sha256, COALESCE(checked_at, 0) FROM record_documents \
+             ORDER BY checked, id LIMIT $1",
         )
         .bind(i64::from(limit))
         .fetch_all(&self.store.pool)
@@ -507,20 +537,26 @@ impl Documents<'_> {
                 Err(error) => return Err(error.into()),
             };
             report.checked += 1;
-            sqlx::query(
-                "UPDATE documents SET checked_at = $1, \
+            let table = match row.try_get::<String, _>("kept_in")?.as_str() {
+                "documents" => "documents",
+                _ => "record_documents",
+            };
+            // The table is one of two constants, never input.
+            let sql = format!(
+                "UPDATE {table} SET checked_at = $1, \
                  damaged_at = CASE WHEN $2 THEN COALESCE(damaged_at, $1) ELSE NULL END \
-                 WHERE id = $3",
-            )
-            .bind(now.as_second())
-            .bind(problem.is_some())
-            .bind(&id)
-            .execute(&self.store.pool)
-            .await?;
+                 WHERE id = $3"
+            );
+            sqlx::query(&sql)
+                .bind(now.as_second())
+                .bind(problem.is_some())
+                .bind(&id)
+                .execute(&self.store.pool)
+                .await?;
             if let Some(problem) = problem {
                 report.damaged.push(DamagedDocument {
                     document: id,
-                    citizen: row.try_get("citizen_id")?,
+                    owner: row.try_get("owner")?,
                     problem,
                 });
             }
@@ -541,11 +577,15 @@ impl Documents<'_> {
         Ok((size, hex(&hasher.finalize())))
     }
 
-    /// How many documents are stored, for the integrity check's pace.
+    /// How many documents are stored, citizens' and filed, for the
+    /// integrity check's pace.
     pub async fn count(&self) -> Result<u64, StoreError> {
-        let row = sqlx::query("SELECT COUNT(*) AS n FROM documents")
-            .fetch_one(&self.store.pool)
-            .await?;
+        let row = sqlx::query(
+            "SELECT (SELECT COUNT(*) FROM documents) \
+             + (SELECT COUNT(*) FROM record_documents) AS n",
+        )
+        .fetch_one(&self.store.pool)
+        .await?;
         Ok(u64::try_from(row.try_get::<i64, _>("n")?).unwrap_or_default())
     }
 }
@@ -614,7 +654,8 @@ pub struct CheckReport {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DamagedDocument {
     pub document: String,
-    pub citizen: String,
+    /// Whose it is: `citizen:<id>` or `record-file:<id>`.
+    pub owner: String,
     pub problem: Problem,
 }
 
@@ -650,7 +691,7 @@ fn place(column: &str, id: &str) -> String {
     format!("documents.{column}:{id}")
 }
 
-fn to_i64(value: u64) -> i64 {
+pub(crate) fn to_i64(value: u64) -> i64 {
     i64::try_from(value).unwrap_or(i64::MAX)
 }
 

@@ -16,6 +16,7 @@ mod local_accounts;
 mod login_attempts;
 mod organisation;
 mod pending_logins;
+mod records;
 mod registers;
 mod sessions;
 mod staff;
@@ -45,6 +46,10 @@ pub use local_accounts::{CounterRegistration, LOCAL_PROVIDER, LocalAccount, Loca
 pub use login_attempts::{LoginAttempt, LoginAttempts, PendingLogin};
 pub use organisation::{Agenda, Department, Organisation};
 pub use pending_logins::{PendingLogins, PendingSecondFactor};
+pub use records::{
+    Acting, FiledDocument, ItemOutcome, LegalHold, NewFile, NewFiledDocument, Proposal,
+    ProposalItem, ProposalSummary, RecordFile, Records, Refused,
+};
 pub use registers::{CachedSection, Extract, ExtractSummary, RegisterData, RegisterLink};
 pub use sessions::{
     Client, EndedSession, NewSession, NewStaffSession, SessionRecord, SessionSummary, Sessions,

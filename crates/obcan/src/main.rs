@@ -224,8 +224,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             for damaged in &report.damaged {
                 writeln!(
                     out,
-                    "document {} (citizen {}): {}",
-                    damaged.document, damaged.citizen, damaged.problem
+                    "document {} ({}): {}",
+                    damaged.document, damaged.owner, damaged.problem
                 )?;
             }
             writeln!(

@@ -671,8 +671,7 @@ async fn a_failing_gateway_or_mail_server_is_explained_and_writes_nothing() {
     let closed = {
         let closed = RefusingPort::bind().unwrap();
         let mut app =
-            TestApp::with_config(|config| configure(config, closed.address.port(), &gateway))
-                .await;
+            TestApp::with_config(|config| configure(config, closed.address.port(), &gateway)).await;
         app.log_in_as(JANA).await;
         let response = start(&mut app, "email", "jana@example.cz").await;
         let jana = app.citizen().await;
