@@ -6,8 +6,10 @@
 //! - [`driver_extract`]: the citizen's extract of their driver's points;
 //! - [`content_check`]: the upload filter, a file's type from its streamed content.
 //! - [`nsesss_sip`]: a closed file as the NSESSS data package (SIP) for the archive.
+//! - [`zip_stream`]: that package as a ZIP, written as it streams out.
 
 pub mod content_check;
 pub mod driver_extract;
 pub mod nsesss_sip;
 pub mod pdf;
+pub mod zip_stream;

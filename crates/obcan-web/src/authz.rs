@@ -131,6 +131,7 @@ pub(crate) mod need {
         ManageOrganisation,
         ReadAudit,
         RegisterCitizens,
+        ManageRecords,
         WorkAgendas
     );
 }

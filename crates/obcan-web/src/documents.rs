@@ -14,7 +14,7 @@ use jiff::Timestamp;
 use obcan_core::audit::{Action, Actor, AuditEvent};
 use obcan_core::citizen::CitizenId;
 use obcan_core::documents::{DocumentId, DocumentName, FolderName, InvalidName, Origin, Quota};
-use obcan_formats::content_check::{ContentCheck, Refusal};
+use obcan_formats::content_check::{ContentCheck, Detected, Refusal};
 use obcan_store::{DamagedDocument, NewDocument, Store, StoreError, Upload};
 
 use crate::error::WebError;
@@ -124,42 +124,15 @@ pub(crate) async fn take_file(
     let quota = state.settings.documents.quota;
     let documents = state.store.documents();
     let used = documents.usage(&uploader.citizen).await?;
-    let mut upload = documents
+    let upload = documents
         .begin_upload(&uploader.citizen, state.now())
         .await?;
-    // The format check runs on a thread of its own, beside the sealing and
-    // writing here: a large upload keeps two cores busy instead of one.
-    let (to_check, chunks) = tokio::sync::mpsc::channel::<Bytes>(CHECK_QUEUE);
-    let checker = tokio::task::spawn_blocking(move || {
-        let mut chunks = chunks;
-        let mut check = ContentCheck::new();
-        while let Some(chunk) = chunks.blocking_recv() {
-            check.update(&chunk);
-        }
-        check
-    });
-    let streamed = stream_into(&mut field, &mut upload, &to_check, quota, used).await;
-    drop(to_check);
-    let check = checker
-        .await
-        .map_err(|e| WebError::Internal(format!("the format check stopped: {e}")));
-    let verdict = match (streamed, check) {
-        (Ok(None), Ok(check)) => check.finish(name.as_str()).map_err(Refused::Format),
-        (Ok(Some(refused)), _) => Err(refused),
-        (Err(error), _) | (Ok(None), Err(error)) => {
-            upload.abort().await;
-            return Err(error);
-        }
-    };
-    let detected = match verdict {
-        Ok(detected) => detected,
-        Err(refused) => {
-            upload.abort().await;
-            return Ok(audited(state, uploader, refuse(refused)).await?);
-        }
-    };
+    let (detected, content) =
+        match check_into(&mut field, upload, &name, Some((quota, used))).await? {
+            Ok(checked) => checked,
+            Err(refused) => return Ok(audited(state, uploader, refuse(refused)).await?),
+        };
     let name = name.with_extension(detected.extension());
-    let content = upload.finish().await?;
     let id = DocumentId::random();
     let event = uploader
         .event(state.now(), Action::DocumentUploaded)
@@ -188,14 +161,56 @@ pub(crate) async fn take_file(
     })
 }
 
+/// Streams a file field through the format check into `upload`, within
+/// the room left of a quota if there is one (`quota`, bytes `used`): the
+/// format found and the stored content, or why the file was refused, in
+/// which case nothing of it stays.
+pub(crate) async fn check_into(
+    field: &mut Field<'_>,
+    mut upload: Upload,
+    name: &DocumentName,
+    room: Option<(Quota, u64)>,
+) -> Result<Result<(Detected, obcan_store::StoredContent), Refused>, WebError> {
+    // The format check runs on a thread of its own, beside the sealing and
+    // writing here: a large upload keeps two cores busy instead of one.
+    let (to_check, chunks) = tokio::sync::mpsc::channel::<Bytes>(CHECK_QUEUE);
+    let checker = tokio::task::spawn_blocking(move || {
+        let mut chunks = chunks;
+        let mut check = ContentCheck::new();
+        while let Some(chunk) = chunks.blocking_recv() {
+            check.update(&chunk);
+        }
+        check
+    });
+    let streamed = stream_into(field, &mut upload, &to_check, room).await;
+    drop(to_check);
+    let check = checker
+        .await
+        .map_err(|e| WebError::Internal(format!("the format check stopped: {e}")));
+    let verdict = match (streamed, check) {
+        (Ok(None), Ok(check)) => check.finish(name.as_str()).map_err(Refused::Format),
+        (Ok(Some(refused)), _) => Err(refused),
+        (Err(error), _) | (Ok(None), Err(error)) => {
+            upload.abort().await;
+            return Err(error);
+        }
+    };
+    match verdict {
+        Ok(detected) => Ok(Ok((detected, upload.finish().await?))),
+        Err(refused) => {
+            upload.abort().await;
+            Ok(Err(refused))
+        }
+    }
+}
+
 /// Streams the field's bytes through the check into the upload; a refusal
 /// if the quota runs out or the browser stops sending.
 async fn stream_into(
     field: &mut Field<'_>,
     upload: &mut Upload,
     check: &tokio::sync::mpsc::Sender<Bytes>,
-    quota: Quota,
-    used: u64,
+    room: Option<(Quota, u64)>,
 ) -> Result<Option<Refused>, WebError> {
     loop {
         let bytes = match field.chunk().await {
@@ -204,7 +219,9 @@ async fn stream_into(
             Err(_) => return Ok(Some(Refused::Interrupted)),
         };
         let size = upload.size() + bytes.len() as u64;
-        if !quota.allows(used, size) {
+        if let Some((quota, used)) = room
+            && !quota.allows(used, size)
+        {
             return Ok(Some(Refused::OverQuota {
                 remaining: quota.remaining(used),
             }));

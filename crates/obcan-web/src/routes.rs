@@ -11,7 +11,7 @@ use obcan_core::identity::Loa;
 use obcan_core::policy::Permission;
 
 use crate::middleware::metrics;
-use crate::pages::office::{agenda, audit, organisation, registration, staff};
+use crate::pages::office::{agenda, audit, organisation, records, registration, staff};
 use crate::pages::{
     accessibility, account, activation, contacts, dashboard, documents, home, language, login,
     my_data, office, oidc, password_login, saml,
@@ -48,6 +48,8 @@ pub enum StaffAccess {
     ManageOrganisation,
     ReadAudit,
     RegisterCitizens,
+    /// A records manager: files, legal holds, disposal, export.
+    ManageRecords,
     /// An official, in an agenda within their scope.
     WorkAgenda,
 }
@@ -62,6 +64,7 @@ impl StaffAccess {
             Self::ManageOrganisation => Permission::ManageOrganisation,
             Self::ReadAudit => Permission::ReadAudit,
             Self::RegisterCitizens => Permission::RegisterCitizens,
+            Self::ManageRecords => Permission::ManageRecords,
             Self::WorkAgenda => Permission::WorkAgendas,
         }
     }
@@ -81,7 +84,8 @@ pub struct RouteInfo {
 pub enum Body {
     /// Forms and small posts: `http.body_limit_bytes`.
     Form,
-    /// File uploads: the citizen's free space, which the handler enforces.
+    /// File uploads: the citizen's free space, or for the office's records
+    /// the largest document (the quota's size), which the handler enforces.
     Upload,
 }
 
@@ -90,7 +94,8 @@ pub enum Body {
 pub(crate) fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
     use Access::{Citizen, IdentityProviderPost, Public, RegisterData, Staff};
     const DOCUMENTS: Access = Citizen(Loa::Substantial);
-    use StaffAccess::{ChangeGrants, ManageOrganisation, ManageStaff, Office, ReadAudit, RegisterCitizens, WorkAgenda};
+    use StaffAccess::{ChangeGrants, ManageOrganisation, ManageRecords, ManageStaff, Office, ReadAudit, RegisterCitizens, WorkAgenda};
+    const RECORDS: Access = Staff(ManageRecords);
     let route = |method: Method, path, access, handler| (RouteInfo { method, path, access, body: Body::Form }, handler);
     let upload = |path, access, handler| (RouteInfo { method: Method::POST, path, access, body: Body::Upload }, handler);
     vec![
@@ -175,6 +180,19 @@ pub(crate) fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         route(Method::GET,  "/office/register",                Staff(RegisterCitizens), get(registration::page)),
         route(Method::POST, "/office/register",                Staff(RegisterCitizens), post(registration::submit)),
         route(Method::GET,  "/office/agendas/{agenda}",        Staff(WorkAgenda), get(agenda::page)),
+        route(Method::GET,  "/office/records",                 RECORDS,           get(records::list)),
+        route(Method::POST, "/office/records",                 RECORDS,           post(records::open)),
+        route(Method::GET,  "/office/records/disposal",        RECORDS,           get(records::disposal)),
+        route(Method::POST, "/office/records/disposal",        RECORDS,           post(records::propose)),
+        route(Method::GET,  "/office/records/disposal/{id}",   RECORDS,           get(records::proposal)),
+        route(Method::POST, "/office/records/disposal/{id}/approve", RECORDS,     post(records::approve)),
+        route(Method::POST, "/office/records/disposal/{id}/reject", RECORDS,      post(records::reject)),
+        route(Method::GET,  "/office/records/{id}",            RECORDS,           get(records::detail)),
+        upload(             "/office/records/{id}/documents",  RECORDS,           post(records::file_document)),
+        route(Method::GET,  "/office/records/{id}/documents/{document}", RECORDS, get(records::download)),
+        route(Method::POST, "/office/records/{id}/close",      RECORDS,           post(records::close)),
+        route(Method::POST, "/office/records/{id}/hold",       RECORDS,           post(records::place_hold)),
+        route(Method::POST, "/office/records/{id}/release",    RECORDS,           post(records::release_hold)),
         route(Method::GET,  "/lang/{tag}",                     Public,            get(language::switch)),
         route(Method::GET,  "/accessibility",                  Public,            get(accessibility::page)),
         route(Method::GET,  "/assets/{file}",                  Public,            get(assets::serve)),

@@ -360,7 +360,11 @@ pub(crate) async fn upload(
     .await
 }
 
-fn refusal_text(reason: &Refused, t: &'static DocumentTexts, language: Language) -> String {
+pub(crate) fn refusal_text(
+    reason: &Refused,
+    t: &'static DocumentTexts,
+    language: Language,
+) -> String {
     match reason {
         Refused::NoFile => t.refused_no_file.to_owned(),
         Refused::Name(invalid) => name_problem(*invalid, t).to_owned(),
@@ -667,7 +671,7 @@ async fn serve(
 
 /// `attachment; filename="…"; filename*=UTF-8''…` (RFC 6266): an ASCII
 /// fallback and the exact name, percent-encoded.
-fn content_disposition(kind: &str, name: &str) -> String {
+pub(crate) fn content_disposition(kind: &str, name: &str) -> String {
     let fallback: String = name
         .chars()
         .map(|c| {

@@ -26,6 +26,7 @@ mod nia_oidc;
 mod oidc;
 mod pages;
 mod protection;
+mod records;
 mod registration;
 mod saml;
 mod staff;

@@ -7,6 +7,7 @@ pub(crate) mod agenda;
 pub(crate) mod audit;
 pub(crate) mod login;
 pub(crate) mod organisation;
+pub(crate) mod records;
 pub(crate) mod registration;
 pub(crate) mod staff;
 
@@ -68,6 +69,11 @@ pub(crate) async fn home(
             t.office.register_title,
         ),
         (Permission::ReadAudit, "/office/audit", t.office.audit_title),
+        (
+            Permission::ManageRecords,
+            "/office/records",
+            t.records.title,
+        ),
     ]
     .into_iter()
     .filter(|(permission, _, _)| staff.may(*permission))

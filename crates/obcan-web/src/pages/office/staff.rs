@@ -72,6 +72,7 @@ pub(crate) struct NewForm {
     administrator: Option<String>,
     official: Option<String>,
     auditor: Option<String>,
+    records_manager: Option<String>,
 }
 
 impl NewForm {
@@ -80,6 +81,7 @@ impl NewForm {
             (Role::Administrator, &self.administrator),
             (Role::Official, &self.official),
             (Role::Auditor, &self.auditor),
+            (Role::RecordsManager, &self.records_manager),
         ]
         .into_iter()
         .filter(|(_, checked)| checked.is_some())

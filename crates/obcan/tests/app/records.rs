@@ -1,0 +1,270 @@
+//! The records manager's pages end to end: a file opened under the filing
+//! plan, documents filed through the real multipart form, closing, a legal
+//! hold, and years later the system's disposal proposal approved here, which
+//! archives one file and destroys another; with the bad input of each step.
+
+use axum::body::Body;
+use axum::http::{Method, StatusCode, header};
+use obcan_core::staff::Role;
+
+use crate::support::{TestApp, TestResponse};
+
+const BOUNDARY: &str = "obcanRecordsBoundary3kQ9";
+const YEAR: i64 = 366 * 24 * 3600;
+
+fn pdf(text: &str) -> Vec<u8> {
+    format!(
+        "%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages \
+         /Kids [] /Count 0 >>\nendobj\n% {text}\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+    )
+    .into_bytes()
+}
+
+async fn file_document(app: &mut TestApp, file: &str, name: &str, bytes: &[u8]) -> TestResponse {
+    let page = app.get(file).await;
+    let csrf = page.csrf_token().unwrap();
+    let mut body = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"_csrf\"\r\n\r\n{csrf}\r\n\
+         --{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
+         Content-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    let request = app
+        .builder(Method::POST, &format!("{file}/documents"))
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={BOUNDARY}"),
+        )
+        .body(Body::from(body))
+        .unwrap();
+    app.request(request).await
+}
+
+/// Opens a file and returns its page's path.
+async fn open_file(app: &mut TestApp, class: &str, title: &str) -> String {
+    let opened = app
+        .post_form(
+            "/office/records",
+            "/office/records",
+            &[("class", class), ("title", title)],
+        )
+        .await;
+    assert_eq!(opened.status, StatusCode::SEE_OTHER, "{}", opened.body);
+    let location = opened.location();
+    location[..location.find('?').unwrap()].to_owned()
+}
+
+#[tokio::test]
+async fn a_file_goes_from_opening_through_hold_to_disposal() {
+    let mut app = TestApp::new().await;
+    let (_, secret) = app
+        .logged_in_staff("spisovna", &[Role::RecordsManager])
+        .await;
+
+    // Bad input keeps what was typed and says what is wrong.
+    let refused = app
+        .post_form(
+            "/office/records",
+            "/office/records",
+            &[("class", "9.9"), ("title", "Stížnost na hluk\u{7}")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .body
+            .contains("Vyberte spisový znak ze spisového plánu.")
+    );
+    assert!(refused.body.contains("Vyplňte věc spisu"));
+    assert!(refused.body.contains("Stížnost na hluk"));
+
+    let petition = open_file(&mut app, "2.2", "Petice za přechod u školy").await;
+    let request = open_file(&mut app, "1.1", "Žádost o rozpočet 2026").await;
+    let report = open_file(&mut app, "1.4", "Rozbitá lampa v Lipové").await;
+    let page = app.get(&format!("{petition}?done=created")).await;
+    assert!(page.body.contains("Spis byl založen."));
+    assert_eq!(
+        page.element_text("file-title").as_deref(),
+        Some("Petice za přechod u školy")
+    );
+    assert!(
+        page.element_text("file-reference")
+            .unwrap()
+            .starts_with("SP-")
+    );
+
+    // Closing an empty file is refused; a program is not filed.
+    let empty = app
+        .post_form(&petition, &format!("{petition}/close"), &[])
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.body.contains("Prázdný spis nelze uzavřít"));
+    let program = file_document(&mut app, &petition, "petice.pdf", b"MZ\x90\x00program").await;
+    assert_eq!(program.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        app.get(&petition)
+            .await
+            .body
+            .contains("Ve spisu zatím nejsou dokumenty.")
+    );
+
+    let content = pdf("Petice, 312 podpisů");
+    for file in [&petition, &request, &report] {
+        let filed = file_document(&mut app, file, "podání.pdf", &content).await;
+        assert_eq!(filed.status, StatusCode::SEE_OTHER, "{}", filed.body);
+    }
+    let page = app.get(&petition).await;
+    assert!(page.body.contains("podání.pdf"));
+    let link = {
+        let start = page.body.find(&format!("{petition}/documents/")).unwrap();
+        page.body[start..start + page.body[start..].find('"').unwrap()].to_owned()
+    };
+    let download = app.get(&link).await;
+    assert_eq!(download.status, StatusCode::OK);
+    assert_eq!(download.body.as_bytes(), content.as_slice());
+
+    for file in [&petition, &request, &report] {
+        let closed = app.post_form(file, &format!("{file}/close"), &[]).await;
+        assert_eq!(closed.status, StatusCode::SEE_OTHER, "{}", closed.body);
+    }
+    let closed = app.get(&petition).await;
+    assert_eq!(
+        closed.element_text("file-state").as_deref(),
+        Some("uzavřený")
+    );
+    let late = file_document(&mut app, &petition, "pozdě.pdf", &content).await;
+    assert_eq!(late.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(late.body.contains("Spis už není otevřený."));
+
+    // A hold needs its reason; the typed text is kept.
+    let no_reason = app
+        .post_form(&report, &format!("{report}/hold"), &[("reason", " ")])
+        .await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(no_reason.body.contains("Vyplňte důvod blokace"));
+    let held = app
+        .post_form(
+            &report,
+            &format!("{report}/hold"),
+            &[("reason", "Soudní spor 12 C 34/2026")],
+        )
+        .await;
+    assert_eq!(held.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.get(&report)
+            .await
+            .element_text("hold-reason")
+            .as_deref(),
+        Some("Soudní spor 12 C 34/2026")
+    );
+
+    // Nothing is due yet.
+    let nothing = app
+        .post_form("/office/records/disposal", "/office/records/disposal", &[])
+        .await;
+    assert_eq!(
+        nothing.location(),
+        "/office/records/disposal?done=nothing-due"
+    );
+
+    // Seven years on, the petition (A/5) and the request (V/5) are due; the
+    // held report (S/2) is not.
+    app.advance(7 * YEAR);
+    app.staff_login("spisovna", &secret).await;
+    let disposal = app.get("/office/records/disposal").await;
+    assert!(disposal.body.contains("Petice za přechod u školy"));
+    assert!(!disposal.body.contains("Rozbitá lampa v Lipové"));
+    let proposed = app
+        .post_form("/office/records/disposal", "/office/records/disposal", &[])
+        .await;
+    assert_eq!(proposed.status, StatusCode::SEE_OTHER);
+    let proposal = proposed.location()[..proposed.location().find('?').unwrap()].to_owned();
+
+    // The "V" file needs a decision; without one nothing happens.
+    let undecided = app
+        .post_form(&proposal, &format!("{proposal}/approve"), &[])
+        .await;
+    assert_eq!(undecided.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(undecided.body.contains("U spisu se znakem V rozhodněte"));
+    assert_eq!(
+        app.get(&petition)
+            .await
+            .element_text("file-state")
+            .as_deref(),
+        Some("uzavřený")
+    );
+
+    let request_id = request.rsplit('/').next().unwrap();
+    let decision = format!("decision-{request_id}");
+    let approved = app
+        .post_form(
+            &proposal,
+            &format!("{proposal}/approve"),
+            &[(decision.as_str(), "destroy")],
+        )
+        .await;
+    assert_eq!(approved.status, StatusCode::SEE_OTHER, "{}", approved.body);
+    let page = app.get(approved.location()).await;
+    assert!(page.body.contains("Návrh byl schválen a proveden."));
+
+    let archived = app.get(&petition).await;
+    assert_eq!(
+        archived.element_text("file-state").as_deref(),
+        Some("archivovaný")
+    );
+    assert!(archived.body.contains("nic z něj nelze změnit"));
+    assert_eq!(app.get(&link).await.status, StatusCode::OK);
+
+    let destroyed = app.get(&request).await;
+    assert_eq!(
+        destroyed.element_text("file-state").as_deref(),
+        Some("skartovaný")
+    );
+    assert!(!destroyed.body.contains("Žádost o rozpočet 2026"));
+
+    // An archived file takes no hold; a decided proposal is not decided again.
+    let hold = app
+        .post_raw(
+            &format!("{petition}/hold"),
+            &[
+                ("_csrf", archived.csrf_token().unwrap().as_str()),
+                ("reason", "pozdě"),
+            ],
+        )
+        .await;
+    assert_eq!(hold.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let again = app
+        .post_form(&proposal, &format!("{proposal}/reject"), &[])
+        .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.body.contains("Návrh už byl rozhodnut."));
+
+    let actions = app.audit_actions().await;
+    for action in [
+        "record_file_opened",
+        "record_document_filed",
+        "record_document_read",
+        "record_file_closed",
+        "legal_hold_placed",
+        "disposal_proposed",
+        "disposal_approved",
+        "record_file_archived",
+        "record_file_destroyed",
+    ] {
+        assert!(actions.iter().any(|a| a == action), "{action}");
+    }
+}
+
+#[tokio::test]
+async fn the_records_are_the_records_managers_only() {
+    let mut app = TestApp::new().await;
+    app.logged_in_staff("urednik", &[Role::Official]).await;
+    assert_eq!(
+        app.get("/office/records").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let home = app.get("/office").await;
+    assert!(!home.body.contains("/office/records"));
+}
