@@ -1287,7 +1287,7 @@ describe('Obcan portal in a browser without JavaScript', () => {
     accessible('departments and agendas');
 
     step('the administrator creates an official and an auditor; each password is shown once', async () => {
-      for (const [login, name, role] of [['urednik', 'Petr Úředník', 'úředník'], ['auditor', 'Eva Auditorka', 'auditor']]) {
+      for (const [login, name, role] of [['urednik', 'Petr Úředník', 'úředník'], ['auditor', 'Eva Auditorka', 'auditor'], ['spisovna', 'Jana Spisová', 'správce spisovny']]) {
         await page.goto(url('/office/staff/new'));
         await assertHeading('Nový zaměstnanec');
         const form = page.locator('main form[method="post"]');
@@ -1308,7 +1308,7 @@ describe('Obcan portal in a browser without JavaScript', () => {
     step("the official's scope is the new agenda", async () => {
       await page.goto(url('/office/staff'));
       await assertHeading('Zaměstnanci');
-      assert.equal(await page.locator('main table tbody tr').count(), 3);
+      assert.equal(await page.locator('main table tbody tr').count(), 4);
       await snapshot('staff list');
       await clickAndLoad(page.getByRole('main').getByRole('link', { name: 'urednik', exact: true }));
       await assertHeading('Petr Úředník');
@@ -1419,5 +1419,55 @@ describe('Obcan portal in a browser without JavaScript', () => {
       await snapshot('audit log');
     });
     accessible('audit log');
+
+    step('the records manager opens a file; a wrong form keeps what was typed', async () => {
+      await logOut();
+      await submit(await firstLogin('spisovna', accounts.spisovna));
+      await clickAndLoad(page.getByRole('main').getByRole('link', { name: 'Spisy' }));
+      await assertHeading('Spisy');
+      const form = page.locator('main form[method="post"][action="/office/records"]');
+      await form.getByLabel('Věc').fill('Petice za přechod u školy');
+      await submit(form);
+      assert.match(await text(page.getByRole('alert')), /Vyberte spisový znak/);
+      assert.equal(await page.getByLabel('Věc').inputValue(), 'Petice za přechod u školy');
+      await snapshot('records with an error');
+      const again = page.locator('main form[method="post"][action="/office/records"]');
+      await again.getByLabel('Spisový znak').selectOption('2.2');
+      await submit(again);
+      assert.match(await text(page.getByRole('status')), /Spis byl založen/);
+      assert.match(await page.locator('#file-reference').innerText(), /^SP-\d+\/\d{4}$/);
+      assertNoBrokenSubresources();
+      await snapshot('record file, open');
+    });
+    accessible('records with an error');
+    accessible('record file, open');
+
+    step('a document is filed, the file closed and put on hold', async () => {
+      await page.getByLabel('Soubor', { exact: true }).setInputFiles([
+        { name: 'Petice.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n') },
+      ]);
+      await submit(page.locator('main form[enctype="multipart/form-data"]'));
+      assert.match(await text(page.getByRole('status')), /Dokument byl vložen/);
+      assert.ok(await page.getByRole('link', { name: 'Petice.pdf', exact: true }).isVisible());
+      await submit(page.locator('main form[action$="/close"]'));
+      assert.equal(await page.locator('#file-state').innerText(), 'uzavřený');
+      const hold = page.locator('main form[action$="/hold"]');
+      await submit(hold);
+      assert.match(await text(page.getByRole('alert')), /Vyplňte důvod blokace/);
+      await snapshot('record file, hold refused');
+      await page.getByLabel('Důvod blokace').fill('Soudní spor 12 C 34/2026');
+      await submit(page.locator('main form[action$="/hold"]'));
+      assert.equal(await page.locator('#hold-reason').innerText(), 'Soudní spor 12 C 34/2026');
+      await snapshot('record file, closed and held');
+      await clickAndLoad(page.getByRole('link', { name: 'Zpět na spisy' }));
+      await clickAndLoad(page.getByRole('main').getByRole('link', { name: 'Skartační řízení' }));
+      await assertHeading('Skartační řízení');
+      assert.ok(await page.getByText('Žádný spis není po skartační lhůtě.').isVisible());
+      assertNoBrokenSubresources();
+      await snapshot('disposal');
+    });
+    accessible('record file, hold refused');
+    accessible('record file, closed and held');
+    accessible('disposal');
   });
 });
