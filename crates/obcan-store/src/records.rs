@@ -371,29 +371,14 @@ impl Records<'_> {
             .ok_or_else(|| StoreError::Corrupt(format!("record file {file}: no data key")))
     }
 
-    async fn state_of(&self, file: RecordFileId) -> Result<Option<FileState>, StoreError> {
-        let row = sqlx::query("SELECT state FROM record_files WHERE id = $1")
-            .bind(file.to_string())
-            .fetch_optional(&self.store.pool)
-            .await?;
-        row.map(|row| {
-            let state: String = row.try_get("state")?;
-            FileState::parse(&state)
-                .ok_or_else(|| StoreError::Corrupt(format!("record file {file}: state")))
-        })
-        .transpose()
-    }
-
     /// Starts writing a document's content for an open file; the caller
     /// either finishes and files it or aborts it.
     pub async fn begin_filing(
         &self,
         file: RecordFileId,
     ) -> Result<Result<Upload, Refused>, StoreError> {
-        match self.state_of(file).await? {
-            None => return Ok(Err(Refused::NoSuchFile)),
-            Some(FileState::Open) => {}
-            Some(state) => return Ok(Err(Refused::FileIs(state))),
+        if let Err(refused) = open_file(state_in(&self.store.pool, file).await?) {
+            return Ok(Err(refused));
         }
         let key = self.existing_key(file).await?;
         self.store
@@ -432,10 +417,8 @@ impl Records<'_> {
             ));
         };
         let mut tx = self.store.backend.begin_write(&self.store.pool).await?;
-        match state_in(&mut tx, file).await? {
-            None => return Ok(Err(Refused::NoSuchFile)),
-            Some(FileState::Open) => {}
-            Some(state) => return Ok(Err(Refused::FileIs(state))),
+        if let Err(refused) = open_file(state_in(&mut *tx, file).await?) {
+            return Ok(Err(refused));
         }
         let key = Vault::new(self.store)
             .data_key_in(&mut tx, &owner_of(file), acting.at)
@@ -542,18 +525,10 @@ impl Records<'_> {
         acting: &Acting,
     ) -> Result<Result<(), Refused>, StoreError> {
         let mut tx = self.store.backend.begin_write(&self.store.pool).await?;
-        let row = sqlx::query("SELECT state, hold_at FROM record_files WHERE id = $1")
-            .bind(file.to_string())
-            .fetch_optional(&mut *tx)
-            .await?;
-        let Some(row) = row else {
-            return Ok(Err(Refused::NoSuchFile));
-        };
-        if let Some(refused) = refuse_unless_live(&row)? {
-            return Ok(Err(refused));
-        }
-        if row.try_get::<Option<i64>, _>("hold_at")?.is_some() {
-            return Ok(Err(Refused::AlreadyHeld));
+        match held_in(&mut tx, file).await? {
+            Ok(false) => {}
+            Ok(true) => return Ok(Err(Refused::AlreadyHeld)),
+            Err(refused) => return Ok(Err(refused)),
         }
         let key = Vault::new(self.store)
             .data_key_in(&mut tx, &owner_of(file), acting.at)
@@ -584,18 +559,10 @@ impl Records<'_> {
         acting: &Acting,
     ) -> Result<Result<(), Refused>, StoreError> {
         let mut tx = self.store.backend.begin_write(&self.store.pool).await?;
-        let row = sqlx::query("SELECT state, hold_at FROM record_files WHERE id = $1")
-            .bind(file.to_string())
-            .fetch_optional(&mut *tx)
-            .await?;
-        let Some(row) = row else {
-            return Ok(Err(Refused::NoSuchFile));
-        };
-        if let Some(refused) = refuse_unless_live(&row)? {
-            return Ok(Err(refused));
-        }
-        if row.try_get::<Option<i64>, _>("hold_at")?.is_none() {
-            return Ok(Err(Refused::NotHeld));
+        match held_in(&mut tx, file).await? {
+            Ok(true) => {}
+            Ok(false) => return Ok(Err(Refused::NotHeld)),
+            Err(refused) => return Ok(Err(refused)),
         }
         sqlx::query(
             "UPDATE record_files SET hold_reason = NULL, hold_at = NULL, hold_by = NULL \
@@ -914,13 +881,13 @@ const PROPOSAL_SELECT: &str = "SELECT p.id, p.proposed_at, p.state, p.decided_at
     COUNT(i.file_id) AS files FROM disposal_proposals p \
     LEFT JOIN disposal_items i ON i.proposal_id = p.id";
 
-async fn state_in(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+async fn state_in<'c>(
+    executor: impl sqlx::Executor<'c, Database = sqlx::Any>,
     file: RecordFileId,
 ) -> Result<Option<FileState>, StoreError> {
     let row = sqlx::query("SELECT state FROM record_files WHERE id = $1")
         .bind(file.to_string())
-        .fetch_optional(&mut **tx)
+        .fetch_optional(executor)
         .await?;
     row.map(|row| {
         let state: String = row.try_get("state")?;
@@ -930,13 +897,34 @@ async fn state_in(
     .transpose()
 }
 
-/// Holds change only on open and closed files.
-fn refuse_unless_live(row: &sqlx::any::AnyRow) -> Result<Option<Refused>, StoreError> {
+/// Documents are filed only into an open file.
+fn open_file(state: Option<FileState>) -> Result<(), Refused> {
+    match state {
+        None => Err(Refused::NoSuchFile),
+        Some(FileState::Open) => Ok(()),
+        Some(state) => Err(Refused::FileIs(state)),
+    }
+}
+
+/// Whether a file is on hold; holds change only on open and closed files.
+async fn held_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    file: RecordFileId,
+) -> Result<Result<bool, Refused>, StoreError> {
+    let row = sqlx::query("SELECT state, hold_at FROM record_files WHERE id = $1")
+        .bind(file.to_string())
+        .fetch_optional(&mut **tx)
+        .await?;
+    let Some(row) = row else {
+        return Ok(Err(Refused::NoSuchFile));
+    };
     let state: String = row.try_get("state")?;
     Ok(match FileState::parse(&state) {
-        Some(FileState::Open | FileState::Closed) => None,
-        Some(other) => Some(Refused::FileIs(other)),
-        None => Some(Refused::NoSuchFile),
+        Some(FileState::Open | FileState::Closed) => {
+            Ok(row.try_get::<Option<i64>, _>("hold_at")?.is_some())
+        }
+        Some(other) => Err(Refused::FileIs(other)),
+        None => Err(Refused::NoSuchFile),
     })
 }
 

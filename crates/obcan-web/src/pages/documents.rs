@@ -626,29 +626,14 @@ async fn serve(
     .with("how", if inline { "preview" } else { "download" })
     .from_ip(citizen.visitor.client.ip.clone());
     state.store.audit().append(&event).await?;
-    let stream = content.stream.map_err(|error| {
-        tracing::error!(%error, "a document's content broke off while being sent");
-        std::io::Error::other(error.to_string())
-    });
-    let mut response = Body::from_stream(stream).into_response();
-    response
-        .extensions_mut()
-        .insert(crate::documents::StoredContent);
-    let headers = response.headers_mut();
-    let header = |value: &str| {
-        HeaderValue::from_str(value).map_err(|e| WebError::Internal(format!("header: {e}")))
-    };
-    headers.insert(header::CONTENT_TYPE, header(&document.media_type)?);
-    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(document.size));
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
     let disposition = if inline { "inline" } else { "attachment" };
-    headers.insert(
-        header::CONTENT_DISPOSITION,
-        header(&content_disposition(disposition, document.name.as_str()))?,
-    );
+    let mut response = stored_content_response(
+        content,
+        &document.media_type,
+        document.size,
+        &content_disposition(disposition, document.name.as_str()),
+    )?;
+    let headers = response.headers_mut();
     if inline {
         // Shown in a frame of the detail page, and nowhere else; an image
         // gets a sandbox too (the PDF viewer does not run in one).
@@ -666,6 +651,36 @@ async fn serve(
             HeaderValue::from_static("SAMEORIGIN"),
         );
     }
+    Ok(response)
+}
+
+/// Stored content as a response that streams it as it opens: never
+/// compressed, never cached, with its type, length and disposition.
+pub(crate) fn stored_content_response(
+    content: obcan_store::Content,
+    media_type: &str,
+    size: u64,
+    disposition: &str,
+) -> Result<Response, WebError> {
+    let stream = content.stream.map_err(|error| {
+        tracing::error!(%error, "stored content broke off while being sent");
+        std::io::Error::other(error.to_string())
+    });
+    let mut response = Body::from_stream(stream).into_response();
+    response
+        .extensions_mut()
+        .insert(crate::documents::StoredContent);
+    let headers = response.headers_mut();
+    let header = |value: &str| {
+        HeaderValue::from_str(value).map_err(|e| WebError::Internal(format!("header: {e}")))
+    };
+    headers.insert(header::CONTENT_TYPE, header(media_type)?);
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(size));
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    headers.insert(header::CONTENT_DISPOSITION, header(disposition)?);
     Ok(response)
 }
 

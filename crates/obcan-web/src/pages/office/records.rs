@@ -5,11 +5,9 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::body::Body;
 use axum::extract::{Multipart, Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use futures_util::TryStreamExt as _;
 use obcan_core::audit::{Action, Actor, AuditEvent};
 use obcan_core::documents::{DocumentId, DocumentName};
 use obcan_core::records::{
@@ -21,7 +19,9 @@ use obcan_store::{
 };
 use serde::Deserialize;
 
-use super::super::documents::{human_size, refusal_text};
+use super::super::documents::{
+    content_disposition, human_size, refusal_text, stored_content_response,
+};
 use crate::authz::{SignedInStaff, need};
 use crate::client_ip::ClientIp;
 use crate::documents::check_into;
@@ -92,6 +92,15 @@ fn file_view(file: &RecordFile, t: &'static Texts) -> FileView {
             .hold
             .as_ref()
             .map(|hold| (hold.reason.as_str().to_owned(), local_time(hold.at))),
+    }
+}
+
+/// 422 when the page comes back with errors.
+fn status_for<E>(errors: &[E]) -> StatusCode {
+    if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
     }
 }
 
@@ -170,11 +179,7 @@ async fn list_page(
     let chrome = Chrome::new(state, &manager.visitor, PATH, Section::Office)?;
     let t = chrome.t;
     let files = state.store.records().list(filter).await?;
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = status_for(&errors);
     let page = ListPage {
         csrf: chrome.csrf.clone().unwrap_or_default(),
         notice,
@@ -311,11 +316,7 @@ async fn detail_page(
             damaged: document.damaged_at.is_some(),
         })
         .collect();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = status_for(&errors);
     let live = matches!(file.state, FileState::Open | FileState::Closed);
     let page = DetailPage {
         csrf: chrome.csrf.clone().unwrap_or_default(),
@@ -435,32 +436,12 @@ pub(crate) async fn download(
     .with("document", document.to_string())
     .from_ip(ip.text());
     state.store.audit().append(&event).await?;
-    let stream = content.stream.map_err(|error| {
-        tracing::error!(%error, "a filed document's content broke off while being sent");
-        std::io::Error::other(error.to_string())
-    });
-    let mut response = Body::from_stream(stream).into_response();
-    response
-        .extensions_mut()
-        .insert(crate::documents::StoredContent);
-    let headers = response.headers_mut();
-    let header = |value: &str| {
-        HeaderValue::from_str(value).map_err(|e| WebError::Internal(format!("header: {e}")))
-    };
-    headers.insert(header::CONTENT_TYPE, header(&filed.media_type)?);
-    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(filed.size));
-    headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("private, no-store"),
-    );
-    headers.insert(
-        header::CONTENT_DISPOSITION,
-        header(&super::super::documents::content_disposition(
-            "attachment",
-            filed.name.as_str(),
-        ))?,
-    );
-    Ok(response)
+    stored_content_response(
+        content,
+        &filed.media_type,
+        filed.size,
+        &content_disposition("attachment", filed.name.as_str()),
+    )
 }
 
 pub(crate) async fn close(
@@ -695,11 +676,7 @@ async fn proposal_page(
             file: file_view(&item.file, t),
         })
         .collect();
-    let status = if errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = status_for(&errors);
     let page = ProposalPage {
         csrf: chrome.csrf.clone().unwrap_or_default(),
         notice,
