@@ -1459,6 +1459,13 @@ describe('Obcan portal in a browser without JavaScript', () => {
       await submit(page.locator('main form[action$="/hold"]'));
       assert.equal(await page.locator('#hold-reason').innerText(), 'Soudní spor 12 C 34/2026');
       await snapshot('record file, closed and held');
+      const exported = await page.request.get(url(await page.locator('#export').getAttribute('href')));
+      assert.equal(exported.status(), 200);
+      assert.equal(exported.headers()['content-type'], 'application/zip');
+      assert.match(exported.headers()['content-disposition'], /filename="SIP-SP-\d+-\d{4}\.zip"/);
+      const zip = await exported.body();
+      assert.ok(zip.subarray(0, 4).equals(Buffer.from('PK\x03\x04', 'latin1')), 'a ZIP');
+      assert.ok(zip.includes('komponenty/1_Petice.pdf'), 'the document is in the package');
       await clickAndLoad(page.getByRole('link', { name: 'Zpět na spisy' }));
       await clickAndLoad(page.getByRole('main').getByRole('link', { name: 'Skartační řízení' }));
       await assertHeading('Skartační řízení');

@@ -12,4 +12,6 @@ pub mod content_check;
 pub mod driver_extract;
 pub mod nsesss_sip;
 pub mod pdf;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod zip_stream;

@@ -43,6 +43,7 @@ use std::fmt::Write as _;
 
 use jiff::Timestamp;
 use jiff::civil::Date;
+pub use obcan_core::records::RetentionSign;
 use obcan_core::registers::Ico;
 use sha2::{Digest, Sha256, Sha512};
 
@@ -170,27 +171,6 @@ pub struct RetentionRegime {
     pub years: u16,
     /// What starts the period (spouštěcí událost), e.g. "uzavření spisu".
     pub trigger_event: String,
-}
-
-/// The retention sign (skartační znak).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RetentionSign {
-    /// "A": of lasting value, to be selected as archival records.
-    A,
-    /// "V": the archive selects in the disposal procedure.
-    V,
-    /// "S": without lasting value, to be destroyed.
-    S,
-}
-
-impl RetentionSign {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::A => "A",
-            Self::V => "V",
-            Self::S => "S",
-        }
-    }
 }
 
 /// The file (spis): a citizen's submission with its documents, or another

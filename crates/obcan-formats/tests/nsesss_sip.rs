@@ -1,16 +1,13 @@
 //! The NSESSS SIP as an archive reads it: `mets.xml` of a realistic package
-//! is validated offline with `xmllint` (Debian's libxml2-utils,
-//! `scripts/packages test`) against the shared schemas beside the project:
-//! as METS, then its descriptive metadata against the NSESSS schema and its
-//! transaction log against the log schema, each on its own and all at once.
+//! is validated offline against the shared schemas beside the project (see
+//! `obcan_formats::testing`).
 //!
 //! With `KEEP_SIP_DIR` set to a folder, the package's `mets.xml` is also
 //! written there, for a person to look at.
 
-#![expect(clippy::unwrap_used, clippy::panic, reason = "tests fail loudly")]
+#![expect(clippy::unwrap_used, reason = "tests fail loudly")]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use jiff::civil::date;
 use obcan_core::registers::Ico;
@@ -19,11 +16,9 @@ use obcan_formats::nsesss_sip::{
     Identifier, KeepingForm, Official, Origin, Originator, Package, Party, PlanClass, Purpose,
     RetentionRegime, RetentionSign, Sending, Sip, build,
 };
+use obcan_formats::testing::{self, LOG_NS, NSESSS_NS, combined_schema, extract, xmllint};
 
 const SOURCE: &str = "Obcan.Vzorov";
-const METS_NS: &str = "http://www.loc.gov/METS/";
-const NSESSS_NS: &str = "http://www.mvcr.cz/nsesss/v4";
-const LOG_NS: &str = "http://www.mvcr.cz/nsesss/2023/log";
 
 fn id(value: &str) -> Identifier {
     Identifier::new(value, SOURCE).unwrap()
@@ -208,99 +203,8 @@ fn package(purpose: Purpose) -> Package {
     }
 }
 
-/// The shared schemas beside the project; missing, they fail the test.
-fn schemas() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/schemas/nsesss");
-    for schema in ["catalog.xml", "mets.xsd", "nsesss.xsd", "nsesss-TrP.xsd"] {
-        assert!(
-            dir.join(schema).is_file(),
-            "{schema} is missing: the NSESSS schemas are expected in the shared schemas beside \
-             the project, at {}",
-            dir.display()
-        );
-    }
-    dir.canonicalize().unwrap()
-}
-
-/// Validates a document with `xmllint` offline; `Err` carries its report.
-fn xmllint(schema: &Path, document: &Path) -> Result<(), String> {
-    let output = Command::new("xmllint")
-        .env("XML_CATALOG_FILES", schemas().join("catalog.xml"))
-        .args(["--nonet", "--noout", "--schema"])
-        .arg(schema)
-        .arg(document)
-        .output()
-        .unwrap_or_else(|error| {
-            panic!("xmllint did not run ({error}): install libxml2-utils (scripts/packages test)")
-        });
-    let report = String::from_utf8_lossy(&output.stderr).into_owned();
-    if output.status.success() {
-        Ok(())
-    } else {
-        Err(report)
-    }
-}
-
-/// The element `prefix:name` cut out of the package with its namespace
-/// declared on it, as a document of its own.
-fn extract(xml: &str, element: &str, namespace: &str) -> String {
-    let start = xml
-        .find(&format!("<{element} "))
-        .or_else(|| xml.find(&format!("<{element}>")))
-        .unwrap_or_else(|| panic!("no {element} in\n{xml}"));
-    let end_tag = format!("</{element}>");
-    let end = xml.find(&end_tag).unwrap() + end_tag.len();
-    let prefix = element.split(':').next().unwrap();
-    let open = format!("<{element}");
-    let body = &xml[start..end];
-    format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<{element} xmlns:{prefix}=\"{namespace}\"{}\n",
-        &body[open.len()..]
-    )
-}
-
-/// A schema that knows all three namespaces, so that METS's lax
-/// `xmlData` validates the nested metadata too.
-fn combined_schema(dir: &Path) -> PathBuf {
-    let schemas = schemas();
-    let import = |namespace: &str, file: &str| {
-        format!(
-            "  <xs:import namespace=\"{namespace}\" schemaLocation=\"{}\"/>\n",
-            schemas.join(file).display()
-        )
-    };
-    let path = dir.join("combined.xsd");
-    std::fs::write(
-        &path,
-        format!(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
-             <xs:schema xmlns:xs=\"http://www.w3.org/2001/XMLSchema\">\n{}{}{}</xs:schema>\n",
-            import(METS_NS, "mets.xsd"),
-            import(NSESSS_NS, "nsesss.xsd"),
-            import(LOG_NS, "nsesss-TrP.xsd"),
-        ),
-    )
-    .unwrap();
-    path
-}
-
-/// Validates `mets.xml` every way; the first failure with its report.
 fn validate(xml: &str) -> Result<(), String> {
-    let schemas = schemas();
-    let dir = tempfile::tempdir().unwrap();
-    let mets = dir.path().join("mets.xml");
-    std::fs::write(&mets, xml).unwrap();
-    xmllint(&schemas.join("mets.xsd"), &mets).map_err(|report| format!("METS: {report}"))?;
-
-    let spis = dir.path().join("spis.xml");
-    std::fs::write(&spis, extract(xml, "nsesss:Spis", NSESSS_NS)).unwrap();
-    xmllint(&schemas.join("nsesss.xsd"), &spis).map_err(|report| format!("NSESSS: {report}"))?;
-
-    let log = dir.path().join("log.xml");
-    std::fs::write(&log, extract(xml, "tp:TransakcniLogSystemu", LOG_NS)).unwrap();
-    xmllint(&schemas.join("nsesss-TrP.xsd"), &log).map_err(|report| format!("log: {report}"))?;
-
-    xmllint(&combined_schema(dir.path()), &mets).map_err(|report| format!("all: {report}"))
+    testing::validate_mets(xml)
 }
 
 fn keep(sip: &Sip, name: &str) {
@@ -396,8 +300,9 @@ fn the_validation_catches_broken_nested_metadata() {
     let xml = build(&package(Purpose::DisposalProcedure))
         .unwrap()
         .mets_xml;
-    let schemas = schemas();
+    let schemas = testing::nsesss_schemas().unwrap();
     let dir = tempfile::tempdir().unwrap();
+    let combined = combined_schema(dir.path()).unwrap();
 
     let broken = xml.replace(
         "<nsesss:SkartacniZnak>V</nsesss:SkartacniZnak>",
@@ -406,18 +311,22 @@ fn the_validation_catches_broken_nested_metadata() {
     assert_ne!(broken, xml);
     let mets = dir.path().join("mets.xml");
     std::fs::write(&mets, &broken).unwrap();
-    let report = xmllint(&combined_schema(dir.path()), &mets).unwrap_err();
+    let report = xmllint(&combined, &mets).unwrap_err();
     assert!(report.contains("SkartacniZnak"), "{report}");
     let spis = dir.path().join("spis.xml");
-    std::fs::write(&spis, extract(&broken, "nsesss:Spis", NSESSS_NS)).unwrap();
+    std::fs::write(&spis, extract(&broken, "nsesss:Spis", NSESSS_NS).unwrap()).unwrap();
     assert!(xmllint(&schemas.join("nsesss.xsd"), &spis).is_err());
 
     let broken = xml.replace("<tp:TypUdalostiId>Export<", "<tp:TypUdalostiId>Vyvezeno<");
     assert_ne!(broken, xml);
     std::fs::write(&mets, &broken).unwrap();
-    let report = xmllint(&combined_schema(dir.path()), &mets).unwrap_err();
+    let report = xmllint(&combined, &mets).unwrap_err();
     assert!(report.contains("TypUdalostiId"), "{report}");
     let log = dir.path().join("log.xml");
-    std::fs::write(&log, extract(&broken, "tp:TransakcniLogSystemu", LOG_NS)).unwrap();
+    std::fs::write(
+        &log,
+        extract(&broken, "tp:TransakcniLogSystemu", LOG_NS).unwrap(),
+    )
+    .unwrap();
     assert!(xmllint(&schemas.join("nsesss-TrP.xsd"), &log).is_err());
 }

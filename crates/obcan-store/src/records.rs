@@ -35,7 +35,8 @@ pub struct Acting {
 }
 
 impl Acting {
-    fn event(&self, action: Action, file: RecordFileId) -> AuditEvent {
+    /// The audit event of this step on `file`.
+    pub fn event(&self, action: Action, file: RecordFileId) -> AuditEvent {
         AuditEvent::new(self.at, Actor::Staff(self.by.uuid()), action)
             .about_record_file(file)
             .from_ip(self.ip.clone())

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
+use obcan_core::registers::Ico;
 use sha2::{Digest, Sha256};
 
 use crate::assets;
@@ -20,6 +21,8 @@ pub struct Branding {
     pub name_en: Option<String>,
     pub logo: Option<Logo>,
     pub primary_color: Option<Color>,
+    /// Names the office as the originator of its records.
+    pub ico: Ico,
     pub contact: Contact,
 }
 

@@ -171,6 +171,7 @@ mod tests {
                 name_en: None,
                 logo: None,
                 primary_color: None,
+                ico: obcan_core::registers::Ico::parse("00012343").unwrap(),
                 contact: branding::Contact::default(),
             },
             secure_cookies: false,

@@ -190,6 +190,7 @@ pub(crate) fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         route(Method::GET,  "/office/records/{id}",            RECORDS,           get(records::detail)),
         upload(             "/office/records/{id}/documents",  RECORDS,           post(records::file_document)),
         route(Method::GET,  "/office/records/{id}/documents/{document}", RECORDS, get(records::download)),
+        route(Method::GET,  "/office/records/{id}/export",     RECORDS,           get(records::export)),
         route(Method::POST, "/office/records/{id}/close",      RECORDS,           post(records::close)),
         route(Method::POST, "/office/records/{id}/hold",       RECORDS,           post(records::place_hold)),
         route(Method::POST, "/office/records/{id}/release",    RECORDS,           post(records::release_hold)),

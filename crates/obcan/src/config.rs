@@ -10,9 +10,12 @@ use std::path::{Path, PathBuf};
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use obcan_core::identity::{Loa, ProviderId};
-use obcan_core::registers::MatchRule;
+use obcan_core::registers::{Ico, MatchRule};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+/// The demo town's IČO: well-formed, so the demo can export its records;
+/// production refuses it.
+pub const DEMO_ICO: &str = "00012343";
 /// Publicly known, so only fit for the demo; production refuses it.
 pub const DEMO_SESSION_KEY: &str = "obcan-demo-session-key-not-secret-change-it-in-production";
 const MIN_SECRET_LENGTH: usize = 32;
@@ -487,6 +490,9 @@ pub struct BrandingConfig {
     /// Header colour as `#rrggbb`; empty for the design system's blue.
     pub primary_color: String,
     pub address: Vec<String>,
+    /// The office's IČO: names it as the originator of its records in the archival packages.
+    #[serde(deserialize_with = "ico_digits")]
+    pub ico: String,
     pub contact_email: String,
     pub contact_phone: String,
 }
@@ -591,6 +597,7 @@ impl Default for Config {
                 logo: String::new(),
                 primary_color: String::new(),
                 address: vec!["Náměstí Míru 1".into(), "123 45 Vzorov".into()],
+                ico: DEMO_ICO.into(),
                 contact_email: "podatelna@vzorov.example".into(),
                 contact_phone: "+420 123 456 789".into(),
             },
@@ -679,6 +686,21 @@ impl<'de> Deserialize<'de> for DatabaseUrl {
     }
 }
 
+/// The environment reads `00064581` as a number, which loses the leading
+/// zeros; an IČO always has eight digits, so they are put back.
+fn ico_digits<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Text(String),
+        Number(u64),
+    }
+    Ok(match Raw::deserialize(deserializer)? {
+        Raw::Text(text) => text,
+        Raw::Number(number) => format!("{number:08}"),
+    })
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("configuration file {0} does not exist")]
@@ -744,6 +766,15 @@ impl Config {
             && let Err(error) = obcan_web::branding::Color::parse(&self.branding.primary_color)
         {
             return invalid("branding.primary_color", error.to_string());
+        }
+        if Ico::parse(&self.branding.ico).is_err() {
+            return invalid(
+                "branding.ico",
+                format!(
+                    "{:?} is not an IČO: eight digits with a valid check digit",
+                    self.branding.ico
+                ),
+            );
         }
         self.validate_storage()?;
         self.validate_identity()?;
@@ -1024,6 +1055,13 @@ impl Config {
 
     fn production_problems(&self) -> Vec<String> {
         let mut problems = Vec::new();
+        if self.branding.ico == DEMO_ICO {
+            problems.push(
+                "the office's records would leave for the archive under the demo town's IČO: set \
+                 branding.ico (OBCAN_BRANDING_ICO)"
+                    .to_owned(),
+            );
+        }
         if self.identity.demo {
             problems.push(
                 "the demo identity provider lets anyone log in as anyone: set identity.demo = false \

@@ -27,7 +27,7 @@ use obcan_core::audit::{Action, Actor, AuditEvent};
 use obcan_core::credential::InitialPassword;
 use obcan_core::documents::Quota;
 use obcan_core::identity::{Loa, ProviderId};
-use obcan_core::registers::MatchRule;
+use obcan_core::registers::{Ico, MatchRule};
 use obcan_core::session::SessionPolicy;
 use obcan_core::staff::{Label, LoginName, Role, StaffId};
 use obcan_store::blobs::{BlobStore, S3Settings};
@@ -234,6 +234,7 @@ pub fn web_settings(config: &Config) -> anyhow::Result<WebSettings> {
             name_en: non_empty(&b.name_en),
             logo,
             primary_color,
+            ico: Ico::parse(&b.ico).context("branding.ico")?,
             contact: Contact {
                 address: b.address.clone(),
                 email: non_empty(&b.contact_email),

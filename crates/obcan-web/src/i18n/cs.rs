@@ -693,5 +693,11 @@ pub(super) static TEXTS: Texts = Texts {
         done_approved: "Návrh byl schválen a proveden.",
         done_rejected: "Návrh byl zamítnut.",
         back: "Zpět na spisy",
+        export_title: "Export pro archiv",
+        export_lead_closed: "Datový balíček SIP podle NSESSS pro skartační řízení: metadata spisu a jeho dokumentů v souboru mets.xml s kontrolními součty a dokumenty ve složce komponenty, vše v jednom souboru ZIP. Každý export se zapíše do auditního záznamu.",
+        export_lead_archived: "Datový balíček SIP podle NSESSS pro předání do archivu: metadata spisu a jeho dokumentů v souboru mets.xml s kontrolními součty a dokumenty ve složce komponenty, vše v jednom souboru ZIP. Každý export se zapíše do auditního záznamu.",
+        export: "Stáhnout balíček SIP (ZIP)",
+        export_not_closed: "Exportovat lze jen uzavřený nebo archivovaný spis.",
+        export_damaged: "Spis nelze exportovat: tento dokument neprošel kontrolou integrity a balíček by nesl poškozená data:",
     },
 };

@@ -693,5 +693,11 @@ pub(super) static TEXTS: Texts = Texts {
         done_approved: "The proposal was approved and carried out.",
         done_rejected: "The proposal was rejected.",
         back: "Back to the records",
+        export_title: "Export for the archive",
+        export_lead_closed: "An NSESSS SIP data package for the disposal procedure: the metadata of the file and its documents in mets.xml, with checksums, and the documents in the folder komponenty, all in one ZIP file. Every export is written to the audit log.",
+        export_lead_archived: "An NSESSS SIP data package for the transfer to the archive: the metadata of the file and its documents in mets.xml, with checksums, and the documents in the folder komponenty, all in one ZIP file. Every export is written to the audit log.",
+        export: "Download the SIP package (ZIP)",
+        export_not_closed: "Only a closed or archived file can be exported.",
+        export_damaged: "The file cannot be exported: this document failed the integrity check, and the package would carry damaged data:",
     },
 };

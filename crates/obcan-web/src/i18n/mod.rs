@@ -223,6 +223,12 @@ pub(crate) struct RecordTexts {
     pub done_approved: &'static str,
     pub done_rejected: &'static str,
     pub back: &'static str,
+    pub export_title: &'static str,
+    pub export_lead_closed: &'static str,
+    pub export_lead_archived: &'static str,
+    pub export: &'static str,
+    pub export_not_closed: &'static str,
+    pub export_damaged: &'static str,
 }
 
 /// The pages of the citizen's data from the public registers.

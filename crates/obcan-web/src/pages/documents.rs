@@ -666,7 +666,24 @@ pub(crate) fn stored_content_response(
         tracing::error!(%error, "stored content broke off while being sent");
         std::io::Error::other(error.to_string())
     });
-    let mut response = Body::from_stream(stream).into_response();
+    private_download(
+        Body::from_stream(stream),
+        media_type,
+        Some(size),
+        disposition,
+    )
+}
+
+/// A download of personal data: never cached, never compressed again (the
+/// stored formats are compressed already, or stored as they are); its size
+/// when known in advance.
+pub(crate) fn private_download(
+    body: Body,
+    media_type: &str,
+    size: Option<u64>,
+    disposition: &str,
+) -> Result<Response, WebError> {
+    let mut response = body.into_response();
     response
         .extensions_mut()
         .insert(crate::documents::StoredContent);
@@ -675,7 +692,9 @@ pub(crate) fn stored_content_response(
         HeaderValue::from_str(value).map_err(|e| WebError::Internal(format!("header: {e}")))
     };
     headers.insert(header::CONTENT_TYPE, header(media_type)?);
-    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(size));
+    if let Some(size) = size {
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(size));
+    }
     headers.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-store"),

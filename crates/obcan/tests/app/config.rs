@@ -61,6 +61,10 @@ fn environment_overrides_file_overrides_defaults() {
                 .idle_timeout_minutes,
             20
         );
+
+        // The environment gives an IČO as a number; its leading zeros stay.
+        jail.set_env("OBCAN_BRANDING_ICO", "00064581");
+        assert_eq!(load_in(jail, None).unwrap().branding.ico, "00064581");
         Ok(())
     });
 }
@@ -102,6 +106,7 @@ fn invalid_values_name_the_key() {
                 "[branding]\nprimary_color = \"#ffff00\"\n",
                 "branding.primary_color",
             ),
+            ("[branding]\nico = \"00012345\"\n", "branding.ico"),
             ("[databse]\nurl = \"sqlite://x\"\n", "databse"),
             ("mode = \"staging\"\n", "mode"),
             ("[log]\nlevel = \"=[\"\n", "log.level"),
@@ -170,6 +175,7 @@ fn production_refuses_the_demo_idp_plain_cookies_and_default_secrets() {
         assert!(error.contains("OBCAN_SECRETS_SESSION_KEY"), "{error}");
         assert!(error.contains("registers.connector"), "{error}");
         assert!(error.contains("secrets.master_key_file"), "{error}");
+        assert!(error.contains("OBCAN_BRANDING_ICO"), "{error}");
 
         jail.set_env("OBCAN_REGISTERS_CONNECTOR", "http");
         jail.set_env("OBCAN_REGISTERS_URL", "https://registers.vzorov.example/v1");
@@ -201,8 +207,9 @@ fn production_refuses_the_demo_idp_plain_cookies_and_default_secrets() {
 }
 
 /// What production needs besides the portal's own settings: the register
-/// gateway, the mail server and a master key.
+/// gateway, the mail server, a master key, and the office's own IČO.
 fn set_production_gateways(jail: &mut Jail) {
+    jail.set_env("OBCAN_BRANDING_ICO", "00064581");
     jail.set_env("OBCAN_SECRETS_MASTER_KEY_FILE", "/etc/obcan/master.key");
     jail.set_env("OBCAN_REGISTERS_CONNECTOR", "http");
     jail.set_env(

@@ -119,7 +119,15 @@ fn refused_list(body: &str) -> String {
 }
 
 /// Every file under the portal's blob store.
-fn blob_files(app: &TestApp) -> Vec<std::path::PathBuf> {
+/// Flips a bit in the middle of a stored object, as a failing disk might.
+pub(crate) fn damage(object: &std::path::Path) {
+    let mut bytes = std::fs::read(object).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x40;
+    std::fs::write(object, &bytes).unwrap();
+}
+
+pub(crate) fn blob_files(app: &TestApp) -> Vec<std::path::PathBuf> {
     let root = app.db.as_ref().unwrap().folder.path().join("blobs");
     let mut files = Vec::new();
     let mut folders = vec![root];
@@ -402,10 +410,7 @@ async fn a_damaged_object_is_reported_and_never_served() {
     .await;
     let id = document_ids(&app).await.remove(0);
     let object = blob_files(&app).remove(0);
-    let mut bytes = std::fs::read(&object).unwrap();
-    let middle = bytes.len() / 2;
-    bytes[middle] ^= 0x40;
-    std::fs::write(&object, &bytes).unwrap();
+    damage(&object);
 
     let report = obcan::verify_storage(&app.state.store, app.state.now())
         .await

@@ -5,7 +5,11 @@
 
 use axum::body::Body;
 use axum::http::{Method, StatusCode, header};
+use http_body_util::BodyExt as _;
 use obcan_core::staff::Role;
+use obcan_formats::testing::{unzip, validate_mets};
+use sha2::{Digest as _, Sha256};
+use tower::ServiceExt as _;
 
 use crate::support::{TestApp, TestResponse};
 
@@ -40,6 +44,27 @@ async fn file_document(app: &mut TestApp, file: &str, name: &str, bytes: &[u8]) 
         .body(Body::from(body))
         .unwrap();
     app.request(request).await
+}
+
+/// Exports a file and reads the package as an archive would: its
+/// `mets.xml`, valid against the schemas, and its other entries.
+async fn export(app: &mut TestApp, file: &str) -> (String, Vec<(String, Vec<u8>)>) {
+    let exported = app.get(&format!("{file}/export")).await;
+    assert_eq!(exported.status, StatusCode::OK, "{}", exported.body);
+    assert_eq!(exported.header("content-type"), Some("application/zip"));
+    let disposition = exported.header("content-disposition").unwrap();
+    assert!(
+        disposition.starts_with("attachment; filename=\"SIP-SP-"),
+        "{disposition}"
+    );
+    let mut entries = unzip(&exported.bytes).unwrap();
+    let (name, mets) = entries.remove(0);
+    assert_eq!(name, "mets.xml", "mets.xml comes first");
+    let mets = String::from_utf8(mets).unwrap();
+    if let Err(report) = validate_mets(&mets) {
+        panic!("{report}\n{mets}");
+    }
+    (mets, entries)
 }
 
 /// Opens a file and returns its page's path.
@@ -115,6 +140,25 @@ async fn a_file_goes_from_opening_through_hold_to_disposal() {
         let filed = file_document(&mut app, file, "podání.pdf", &content).await;
         assert_eq!(filed.status, StatusCode::SEE_OTHER, "{}", filed.body);
     }
+    // A minute later, so that the documents' order is the order of filing.
+    app.advance(60);
+    let attachment = pdf("Podpisové archy");
+    let filed = file_document(&mut app, &petition, "archy/1.pdf", &attachment).await;
+    assert_eq!(
+        filed.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a path is no name"
+    );
+    let filed = file_document(&mut app, &petition, "Podpisové archy.pdf", &attachment).await;
+    assert_eq!(filed.status, StatusCode::SEE_OTHER, "{}", filed.body);
+
+    // An open file is not exported.
+    let open = app.get(&format!("{petition}/export")).await;
+    assert_eq!(open.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        open.body
+            .contains("Exportovat lze jen uzavřený nebo archivovaný spis.")
+    );
     let page = app.get(&petition).await;
     assert!(page.body.contains("podání.pdf"));
     let link = {
@@ -134,6 +178,35 @@ async fn a_file_goes_from_opening_through_hold_to_disposal() {
         closed.element_text("file-state").as_deref(),
         Some("uzavřený")
     );
+
+    // The closed file leaves for the disposal procedure as a SIP: its
+    // documents byte for byte, each with its checksum in mets.xml.
+    let (mets, components) = export(&mut app, &petition).await;
+    assert!(mets.contains(r#"LABEL="Datový balíček pro provedení skartačního řízení""#));
+    assert!(mets.contains("<nsesss:Nazev>Petice za přechod u školy</nsesss:Nazev>"));
+    assert!(
+        mets.contains("<mets:note>00012343</mets:note>"),
+        "the office's IČO"
+    );
+    assert!(mets.contains("<nsesss:SkartacniZnak>A</nsesss:SkartacniZnak>"));
+    assert!(mets.contains("<nsesss:PlneUrcenySpisovyZnak>2.2</nsesss:PlneUrcenySpisovyZnak>"));
+    let names: Vec<&str> = components.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "komponenty/1_podani.pdf",
+            "komponenty/2_Podpisove_archy.pdf"
+        ]
+    );
+    for ((name, bytes), original) in components.iter().zip([&content, &attachment]) {
+        assert_eq!(bytes, original, "{name}");
+        let sha256: String = Sha256::digest(bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert!(mets.contains(&format!(r#"CHECKSUM="{sha256}""#)), "{name}");
+    }
+
     let late = file_document(&mut app, &petition, "pozdě.pdf", &content).await;
     assert_eq!(late.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(late.body.contains("Spis už není otevřený."));
@@ -216,6 +289,13 @@ async fn a_file_goes_from_opening_through_hold_to_disposal() {
     );
     assert!(archived.body.contains("nic z něj nelze změnit"));
     assert_eq!(app.get(&link).await.status, StatusCode::OK);
+    let (mets, components) = export(&mut app, &petition).await;
+    assert!(
+        mets.contains(
+            r#"LABEL="Datový balíček pro předávání dokumentů a jejich metadat do archivu""#
+        )
+    );
+    assert_eq!(components.len(), 2);
 
     let destroyed = app.get(&request).await;
     assert_eq!(
@@ -223,6 +303,8 @@ async fn a_file_goes_from_opening_through_hold_to_disposal() {
         Some("skartovaný")
     );
     assert!(!destroyed.body.contains("Žádost o rozpočet 2026"));
+    let gone = app.get(&format!("{request}/export")).await;
+    assert_eq!(gone.status, StatusCode::UNPROCESSABLE_ENTITY);
 
     // An archived file takes no hold; a decided proposal is not decided again.
     let hold = app
@@ -252,9 +334,64 @@ async fn a_file_goes_from_opening_through_hold_to_disposal() {
         "disposal_approved",
         "record_file_archived",
         "record_file_destroyed",
+        "record_file_exported",
     ] {
         assert!(actions.iter().any(|a| a == action), "{action}");
     }
+}
+
+#[tokio::test]
+async fn a_file_with_a_damaged_document_is_not_exported() {
+    let mut app = TestApp::new().await;
+    app.logged_in_staff("spisovna", &[Role::RecordsManager])
+        .await;
+    let file = open_file(&mut app, "1.3", "Přihlášení psa Alík").await;
+    let content = [pdf("Alík"), vec![b' '; 200_000]].concat();
+    let filed = file_document(&mut app, &file, "přihláška.pdf", &content).await;
+    assert_eq!(filed.status, StatusCode::SEE_OTHER, "{}", filed.body);
+    let export_link = format!("{file}/export");
+    assert!(!app.get(&file).await.body.contains(&export_link));
+    let closed = app.post_form(&file, &format!("{file}/close"), &[]).await;
+    assert_eq!(closed.status, StatusCode::SEE_OTHER, "{}", closed.body);
+    assert!(app.get(&file).await.body.contains(&export_link));
+
+    // An object gone since the last integrity round: mets.xml may have left
+    // already, so the package breaks off rather than end as a whole ZIP.
+    let object = crate::documents::blob_files(&app).remove(0);
+    let kept = std::fs::read(&object).unwrap();
+    std::fs::remove_file(&object).unwrap();
+    let request = app
+        .builder(Method::GET, &export_link)
+        .body(Body::empty())
+        .unwrap();
+    let response = app.router.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.into_body().collect().await.is_err());
+    std::fs::write(&object, &kept).unwrap();
+
+    crate::documents::damage(&object);
+    let report = obcan::verify_storage(&app.state.store, app.state.now())
+        .await
+        .unwrap();
+    assert_eq!(report.damaged.len(), 1);
+
+    let refused = app.get(&export_link).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.body.contains("neprošel kontrolou integrity"),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("přihláška.pdf"));
+    // The export that broke off was begun, and is audited; the refused one
+    // was not.
+    let exports = app
+        .audit_actions()
+        .await
+        .iter()
+        .filter(|a| *a == "record_file_exported")
+        .count();
+    assert_eq!(exports, 1);
 }
 
 #[tokio::test]

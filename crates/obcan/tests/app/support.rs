@@ -45,6 +45,8 @@ pub struct TestResponse {
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: String,
+    /// The body as it came, for what is not text.
+    pub bytes: Vec<u8>,
 }
 
 impl TestResponse {
@@ -133,6 +135,7 @@ impl TestApp {
             status,
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes: bytes.to_vec(),
         }
     }
 

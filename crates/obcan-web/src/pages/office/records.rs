@@ -8,7 +8,7 @@ use askama::Template;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use obcan_core::audit::{Action, Actor, AuditEvent};
+use obcan_core::audit::Action;
 use obcan_core::documents::{DocumentId, DocumentName};
 use obcan_core::records::{
     FileState, FileTitle, FilingPlan, HoldReason, Outcome, ProposalId, ProposalState, RecordFileId,
@@ -29,6 +29,10 @@ use crate::error::WebError;
 use crate::i18n::{RecordTexts, Texts};
 use crate::pages::{Chrome, Section, ValidForm, ValidQuery, local_time, render_with_status};
 use crate::state::AppState;
+
+mod export;
+
+pub(crate) use export::export;
 
 type Manager = SignedInStaff<need::ManageRecords>;
 
@@ -271,6 +275,8 @@ struct DetailPage {
     may_hold: bool,
     archived: bool,
     destroyed: bool,
+    /// What the export makes, when the file can be exported.
+    export_lead: Option<&'static str>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -328,6 +334,11 @@ async fn detail_page(
         may_hold: live,
         archived: file.state == FileState::Archived,
         destroyed: file.state == FileState::Destroyed,
+        export_lead: match file.state {
+            FileState::Closed => Some(t.records.export_lead_closed),
+            FileState::Archived => Some(t.records.export_lead_archived),
+            FileState::Open | FileState::Destroyed => None,
+        },
         file: file_view(&file, t),
         chrome,
     };
@@ -427,14 +438,9 @@ pub(crate) async fn download(
         .content(id, document)
         .await?
         .ok_or(WebError::NotFound)?;
-    let event = AuditEvent::new(
-        state.now(),
-        Actor::Staff(manager.grants.id.uuid()),
-        Action::RecordDocumentRead,
-    )
-    .about_record_file(id)
-    .with("document", document.to_string())
-    .from_ip(ip.text());
+    let event = acting(&state, &manager, &ip)
+        .event(Action::RecordDocumentRead, id)
+        .with("document", document.to_string());
     state.store.audit().append(&event).await?;
     stored_content_response(
         content,
