@@ -9,6 +9,8 @@ pub mod citizen;
 pub mod contact;
 pub mod credential;
 pub mod documents;
+pub mod forms;
+pub mod identifiers;
 pub mod identity;
 pub mod language;
 pub mod policy;

@@ -204,6 +204,7 @@ mod tests {
                 )),
                 sms: None,
             },
+            forms: std::sync::Arc::new(obcan_core::forms::Catalog::load([]).unwrap()),
             documents: documents::DocumentSettings {
                 quota: obcan_core::documents::Quota::default(),
                 check_batch: 10,

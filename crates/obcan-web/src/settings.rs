@@ -41,6 +41,8 @@ pub struct WebSettings {
     pub registers: RegisterSettings,
     pub contacts: ContactSettings,
     pub documents: crate::documents::DocumentSettings,
+    /// The forms citizens file submissions with.
+    pub forms: Arc<obcan_core::forms::Catalog>,
 }
 
 /// How verification codes reach citizens' e-mail and telephones.

@@ -38,6 +38,7 @@ pub struct Config {
     pub audit: AuditConfig,
     pub secrets: SecretsConfig,
     pub branding: BrandingConfig,
+    pub forms: FormsConfig,
     pub log: LogConfig,
 }
 
@@ -499,6 +500,14 @@ pub struct BrandingConfig {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
+pub struct FormsConfig {
+    /// A folder of the office's own form definitions (`*.toml`), read at start beside the
+    /// built-in ones, which a definition with the same id replaces; empty for the built-in only.
+    pub path: PathBuf,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct LogConfig {
     pub format: LogFormat,
     /// A tracing filter, e.g. `info` or `info,obcan_web=debug`; `RUST_LOG` overrides it.
@@ -601,6 +610,9 @@ impl Default for Config {
                 contact_email: "podatelna@vzorov.example".into(),
                 contact_phone: "+420 123 456 789".into(),
             },
+            forms: FormsConfig {
+                path: PathBuf::new(),
+            },
             log: LogConfig {
                 format: LogFormat::Human,
                 level: "info".into(),
@@ -632,6 +644,7 @@ section_defaults! {
     AuditConfig => audit,
     SecretsConfig => secrets,
     BrandingConfig => branding,
+    FormsConfig => forms,
     LogConfig => log,
 }
 

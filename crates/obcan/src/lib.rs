@@ -26,6 +26,7 @@ use obcan_connect::sms::{SmsGateway, SmsSettings};
 use obcan_core::audit::{Action, Actor, AuditEvent};
 use obcan_core::credential::InitialPassword;
 use obcan_core::documents::Quota;
+use obcan_core::forms::Catalog;
 use obcan_core::identity::{Loa, ProviderId};
 use obcan_core::registers::{Ico, MatchRule};
 use obcan_core::session::SessionPolicy;
@@ -271,7 +272,39 @@ pub fn web_settings(config: &Config) -> anyhow::Result<WebSettings> {
             check_every: (config.storage.check_every_minutes > 0)
                 .then(|| Duration::from_secs(config.storage.check_every_minutes * 60)),
         },
+        forms: Arc::new(load_forms(config)?),
     })
+}
+
+/// The built-in forms and the office's own from `forms.path`, every one
+/// checked: a bad definition stops the start, naming its file and field.
+pub fn load_forms(config: &Config) -> anyhow::Result<Catalog> {
+    let folder = &config.forms.path;
+    let mut files = Vec::new();
+    if !folder.as_os_str().is_empty() {
+        let entries = std::fs::read_dir(folder)
+            .with_context(|| format!("forms.path: cannot read {}", folder.display()))?;
+        for entry in entries {
+            let path = entry
+                .with_context(|| format!("forms.path: cannot read {}", folder.display()))?
+                .path();
+            if path
+                .extension()
+                .is_some_and(|extension| extension == "toml")
+            {
+                let text = std::fs::read_to_string(&path)
+                    .with_context(|| format!("cannot read the form {}", path.display()))?;
+                files.push((path.display().to_string(), text));
+            }
+        }
+        // The same order on every node, whatever the file system's.
+        files.sort();
+    }
+    Ok(Catalog::load(
+        files
+            .iter()
+            .map(|(name, text)| (name.clone(), text.as_str())),
+    )?)
 }
 
 /// Where verification codes go: the SMTP server and the SMS gateway, or in

@@ -303,7 +303,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Config {
             command: ConfigCommand::Check,
         } => {
-            writeln!(std::io::stdout(), "configuration is valid\n{config:#?}")?;
+            let forms = obcan::load_forms(&config)?;
+            writeln!(
+                std::io::stdout(),
+                "configuration is valid, with {}\n{config:#?}",
+                count(forms.all().count() as u64, "form", "forms")
+            )?;
             for warning in config.warnings() {
                 eprintln!("warning: {warning}");
             }

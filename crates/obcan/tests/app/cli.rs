@@ -65,6 +65,45 @@ fn config_check_exits_non_zero_naming_the_bad_key() {
 }
 
 #[test]
+fn the_offices_forms_load_beside_the_built_in_and_a_bad_one_is_named() {
+    let folder = tempfile::tempdir().unwrap();
+    let forms = folder.path().join("formulare");
+    std::fs::create_dir(&forms).unwrap();
+    let (_, dog) = obcan_core::forms::BUILT_IN[1];
+    let own = dog
+        .replace("id = \"prihlaseni-psa\"", "id = \"odhlaseni-psa\"")
+        .replace("Přihlášení psa", "Odhlášení psa");
+    std::fs::write(forms.join("odhlaseni-psa.toml"), &own).unwrap();
+    std::fs::write(forms.join("README.txt"), "not a form").unwrap();
+    let check = || {
+        Command::new(OBCAN)
+            .args(["config", "check"])
+            .current_dir(folder.path())
+            .env("OBCAN_FORMS_PATH", &forms)
+            .output()
+            .unwrap()
+    };
+    let output = check();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("with 6 forms"), "{stdout}");
+
+    let broken = own.replace("pattern = \"[0-9]{15}\"", "pattern = \"[0-9]{15\"");
+    std::fs::write(forms.join("odhlaseni-psa.toml"), broken).unwrap();
+    let output = check();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("odhlaseni-psa.toml: steps[1].fields[0] (psi).fields[4] (cip).pattern"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn production_mode_refuses_to_serve_with_demo_settings() {
     let folder = tempfile::tempdir().unwrap();
     let output = Command::new(OBCAN)
