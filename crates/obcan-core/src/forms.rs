@@ -26,6 +26,28 @@ pub use definition::{
     FormId, LifeSituation, Pattern, Prefill, Step, Text,
 };
 
+/// Identifies a citizen's draft; random, so it reveals nothing. Filing the
+/// draft files it once: a second submit of the same draft finds what the
+/// first filed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DraftId(uuid::Uuid);
+
+impl DraftId {
+    pub fn random() -> Self {
+        Self(uuid::Uuid::new_v4())
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        uuid::Uuid::parse_str(raw).ok().map(Self)
+    }
+}
+
+impl std::fmt::Display for DraftId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 /// The example forms built into the portal: their file names and contents.
 pub const BUILT_IN: [(&str, &str); 5] = [
     (

@@ -11,6 +11,7 @@ mod contacts;
 mod credentials;
 pub mod dialect;
 mod documents;
+mod drafts;
 mod error;
 mod local_accounts;
 mod login_attempts;
@@ -41,6 +42,7 @@ pub use documents::{
     CheckReport, Content, ContentError, DamagedDocument, Document, Documents, NewDocument,
     OverQuota, Problem, StoredContent, Upload, owner_of,
 };
+pub use drafts::{Draft, DraftSummary, Drafts};
 pub use error::{AlreadyExists, StoreError};
 pub use local_accounts::{CounterRegistration, LOCAL_PROVIDER, LocalAccount, LocalAccounts};
 pub use login_attempts::{LoginAttempt, LoginAttempts, PendingLogin};
