@@ -107,11 +107,13 @@ pub enum Action {
     RecordFileDestroyed,
     /// A file left the portal as an archival package (SIP).
     RecordFileExported,
+    /// A citizen filed a submission.
+    SubmissionFiled,
 }
 
 impl Action {
     /// Every action, for the audit log's filter.
-    pub const ALL: [Self; 51] = [
+    pub const ALL: [Self; 52] = [
         Self::Login,
         Self::LoginFailed,
         Self::Logout,
@@ -163,6 +165,7 @@ impl Action {
         Self::RecordFileArchived,
         Self::RecordFileDestroyed,
         Self::RecordFileExported,
+        Self::SubmissionFiled,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -218,6 +221,7 @@ impl Action {
             Self::RecordFileArchived => "record_file_archived",
             Self::RecordFileDestroyed => "record_file_destroyed",
             Self::RecordFileExported => "record_file_exported",
+            Self::SubmissionFiled => "submission_filed",
         }
     }
 }

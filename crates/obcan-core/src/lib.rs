@@ -19,4 +19,5 @@ pub mod registers;
 pub mod registration;
 pub mod session;
 pub mod staff;
+pub mod submissions;
 pub mod time;

@@ -21,6 +21,7 @@ mod records;
 mod registers;
 mod sessions;
 mod staff;
+mod submissions;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod throttle;
@@ -57,6 +58,9 @@ pub use sessions::{
     Client, EndedSession, NewSession, NewStaffSession, SessionRecord, SessionSummary, Sessions,
 };
 pub use staff::{GrantChange, NewStaff, StaffDirectory, StaffMember};
+pub use submissions::{
+    FILED_THROUGH_PORTAL, Filed, Receipt, Submission, Submissions, TimelineEntry,
+};
 pub use throttle::LoginThrottle;
 pub use vault::{MasterKey, Vault};
 

@@ -19,7 +19,7 @@ use obcan_core::records::{
     RecordFileId, RetentionSign, disposal_from,
 };
 use obcan_core::staff::StaffId;
-use sqlx::Row as _;
+use sqlx::{Any, Row as _, Transaction};
 
 use crate::audit::append_in;
 use crate::documents::{Content, StoredContent, Upload, queue_blob_removal, to_i64};
@@ -174,7 +174,49 @@ impl ItemOutcome {
 }
 
 /// The data key's owner name for a file.
-fn owner_of(file: RecordFileId) -> String {
+/// Opens a file within the caller's transaction, by `opened_by` (a staff
+/// member's id, or what else opened it); its reference, "SP-<n>/<year>".
+pub(crate) async fn open_in(
+    store: &Store,
+    tx: &mut Transaction<'static, Any>,
+    file: &NewFile<'_>,
+    opened_by: &str,
+    at: Timestamp,
+) -> Result<String, StoreError> {
+    let year = i64::from(at.to_zoned(jiff::tz::TimeZone::UTC).year());
+    let number: i64 = sqlx::query(
+        "INSERT INTO record_counters (year, last) VALUES ($1, 1) \
+         ON CONFLICT (year) DO UPDATE SET last = record_counters.last + 1 RETURNING last",
+    )
+    .bind(year)
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get("last")?;
+    let reference = format!("SP-{number}/{year}");
+    let id = file.id.to_string();
+    let key = Vault::new(store)
+        .data_key_in(tx, &owner_of(file.id), at)
+        .await?;
+    sqlx::query(
+        "INSERT INTO record_files (id, reference, title, class_mark, class_title, sign, \
+         years, state, opened_at, opened_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9)",
+    )
+    .bind(&id)
+    .bind(&reference)
+    .bind(key.seal_text(&place("title", &id), file.title.as_str())?)
+    .bind(file.class.mark)
+    .bind(file.class.title)
+    .bind(file.class.sign.as_str())
+    .bind(i64::from(file.class.years))
+    .bind(at.as_second())
+    .bind(opened_by)
+    .execute(&mut **tx)
+    .await?;
+    Ok(reference)
+}
+
+pub(crate) fn owner_of(file: RecordFileId) -> String {
     format!("record-file:{file}")
 }
 
@@ -202,36 +244,8 @@ impl Records<'_> {
     /// next number of the year.
     pub async fn open(&self, file: &NewFile<'_>, acting: &Acting) -> Result<String, StoreError> {
         let mut tx = self.store.backend.begin_write(&self.store.pool).await?;
-        let year = i64::from(acting.at.to_zoned(jiff::tz::TimeZone::UTC).year());
-        let number: i64 = sqlx::query(
-            "INSERT INTO record_counters (year, last) VALUES ($1, 1) \
-             ON CONFLICT (year) DO UPDATE SET last = record_counters.last + 1 RETURNING last",
-        )
-        .bind(year)
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get("last")?;
-        let reference = format!("SP-{number}/{year}");
-        let id = file.id.to_string();
-        let key = Vault::new(self.store)
-            .data_key_in(&mut tx, &owner_of(file.id), acting.at)
-            .await?;
-        sqlx::query(
-            "INSERT INTO record_files (id, reference, title, class_mark, class_title, sign, \
-             years, state, opened_at, opened_by) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9)",
-        )
-        .bind(&id)
-        .bind(&reference)
-        .bind(key.seal_text(&place("title", &id), file.title.as_str())?)
-        .bind(file.class.mark)
-        .bind(file.class.title)
-        .bind(file.class.sign.as_str())
-        .bind(i64::from(file.class.years))
-        .bind(acting.at.as_second())
-        .bind(acting.by.to_string())
-        .execute(&mut *tx)
-        .await?;
+        let reference =
+            open_in(self.store, &mut tx, file, &acting.by.to_string(), acting.at).await?;
         let event = acting
             .event(Action::RecordFileOpened, file.id)
             .with("reference", reference.clone())
@@ -770,7 +784,7 @@ impl Records<'_> {
 
     async fn archive_in(
         &self,
-        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        tx: &mut Transaction<'static, Any>,
         file: RecordFileId,
         proposal: ProposalId,
         acting: &Acting,
@@ -797,7 +811,7 @@ impl Records<'_> {
     /// reference, class and dates; the blobs to remove after the commit.
     async fn destroy_in(
         &self,
-        tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+        tx: &mut Transaction<'static, Any>,
         file: RecordFileId,
         proposal: ProposalId,
         acting: &Acting,
@@ -883,7 +897,7 @@ const PROPOSAL_SELECT: &str = "SELECT p.id, p.proposed_at, p.state, p.decided_at
     LEFT JOIN disposal_items i ON i.proposal_id = p.id";
 
 async fn state_in<'c>(
-    executor: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    executor: impl sqlx::Executor<'c, Database = Any>,
     file: RecordFileId,
 ) -> Result<Option<FileState>, StoreError> {
     let row = sqlx::query("SELECT state FROM record_files WHERE id = $1")
@@ -909,7 +923,7 @@ fn open_file(state: Option<FileState>) -> Result<(), Refused> {
 
 /// Whether a file is on hold; holds change only on open and closed files.
 async fn held_in(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tx: &mut Transaction<'static, Any>,
     file: RecordFileId,
 ) -> Result<Result<bool, Refused>, StoreError> {
     let row = sqlx::query("SELECT state, hold_at FROM record_files WHERE id = $1")

@@ -152,8 +152,8 @@ pub struct FormDefinition {
     pub loa: Loa,
     /// The statutory time to settle a submission, in days.
     pub deadline_days: u16,
-    /// The class of the filing plan its submissions are filed under.
-    pub record_class: Option<&'static str>,
+    /// The mark of the filing plan's class its submissions are filed under.
+    pub record_class: &'static str,
     pub steps: Vec<Step>,
 }
 
@@ -383,7 +383,7 @@ struct RawForm {
     agenda: String,
     loa: String,
     deadline_days: Option<u16>,
-    record_class: Option<String>,
+    record_class: String,
     steps: Vec<RawStep>,
 }
 
@@ -519,17 +519,18 @@ impl Checker {
         if deadline_days == 0 {
             return refuse("deadline_days", "at least 1");
         }
-        let record_class = match raw.record_class {
-            None => None,
-            Some(mark) => match FilingPlan::PORTAL.class(&mark) {
-                Some(class) => Some(class.mark),
-                None => {
-                    return refuse(
-                        "record_class",
-                        format!("{mark:?} is not in the filing plan"),
-                    );
-                }
-            },
+        let Some(record_class) = FilingPlan::PORTAL
+            .class(&raw.record_class)
+            .map(|class| class.mark)
+        else {
+            let marks: Vec<&str> = FilingPlan::PORTAL
+                .classes()
+                .map(|class| class.mark)
+                .collect();
+            return refuse(
+                "record_class",
+                format!("{:?} is none of {}", raw.record_class, marks.join(", ")),
+            );
         };
         if raw.steps.is_empty() {
             return refuse("steps", "a form needs at least one step");

@@ -42,7 +42,6 @@ fn every_built_in_form_parses_and_is_named_by_its_file() {
     for (name, text) in BUILT_IN {
         let form = FormDefinition::parse(text).unwrap_or_else(|error| panic!("{name}: {error}"));
         assert_eq!(format!("{}.toml", form.id), name);
-        assert!(form.record_class.is_some(), "{name} is filed under a class");
     }
 }
 
@@ -296,6 +295,7 @@ summary = { cs = "Test", en = "Test" }
 life_situation = "other"
 agenda = "test"
 loa = "low"
+record_class = "1.4"
 
 [[steps]]
 title = { cs = "Krok", en = "Step" }
@@ -382,6 +382,7 @@ summary = { cs = "Test", en = "Test" }
 life_situation = "other"
 agenda = "test"
 loa = "low"
+record_class = "1.4"
 "#;
     let with = |steps: &str| {
         FormDefinition::parse(&format!("{base}{steps}"))
@@ -425,21 +426,21 @@ loa = "low"
         ),
         (
             "kind = \"text\"\nlabel_en = \"x\"",
-            "line 15: unknown field `label_en`",
+            "line 16: unknown field `label_en`",
         ),
     ] {
         let error = field(rest);
         assert!(error.contains(expected), "{rest}: {error}");
     }
     assert!(with("").contains("steps"), "a form needs steps");
-    let error = FormDefinition::parse(&base.replace("loa = \"low\"", "loa = \"low\"\nrecord_class = \"9.9\"\n[[steps]]\ntitle = { cs = \"K\", en = \"S\" }\nfields = [{ id = \"a\", kind = \"text\", label = { cs = \"A\", en = \"\" } }]")).unwrap_err();
+    let error = FormDefinition::parse(&base.replace("record_class = \"1.4\"", "record_class = \"9.9\"\n[[steps]]\ntitle = { cs = \"K\", en = \"S\" }\nfields = [{ id = \"a\", kind = \"text\", label = { cs = \"A\", en = \"\" } }]")).unwrap_err();
     assert_eq!(error.at, "record_class");
-    let error = FormDefinition::parse(&base.replace("loa = \"low\"", "loa = \"low\"\n[[steps]]\ntitle = { cs = \"K\", en = \"S\" }\nfields = [{ id = \"a\", kind = \"text\", label = { cs = \"A\", en = \" \" } }]")).unwrap_err();
+    let error = FormDefinition::parse(&base.replace("record_class = \"1.4\"", "record_class = \"1.4\"\n[[steps]]\ntitle = { cs = \"K\", en = \"S\" }\nfields = [{ id = \"a\", kind = \"text\", label = { cs = \"A\", en = \" \" } }]")).unwrap_err();
     assert_eq!(
         error.to_string(),
         "steps[0].fields[0] (a).label: the en text is empty"
     );
-    let error = FormDefinition::parse(&base.replace("loa = \"low\"", "loa = \"low\"\n[[steps]]\ntitle = { cs = \"K\", en = \"S\" }\nfields = [{ id = \"a\", kind = \"text\", label = { cs = \"A\", en = \"A\" } }, { id = \"a\", kind = \"email\", label = { cs = \"B\", en = \"B\" } }]")).unwrap_err();
+    let error = FormDefinition::parse(&base.replace("record_class = \"1.4\"", "record_class = \"1.4\"\n[[steps]]\ntitle = { cs = \"K\", en = \"S\" }\nfields = [{ id = \"a\", kind = \"text\", label = { cs = \"A\", en = \"A\" } }, { id = \"a\", kind = \"email\", label = { cs = \"B\", en = \"B\" } }]")).unwrap_err();
     assert!(
         error.to_string().contains("the id is used already"),
         "{error}"

@@ -394,6 +394,49 @@ async fn a_file_with_a_damaged_document_is_not_exported() {
     assert_eq!(exports, 1);
 }
 
+/// A submission's file is opened by the portal's filing office, not by
+/// a staff member; its package says so.
+#[tokio::test]
+async fn a_submissions_file_is_exported_with_the_filing_office_as_opener() {
+    use obcan_core::forms::{Answers, BUILT_IN, FormDefinition, Value};
+
+    let mut app = TestApp::new().await;
+    app.log_in_as(crate::support::JANA).await;
+    let citizen = app.citizen().await;
+    let form = FormDefinition::parse(BUILT_IN[3].1).unwrap();
+    let mut content = Answers::default();
+    content.set("popis", Value::One("Lampa nesvítí.".into()));
+    let store = &app.state.store;
+    let draft = store
+        .drafts()
+        .begin(&citizen, &form.id, form.version, &content, app.state.now())
+        .await
+        .unwrap();
+    store
+        .submissions()
+        .submit(&citizen, draft, &form, &content, app.state.now(), None)
+        .await
+        .unwrap()
+        .unwrap();
+    let file = store.records().list(None).await.unwrap().remove(0);
+    assert_eq!(file.class_mark, "1.4");
+
+    app.logged_in_staff("spisovna", &[Role::RecordsManager])
+        .await;
+    let path = format!("/office/records/{}", file.id);
+    let filed = file_document(&mut app, &path, "hlaseni.pdf", &pdf("Hlášení")).await;
+    assert_eq!(filed.status, StatusCode::SEE_OTHER, "{}", filed.body);
+    let closed = app.post_form(&path, &format!("{path}/close"), &[]).await;
+    assert_eq!(closed.status, StatusCode::SEE_OTHER, "{}", closed.body);
+    let (mets, components) = export(&mut app, &path).await;
+    assert_eq!(components.len(), 1);
+    assert!(
+        mets.contains("Hlášení závady ve veřejném prostoru PO-1/"),
+        "{mets}"
+    );
+    assert!(mets.contains("Elektronická podatelna, podatelna"), "{mets}");
+}
+
 #[tokio::test]
 async fn the_records_are_the_records_managers_only() {
     let mut app = TestApp::new().await;

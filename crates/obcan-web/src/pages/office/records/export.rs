@@ -25,7 +25,7 @@ use obcan_formats::nsesss_sip::{
     KeepingForm, Official, Origin, Originator, Package, PlanClass, Purpose, RetentionRegime, Sip,
 };
 use obcan_formats::zip_stream::ZipStream;
-use obcan_store::{FiledDocument, RecordFile};
+use obcan_store::{FILED_THROUGH_PORTAL, FiledDocument, RecordFile};
 use tokio::sync::mpsc;
 
 use super::{Manager, acting, detail_page, file_id};
@@ -38,6 +38,8 @@ use crate::state::AppState;
 const RECORDS_SYSTEM: &str = "Obcan – evidence spisů";
 /// What starts every file's retention period.
 const TRIGGER_EVENT: &str = "uzavření spisu";
+/// Who opens a submission's file: the portal's electronic filing office.
+const FILING_OFFICE: (&str, &str) = ("Elektronická podatelna", "podatelna");
 /// The position of someone who holds no role (any more).
 const NO_ROLE: &str = "pracovník úřadu";
 /// `Event::by` and `Official::unit` are at most this long.
@@ -359,10 +361,20 @@ impl<'a> Packaging<'a> {
     }
 
     /// A staff member, given by their id as the store keeps it: their name,
-    /// the office as their unit, their roles as their position.
+    /// the office as their unit, their roles as their position; or the
+    /// portal's filing office.
     async fn official(&mut self, staff_id: &str) -> Result<Official, WebError> {
         if let Some(known) = self.officials.get(staff_id) {
             return Ok(known.clone());
+        }
+        if staff_id == FILED_THROUGH_PORTAL {
+            // A submission's file, opened by the portal's filing office.
+            return Ok(Official {
+                id: Identifier::new(staff_id, &self.source).map_err(invalid)?,
+                name: FILING_OFFICE.0.to_owned(),
+                unit: clip(&self.state.settings.branding.name),
+                position: FILING_OFFICE.1.to_owned(),
+            });
         }
         let unknown = || WebError::Internal(format!("staff member {staff_id} is not known"));
         let id = StaffId::parse(staff_id).map_err(|_| unknown())?;

@@ -1,0 +1,303 @@
+//! Filed submissions. Filing turns a citizen's draft into the office's
+//! record in one transaction: the draft goes, a file (spis) is opened under
+//! the form's class, the content is sealed under the file's data key with
+//! its SHA-256 kept for the receipt, the timeline begins, and the audit log
+//! says so. Only then is the receipt shown; filing the same draft again
+//! finds what the first filing made.
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use obcan_core::audit::{Action, Actor, AuditEvent};
+use obcan_core::citizen::CitizenId;
+use obcan_core::forms::{Answers, DraftId, FormDefinition, FormId};
+use obcan_core::records::{FileTitle, FilingPlan, RecordFileId};
+use obcan_core::submissions::{SubmissionId, SubmissionState, TimelineKind};
+use sha2::{Digest as _, Sha256};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Row as _, Transaction};
+
+use crate::audit::append_in;
+use crate::records::{NewFile, open_in, owner_of};
+use crate::vault::{Vault, hex};
+use crate::{Store, StoreError};
+
+/// Who opened a submission's file: the portal's electronic filing office,
+/// on the citizen's filing.
+pub const FILED_THROUGH_PORTAL: &str = "portal";
+
+/// What the receipt shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    pub id: SubmissionId,
+    /// "PO-<n>/<year>".
+    pub reference: String,
+    pub form: FormId,
+    pub submitted_at: Timestamp,
+    /// SHA-256 (hex) of the content as filed.
+    pub content_sha256: String,
+    pub deadline_on: Date,
+    pub state: SubmissionState,
+}
+
+/// What filing a draft did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Filed {
+    New(Receipt),
+    /// The draft was filed before (a double click, a retry): its receipt.
+    Already(Receipt),
+}
+
+/// An entry of a submission's timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimelineEntry {
+    pub at: Timestamp,
+    pub kind: TimelineKind,
+    /// The state it left the submission in, if it moved it.
+    pub state: Option<SubmissionState>,
+}
+
+/// A submission as its citizen sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Submission {
+    pub receipt: Receipt,
+    pub content: Answers,
+    pub timeline: Vec<TimelineEntry>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Submissions<'a> {
+    store: &'a Store,
+}
+
+impl Store {
+    pub fn submissions(&self) -> Submissions<'_> {
+        Submissions { store: self }
+    }
+}
+
+const RECEIPT_COLUMNS: &str = "id, reference, form_id, submitted_at, content_sha256, \
+                               deadline_on, state";
+
+fn place(id: &str) -> String {
+    format!("submissions.content:{id}")
+}
+
+impl Submissions<'_> {
+    /// Files the citizen's draft with its checked `content`; none if the
+    /// citizen has no such draft and filed none from it.
+    pub async fn submit(
+        &self,
+        citizen: &CitizenId,
+        draft: DraftId,
+        form: &FormDefinition,
+        content: &Answers,
+        now: Timestamp,
+        ip: Option<String>,
+    ) -> Result<Option<Filed>, StoreError> {
+        let mut tx = self.store.backend.begin_write(&self.store.pool).await?;
+        // Taking the draft is what claims it: a concurrent filing of the
+        // same draft waits here, then finds it gone and filed.
+        let taken = sqlx::query("DELETE FROM submission_drafts WHERE id = $1 AND citizen_id = $2")
+            .bind(draft.to_string())
+            .bind(citizen.to_string())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if taken != 1 {
+            return Ok(filed_from(&mut tx, citizen, draft)
+                .await?
+                .map(Filed::Already));
+        }
+
+        let office_zone = obcan_core::time::office_zone();
+        let year = i64::from(now.to_zoned(office_zone.clone()).year());
+        let number: i64 = sqlx::query(
+            "INSERT INTO submission_counters (year, last) VALUES ($1, 1) \
+             ON CONFLICT (year) DO UPDATE SET last = submission_counters.last + 1 RETURNING last",
+        )
+        .bind(year)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("last")?;
+        let reference = format!("PO-{number}/{year}");
+
+        let class = FilingPlan::PORTAL
+            .class(form.record_class)
+            .ok_or_else(|| StoreError::Corrupt(format!("form {}: no class", form.id)))?;
+        let file = NewFile {
+            id: RecordFileId::random(),
+            title: FileTitle::parse(&format!("{} {reference}", form.title.cs))
+                .map_err(|e| StoreError::Corrupt(format!("form {}: title: {e}", form.id)))?,
+            class,
+        };
+        open_in(self.store, &mut tx, &file, FILED_THROUGH_PORTAL, now).await?;
+        let key = Vault::new(self.store)
+            .data_key_in(&mut tx, &owner_of(file.id), now)
+            .await?;
+
+        let id = SubmissionId::random();
+        let raw_id = id.to_string();
+        let bytes = serde_json::to_vec(content)
+            .map_err(|e| StoreError::Corrupt(format!("submission content: {e}")))?;
+        let content_sha256 = hex(&Sha256::digest(&bytes));
+        let deadline_on = now
+            .to_zoned(office_zone)
+            .date()
+            .checked_add(jiff::Span::new().days(i64::from(form.deadline_days)))
+            .map_err(|e| StoreError::Corrupt(format!("deadline: {e}")))?;
+        sqlx::query(
+            "INSERT INTO submissions (id, reference, draft_id, citizen_id, form_id, form_version, \
+             agenda, record_file_id, content, content_sha256, submitted_at, deadline_on, state, \
+             updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $11)",
+        )
+        .bind(&raw_id)
+        .bind(&reference)
+        .bind(draft.to_string())
+        .bind(citizen.to_string())
+        .bind(form.id.as_str())
+        .bind(i64::from(form.version))
+        .bind(&form.agenda)
+        .bind(file.id.to_string())
+        .bind(key.seal(&place(&raw_id), &bytes)?)
+        .bind(&content_sha256)
+        .bind(now.as_second())
+        .bind(deadline_on.to_string())
+        .bind(SubmissionState::Received.as_str())
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO submission_events (submission_id, seq, at, kind, actor, state, \
+             for_citizen) VALUES ($1, 1, $2, $3, 'citizen', $4, 1)",
+        )
+        .bind(&raw_id)
+        .bind(now.as_second())
+        .bind(TimelineKind::Received.as_str())
+        .bind(SubmissionState::Received.as_str())
+        .execute(&mut *tx)
+        .await?;
+        let event = AuditEvent::new(now, Actor::Citizen(*citizen), Action::SubmissionFiled)
+            .about_record_file(file.id)
+            .with("submission", raw_id)
+            .with("reference", reference.clone())
+            .with("form", form.id.as_str())
+            .from_ip(ip);
+        append_in(&mut tx, self.store.backend, &event).await?;
+        tx.commit().await?;
+        Ok(Some(Filed::New(Receipt {
+            id,
+            reference,
+            form: form.id.clone(),
+            submitted_at: now,
+            content_sha256,
+            deadline_on,
+            state: SubmissionState::Received,
+        })))
+    }
+
+    /// The citizen's submissions, the latest first.
+    pub async fn list_of(&self, citizen: &CitizenId) -> Result<Vec<Receipt>, StoreError> {
+        let sql = format!(
+            "SELECT {RECEIPT_COLUMNS} FROM submissions WHERE citizen_id = $1 \
+             ORDER BY submitted_at DESC, reference DESC"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(citizen.to_string())
+            .fetch_all(&self.store.pool)
+            .await?;
+        rows.iter().map(receipt_from).collect()
+    }
+
+    /// The citizen's submission with its content and the timeline they
+    /// see; none if it is not theirs.
+    pub async fn get_of(
+        &self,
+        citizen: &CitizenId,
+        id: SubmissionId,
+    ) -> Result<Option<Submission>, StoreError> {
+        let sql = format!(
+            "SELECT {RECEIPT_COLUMNS}, record_file_id, content FROM submissions \
+             WHERE id = $1 AND citizen_id = $2"
+        );
+        let row = sqlx::query(&sql)
+            .bind(id.to_string())
+            .bind(citizen.to_string())
+            .fetch_optional(&self.store.pool)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let receipt = receipt_from(&row)?;
+        let raw_id = receipt.id.to_string();
+        let corrupt = |what: &str| StoreError::Corrupt(format!("submission {raw_id}: {what}"));
+        let file = RecordFileId::parse(&row.try_get::<String, _>("record_file_id")?)
+            .ok_or_else(|| corrupt("record_file_id"))?;
+        let key = Vault::new(self.store)
+            .existing(&owner_of(file))
+            .await?
+            .ok_or_else(|| corrupt("the file's data key is gone"))?;
+        let sealed: Vec<u8> = row.try_get("content")?;
+        let content = serde_json::from_slice(&key.open(&place(&raw_id), &sealed)?)
+            .map_err(|_| corrupt("content"))?;
+        let rows = sqlx::query(
+            "SELECT at, kind, state FROM submission_events \
+             WHERE submission_id = $1 AND for_citizen = 1 ORDER BY seq",
+        )
+        .bind(&raw_id)
+        .fetch_all(&self.store.pool)
+        .await?;
+        let timeline = rows
+            .iter()
+            .map(|row| {
+                Ok(TimelineEntry {
+                    at: Timestamp::from_second(row.try_get("at")?).map_err(|_| corrupt("at"))?,
+                    kind: TimelineKind::parse(&row.try_get::<String, _>("kind")?)
+                        .ok_or_else(|| corrupt("kind"))?,
+                    state: row
+                        .try_get::<Option<String>, _>("state")?
+                        .map(|state| SubmissionState::parse(&state).ok_or_else(|| corrupt("state")))
+                        .transpose()?,
+                })
+            })
+            .collect::<Result<_, StoreError>>()?;
+        Ok(Some(Submission {
+            receipt,
+            content,
+            timeline,
+        }))
+    }
+}
+
+/// The citizen's submission filed from `draft`, within `tx`.
+async fn filed_from(
+    tx: &mut Transaction<'static, Any>,
+    citizen: &CitizenId,
+    draft: DraftId,
+) -> Result<Option<Receipt>, StoreError> {
+    let sql = format!(
+        "SELECT {RECEIPT_COLUMNS} FROM submissions WHERE draft_id = $1 AND citizen_id = $2"
+    );
+    let row = sqlx::query(&sql)
+        .bind(draft.to_string())
+        .bind(citizen.to_string())
+        .fetch_optional(&mut **tx)
+        .await?;
+    row.as_ref().map(receipt_from).transpose()
+}
+
+fn receipt_from(row: &AnyRow) -> Result<Receipt, StoreError> {
+    let raw_id: String = row.try_get("id")?;
+    let corrupt = |what: &str| StoreError::Corrupt(format!("submission {raw_id}: {what}"));
+    Ok(Receipt {
+        id: SubmissionId::parse(&raw_id).ok_or_else(|| corrupt("id"))?,
+        reference: row.try_get("reference")?,
+        form: FormId::parse(&row.try_get::<String, _>("form_id")?)
+            .ok_or_else(|| corrupt("form_id"))?,
+        submitted_at: Timestamp::from_second(row.try_get("submitted_at")?)
+            .map_err(|_| corrupt("submitted_at"))?,
+        content_sha256: row.try_get("content_sha256")?,
+        deadline_on: row
+            .try_get::<String, _>("deadline_on")?
+            .parse()
+            .map_err(|_| corrupt("deadline_on"))?,
+        state: SubmissionState::parse(&row.try_get::<String, _>("state")?)
+            .ok_or_else(|| corrupt("state"))?,
+    })
+}
