@@ -624,6 +624,27 @@ describe('Obcan portal in a browser without JavaScript', () => {
     assert.equal(await page.locator('main#content:focus').count(), 1);
   });
 
+  step('the form catalogue, from the main navigation, finds a form by a word without diacritics', async () => {
+    await page.goto(url('/'));
+    await clickAndLoad(page.getByRole('navigation', { name: 'Hlavní navigace' }).getByRole('link', { name: 'Formuláře' }));
+    assert.equal(pathOf(page.url()), '/forms');
+    await assertHeading('Formuláře');
+    await page.getByLabel('Hledat formulář').fill('ridicsky prukaz');
+    await clickAndLoad(page.getByRole('main').getByRole('button', { name: 'Hledat', exact: true }));
+    assert.deepEqual(await page.locator('main ul a').allInnerTexts(), ['Nový řidičský průkaz – končí platnost']);
+    assert.equal(await page.getByLabel('Hledat formulář').inputValue(), 'ridicsky prukaz');
+    assertNoBrokenSubresources();
+    await snapshot('form catalogue, searched');
+    await clickAndLoad(page.getByRole('link', { name: 'Nový řidičský průkaz – končí platnost' }));
+    await assertHeading('Nový řidičský průkaz – končí platnost');
+    assert.equal(await page.locator('#form-loa').innerText(), 'značná');
+    assertNoBrokenSubresources();
+    await snapshot('form page');
+    await page.goto(url('/'));
+  });
+  accessible('form catalogue, searched');
+  accessible('form page');
+
   step('login page lists the demo identity', async () => {
     await clickAndLoad(page.getByRole('main').getByRole('link', { name: 'Přihlásit se', exact: true }));
     assert.equal(pathOf(page.url()), '/login');

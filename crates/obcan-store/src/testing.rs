@@ -3,7 +3,9 @@
 //! and, for tests of S3 storage, an S3-compatible server of the test's own.
 //!
 //! For PostgreSQL, `TEST_DATABASE_URL` points at a database the tests may use
-//! to create others; each test gets its own database with a random name.
+//! to create others; each test gets its own database with a random name,
+//! dropped when the test ends, so that a cluster kept between runs does not
+//! fill the disk.
 
 use std::process::Stdio;
 use std::sync::Arc;
@@ -24,19 +26,21 @@ pub struct TestDatabase {
     pub master_key: MasterKey,
     /// Holds the SQLite file (on SQLite) and the blob store, for the test's duration.
     pub folder: tempfile::TempDir,
+    /// On PostgreSQL: the database to drop when the test ends, and the
+    /// database to connect to for it.
+    postgres: Option<(String, String)>,
 }
 
 impl TestDatabase {
     pub async fn create() -> Result<Self, StoreError> {
         let base = std::env::var("TEST_DATABASE_URL").unwrap_or_default();
         let folder = tempfile::tempdir().map_err(StoreError::Location)?;
-        let url = if base.starts_with("postgres") {
-            create_postgres_database(&base).await?
+        let (url, postgres) = if base.starts_with("postgres") {
+            let (url, name) = create_postgres_database(&base).await?;
+            (url, Some((base, name)))
         } else {
-            format!(
-                "sqlite://{}?mode=rwc",
-                folder.path().join("obcan.db").display()
-            )
+            let file = folder.path().join("obcan.db");
+            (format!("sqlite://{}?mode=rwc", file.display()), None)
         };
         let master_key = MasterKey::generate()?;
         let store = Store::open(&url, PoolSettings::default())?
@@ -49,11 +53,44 @@ impl TestDatabase {
             url,
             master_key,
             folder,
+            postgres,
         })
     }
 }
 
-async fn create_postgres_database(base: &str) -> Result<String, StoreError> {
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        let Some((base, name)) = self.postgres.take() else {
+            return;
+        };
+        // The test's runtime may be ending; a thread with a runtime of its
+        // own drops the database, and the test waits for it, so that no
+        // database outlives its test. FORCE ends the pool's connections.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|error| error.to_string())?;
+            runtime.block_on(async {
+                let mut admin = sqlx::PgConnection::connect(&base)
+                    .await
+                    .map_err(|error| error.to_string())?;
+                admin
+                    .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+                    .await
+                    .map_err(|error| error.to_string())?;
+                admin.close().await.map_err(|error| error.to_string())
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            tracing::warn!(?dropped, "a test database was not dropped");
+        }
+    }
+}
+
+/// Creates a database of a random name; its URL and name.
+async fn create_postgres_database(base: &str) -> Result<(String, String), StoreError> {
     let name = format!("obcan_test_{}", uuid::Uuid::new_v4().simple());
     let mut admin = sqlx::PgConnection::connect(base).await?;
     admin
@@ -61,7 +98,7 @@ async fn create_postgres_database(base: &str) -> Result<String, StoreError> {
         .await?;
     admin.close().await?;
     let (server, _database) = base.rsplit_once('/').unwrap_or((base, ""));
-    Ok(format!("{server}/{name}"))
+    Ok((format!("{server}/{name}"), name))
 }
 
 /// An S3-compatible object store for one test: moto's server

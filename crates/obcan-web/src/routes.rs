@@ -13,8 +13,8 @@ use obcan_core::policy::Permission;
 use crate::middleware::metrics;
 use crate::pages::office::{agenda, audit, organisation, records, registration, staff};
 use crate::pages::{
-    accessibility, account, activation, contacts, dashboard, documents, home, language, login,
-    my_data, office, oidc, password_login, saml,
+    accessibility, account, activation, contacts, dashboard, documents, forms, home, language,
+    login, my_data, office, oidc, password_login, saml,
 };
 use crate::state::AppState;
 use crate::{api, assets, branding, ops};
@@ -196,6 +196,8 @@ pub(crate) fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         route(Method::POST, "/office/records/{id}/release",    RECORDS,           post(records::release_hold)),
         route(Method::GET,  "/lang/{tag}",                     Public,            get(language::switch)),
         route(Method::GET,  "/accessibility",                  Public,            get(accessibility::page)),
+        route(Method::GET,  "/forms",                          Public,            get(forms::catalogue)),
+        route(Method::GET,  "/forms/{id}",                     Public,            get(forms::info)),
         route(Method::GET,  "/assets/{file}",                  Public,            get(assets::serve)),
         route(Method::GET,  "/branding/{file}",                Public,            get(branding::serve)),
         route(Method::GET,  "/healthz",                        Public,            get(ops::healthz)),

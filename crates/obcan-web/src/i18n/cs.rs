@@ -1,6 +1,6 @@
 use super::{
-    CapabilityText, CapabilityTexts, ContactTexts, DeletionTexts, DocumentTexts, LocalTexts,
-    MyDataTexts, OfficeTexts, RecordTexts, Texts,
+    CapabilityText, CapabilityTexts, ContactTexts, DeletionTexts, DocumentTexts, FormTexts,
+    LocalTexts, MyDataTexts, OfficeTexts, RecordTexts, Texts,
 };
 
 pub(super) static TEXTS: Texts = Texts {
@@ -699,5 +699,33 @@ pub(super) static TEXTS: Texts = Texts {
         export: "Stáhnout balíček SIP (ZIP)",
         export_not_closed: "Exportovat lze jen uzavřený nebo archivovaný spis.",
         export_damaged: "Spis nelze exportovat: tento dokument neprošel kontrolou integrity a balíček by nesl poškozená data:",
+    },
+    forms: FormTexts {
+        title: "Formuláře",
+        lead: "Podejte žádost nebo hlášení úřadu elektronicky, bez cesty na úřad. Formuláře jsou seřazené podle životních situací.",
+        search_label: "Hledat formulář",
+        search: "Hledat",
+        no_results: "Žádný formulář neodpovídá hledání. Zkuste jiné slovo.",
+        all: "Všechny formuláře",
+        situations: [
+            "Poplatky a odpady",
+            "Domácí zvířata",
+            "Doprava a řidičské průkazy",
+            "Veřejný prostor",
+            "Informace a úřad",
+            "Rodina",
+            "Bydlení",
+            "Podnikání",
+            "Ostatní",
+        ],
+        back: "Zpět na formuláře",
+        situation: "Životní situace",
+        loa_needed: "Potřebná úroveň přihlášení",
+        deadline: "Lhůta pro vyřízení",
+        steps_title: "Co budete vyplňovat",
+        steps_lead: "Formulář má tyto kroky. Údaje, které úřad zná, předvyplníme.",
+        required: "povinné",
+        attachment: "příloha",
+        repeated: "lze uvést víckrát",
     },
 };

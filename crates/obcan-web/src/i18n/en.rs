@@ -1,6 +1,6 @@
 use super::{
-    CapabilityText, CapabilityTexts, ContactTexts, DeletionTexts, DocumentTexts, LocalTexts,
-    MyDataTexts, OfficeTexts, RecordTexts, Texts,
+    CapabilityText, CapabilityTexts, ContactTexts, DeletionTexts, DocumentTexts, FormTexts,
+    LocalTexts, MyDataTexts, OfficeTexts, RecordTexts, Texts,
 };
 
 pub(super) static TEXTS: Texts = Texts {
@@ -699,5 +699,33 @@ pub(super) static TEXTS: Texts = Texts {
         export: "Download the SIP package (ZIP)",
         export_not_closed: "Only a closed or archived file can be exported.",
         export_damaged: "The file cannot be exported: this document failed the integrity check, and the package would carry damaged data:",
+    },
+    forms: FormTexts {
+        title: "Forms",
+        lead: "File a request or a report with the office online, without going there. The forms are grouped by life situation.",
+        search_label: "Search the forms",
+        search: "Search",
+        no_results: "No form matches the search. Try another word.",
+        all: "All forms",
+        situations: [
+            "Fees and waste",
+            "Pets",
+            "Driving and driving licences",
+            "Public space",
+            "Information and the office",
+            "Family",
+            "Housing",
+            "Business",
+            "Other",
+        ],
+        back: "Back to the forms",
+        situation: "Life situation",
+        loa_needed: "Level of login assurance needed",
+        deadline: "Time to settle",
+        steps_title: "What you will fill in",
+        steps_lead: "The form has these steps. What the office knows is filled in for you.",
+        required: "required",
+        attachment: "attachment",
+        repeated: "may be given more than once",
     },
 };

@@ -136,6 +136,40 @@ pub(crate) struct Texts {
     pub documents: DocumentTexts,
     pub deletion: DeletionTexts,
     pub records: RecordTexts,
+    pub forms: FormTexts,
+}
+
+/// The form catalogue and each form's page.
+#[derive(Debug)]
+pub(crate) struct FormTexts {
+    pub title: &'static str,
+    pub lead: &'static str,
+    pub search_label: &'static str,
+    pub search: &'static str,
+    pub no_results: &'static str,
+    pub all: &'static str,
+    /// The life situations, in the order of `LifeSituation::ALL`.
+    pub situations: [&'static str; 9],
+    pub back: &'static str,
+    pub situation: &'static str,
+    pub loa_needed: &'static str,
+    pub deadline: &'static str,
+    pub steps_title: &'static str,
+    pub steps_lead: &'static str,
+    pub required: &'static str,
+    pub attachment: &'static str,
+    pub repeated: &'static str,
+}
+
+impl FormTexts {
+    pub(crate) fn situation(&self, situation: obcan_core::forms::LifeSituation) -> &'static str {
+        obcan_core::forms::LifeSituation::ALL
+            .iter()
+            .position(|s| *s == situation)
+            .and_then(|index| self.situations.get(index))
+            .copied()
+            .unwrap_or_default()
+    }
 }
 
 /// The office's records: files, legal holds, disposal.

@@ -7,6 +7,7 @@ pub(crate) mod activation;
 pub(crate) mod contacts;
 pub(crate) mod dashboard;
 pub(crate) mod documents;
+pub(crate) mod forms;
 pub(crate) mod handover;
 pub(crate) mod home;
 pub(crate) mod language;
@@ -39,6 +40,7 @@ pub(crate) enum Section {
     Dashboard,
     MyData,
     Documents,
+    Forms,
     Account,
     Login,
     Office,

@@ -218,6 +218,7 @@ async fn sample_path(app: &mut TestApp, office: &Office, pattern: &str) -> Strin
         pattern if pattern.starts_with("/documents/{id}") => {
             pattern.replace("{id}", "00000000-0000-4000-8000-000000000000")
         }
+        "/forms/{id}" => "/forms/prihlaseni-psa".into(),
         "/assets/{file}" => linked("/assets/obcan."),
         "/branding/{file}" => linked("/branding/theme."),
         "/office/login/oidc/{provider}" => "/office/login/oidc/test".into(),

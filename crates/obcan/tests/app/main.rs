@@ -20,6 +20,7 @@ mod config;
 mod contacts;
 mod csrf;
 mod documents;
+mod forms;
 mod login;
 mod my_data;
 mod nia_oidc;
