@@ -32,21 +32,7 @@ pub use definition::{
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct DraftId(uuid::Uuid);
 
-impl DraftId {
-    pub fn random() -> Self {
-        Self(uuid::Uuid::new_v4())
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        uuid::Uuid::parse_str(raw).ok().map(Self)
-    }
-}
-
-impl std::fmt::Display for DraftId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
+uuid_id!(DraftId);
 
 /// The example forms built into the portal: their file names and contents.
 pub const BUILT_IN: [(&str, &str); 5] = [

@@ -3,6 +3,28 @@
 //! Nothing here performs I/O; the store, the connectors and the web layer all
 //! depend on this crate and never the other way round.
 
+/// `random`, `parse` (none if not a UUID) and `Display` for newtypes of a
+/// random UUID, which identify things without revealing anything.
+macro_rules! uuid_id {
+    ($($name:ident),*) => {$(
+        impl $name {
+            pub fn random() -> Self {
+                Self(uuid::Uuid::new_v4())
+            }
+
+            pub fn parse(raw: &str) -> Option<Self> {
+                uuid::Uuid::parse_str(raw).ok().map(Self)
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                self.0.hyphenated().fmt(f)
+            }
+        }
+    )*};
+}
+
 pub mod audit;
 pub mod capability;
 pub mod citizen;

@@ -22,26 +22,6 @@ pub struct RecordFileId(uuid::Uuid);
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ProposalId(uuid::Uuid);
 
-macro_rules! uuid_id {
-    ($($name:ident),*) => {$(
-        impl $name {
-            pub fn random() -> Self {
-                Self(uuid::Uuid::new_v4())
-            }
-
-            pub fn parse(raw: &str) -> Option<Self> {
-                uuid::Uuid::parse_str(raw).ok().map(Self)
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                self.0.hyphenated().fmt(f)
-            }
-        }
-    )*};
-}
-
 uuid_id!(RecordFileId, ProposalId);
 
 /// The retention sign (skartační znak).

@@ -1,27 +1,11 @@
 //! Submissions (podání): what a citizen filed, where it stands, and what
 //! happened to it.
 
-use std::fmt;
-
 /// Identifies a filed submission. Random, so it reveals nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SubmissionId(uuid::Uuid);
 
-impl SubmissionId {
-    pub fn random() -> Self {
-        Self(uuid::Uuid::new_v4())
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        uuid::Uuid::parse_str(raw).ok().map(Self)
-    }
-}
-
-impl fmt::Display for SubmissionId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
+uuid_id!(SubmissionId);
 
 /// Where a submission stands: received → in progress → waiting for the
 /// citizen → resolved or rejected; withdrawn by the citizen while not yet

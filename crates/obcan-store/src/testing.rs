@@ -89,6 +89,28 @@ impl Drop for TestDatabase {
     }
 }
 
+/// A citizen, Jana Dvořáková, who logged in through the demo provider as
+/// `subject` at `now`.
+pub async fn citizen(
+    store: &Store,
+    subject: &str,
+    now: jiff::Timestamp,
+) -> Result<obcan_core::citizen::CitizenId, StoreError> {
+    use obcan_core::citizen::PersonName;
+    use obcan_core::identity::{Assertion, Loa, ProviderId, Subject};
+    let invalid = |what: &str| StoreError::Corrupt(format!("a test citizen's {what}"));
+    let assertion = Assertion {
+        provider: ProviderId::parse("demo").map_err(|_| invalid("provider"))?,
+        subject: Subject::parse(subject).map_err(|_| invalid("subject"))?,
+        name: PersonName::new("Jana", "Dvořáková").map_err(|_| invalid("name"))?,
+        birth_date: None,
+        address: None,
+        email: None,
+        loa: Loa::Substantial,
+    };
+    Ok(store.citizens().log_in(&assertion, now).await?.id)
+}
+
 /// Creates a database of a random name; its URL and name.
 async fn create_postgres_database(base: &str) -> Result<(String, String), StoreError> {
     let name = format!("obcan_test_{}", uuid::Uuid::new_v4().simple());

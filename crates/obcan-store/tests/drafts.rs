@@ -5,9 +5,8 @@
 
 use jiff::Timestamp;
 use obcan_core::audit::{Action, Actor, AuditEvent};
-use obcan_core::citizen::{CitizenId, PersonName};
+use obcan_core::citizen::CitizenId;
 use obcan_core::forms::{Answers, DraftId, FormId, Value};
-use obcan_core::identity::{Assertion, Loa, ProviderId, Subject};
 use obcan_store::Store;
 use obcan_store::testing::TestDatabase;
 use sqlx::Row as _;
@@ -17,16 +16,9 @@ fn at(seconds: i64) -> Timestamp {
 }
 
 async fn citizen(store: &Store, subject: &str) -> CitizenId {
-    let assertion = Assertion {
-        provider: ProviderId::parse("demo").unwrap(),
-        subject: Subject::parse(subject).unwrap(),
-        name: PersonName::new("Jana", "Dvořáková").unwrap(),
-        birth_date: None,
-        address: None,
-        email: None,
-        loa: Loa::Substantial,
-    };
-    store.citizens().log_in(&assertion, at(0)).await.unwrap().id
+    obcan_store::testing::citizen(store, subject, at(0))
+        .await
+        .unwrap()
 }
 
 const SECRET: &str = "Pes Alík, čip 203164000123456";

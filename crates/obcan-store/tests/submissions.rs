@@ -6,9 +6,8 @@
 
 use jiff::Timestamp;
 use obcan_core::audit::{Action, Actor, AuditEvent};
-use obcan_core::citizen::{CitizenId, PersonName};
+use obcan_core::citizen::CitizenId;
 use obcan_core::forms::{Answers, BUILT_IN, DraftId, FormDefinition, Value};
-use obcan_core::identity::{Assertion, Loa, ProviderId, Subject};
 use obcan_core::submissions::{SubmissionState, TimelineKind};
 use obcan_store::testing::TestDatabase;
 use obcan_store::{Filed, Receipt, Store};
@@ -21,16 +20,9 @@ fn at(seconds: i64) -> Timestamp {
 }
 
 async fn citizen(store: &Store, subject: &str) -> CitizenId {
-    let assertion = Assertion {
-        provider: ProviderId::parse("demo").unwrap(),
-        subject: Subject::parse(subject).unwrap(),
-        name: PersonName::new("Jana", "Dvořáková").unwrap(),
-        birth_date: None,
-        address: None,
-        email: None,
-        loa: Loa::Substantial,
-    };
-    store.citizens().log_in(&assertion, at(0)).await.unwrap().id
+    obcan_store::testing::citizen(store, subject, at(0))
+        .await
+        .unwrap()
 }
 
 fn dog_form() -> FormDefinition {
