@@ -45,11 +45,6 @@ impl SubmissionState {
     pub fn parse(raw: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|state| state.as_str() == raw)
     }
-
-    /// Decided or withdrawn: nothing moves it any more.
-    pub const fn is_final(self) -> bool {
-        matches!(self, Self::Resolved | Self::Rejected | Self::Withdrawn)
-    }
 }
 
 /// What happened, as the timeline shows it.

@@ -408,6 +408,14 @@ impl Checksum {
         Self::from_hex(ChecksumAlgorithm::Sha512, hex)
     }
 
+    /// A SHA-256 digest computed before, e.g. while the content was stored.
+    pub fn sha256(digest: [u8; 32]) -> Self {
+        Self {
+            algorithm: ChecksumAlgorithm::Sha256,
+            hex: hex(&digest),
+        }
+    }
+
     /// The SHA-256 digest of the bytes.
     pub fn sha256_of(bytes: &[u8]) -> Self {
         Self {

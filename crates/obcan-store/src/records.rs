@@ -23,7 +23,7 @@ use sqlx::{Any, Row as _, Transaction};
 
 use crate::audit::append_in;
 use crate::documents::{Content, StoredContent, Upload, queue_blob_removal, to_i64};
-use crate::vault::{DataKey, Vault};
+use crate::vault::{DataKey, Vault, hex};
 use crate::{Store, StoreError};
 
 /// Who acts on the records, when and from where; each step is audited as theirs.
@@ -85,6 +85,13 @@ pub struct FiledDocument {
     pub filed_at: Timestamp,
     pub filed_by: String,
     pub damaged_at: Option<Timestamp>,
+}
+
+impl FiledDocument {
+    /// The content's SHA-256 in lowercase hexadecimal.
+    pub fn sha256_hex(&self) -> String {
+        hex(&self.sha256)
+    }
 }
 
 /// A file to open.
@@ -174,6 +181,27 @@ impl ItemOutcome {
 }
 
 /// The data key's owner name for a file.
+/// Decides a proposal still awaiting its decision; false if it was not.
+async fn decide_in(
+    tx: &mut Transaction<'static, Any>,
+    id: ProposalId,
+    state: ProposalState,
+    acting: &Acting,
+) -> Result<bool, StoreError> {
+    let decided = sqlx::query(
+        "UPDATE disposal_proposals SET state = $1, decided_at = $2, decided_by = $3 \
+         WHERE id = $4 AND state = 'proposed'",
+    )
+    .bind(state.as_str())
+    .bind(acting.at.as_second())
+    .bind(acting.by.to_string())
+    .bind(id.to_string())
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(decided == 1)
+}
+
 /// Opens a file within the caller's transaction, by `opened_by` (a staff
 /// member's id, or what else opened it); its reference, "SP-<n>/<year>".
 pub(crate) async fn open_in(
@@ -725,17 +753,7 @@ impl Records<'_> {
             }
         }
         let mut tx = self.store.backend.begin_write(&self.store.pool).await?;
-        let decided = sqlx::query(
-            "UPDATE disposal_proposals SET state = 'approved', decided_at = $1, decided_by = $2 \
-             WHERE id = $3 AND state = 'proposed'",
-        )
-        .bind(acting.at.as_second())
-        .bind(acting.by.to_string())
-        .bind(id.to_string())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if decided == 0 {
+        if !decide_in(&mut tx, id, ProposalState::Approved, acting).await? {
             return Ok(Err(Refused::AlreadyDecided));
         }
         let mut removed_blobs = Vec::new();
@@ -851,17 +869,7 @@ impl Records<'_> {
         acting: &Acting,
     ) -> Result<Result<(), Refused>, StoreError> {
         let mut tx = self.store.backend.begin_write(&self.store.pool).await?;
-        let decided = sqlx::query(
-            "UPDATE disposal_proposals SET state = 'rejected', decided_at = $1, decided_by = $2 \
-             WHERE id = $3 AND state = 'proposed'",
-        )
-        .bind(acting.at.as_second())
-        .bind(acting.by.to_string())
-        .bind(id.to_string())
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if decided == 0 {
+        if !decide_in(&mut tx, id, ProposalState::Rejected, acting).await? {
             let exists = sqlx::query("SELECT 1 FROM disposal_proposals WHERE id = $1")
                 .bind(id.to_string())
                 .fetch_optional(&mut *tx)

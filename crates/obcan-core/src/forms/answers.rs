@@ -78,22 +78,6 @@ impl Answers {
         self.0.is_empty()
     }
 
-    /// Appends an empty item to a group.
-    pub fn add_item(&mut self, group: &str) {
-        let mut items = self.items(group).to_vec();
-        items.push(Answers::default());
-        self.set(group, Value::Items(items));
-    }
-
-    /// Removes a group's item; none if there is no such item.
-    pub fn remove_item(&mut self, group: &str, index: usize) {
-        let mut items = self.items(group).to_vec();
-        if index < items.len() {
-            items.remove(index);
-            self.set(group, Value::Items(items));
-        }
-    }
-
     /// The answers a changed definition no longer has a field for, which
     /// are dropped (a draft begun on an older version stays usable); their
     /// ids, for telling the citizen.
@@ -217,15 +201,6 @@ impl FormDefinition {
             answers.set(&id, value);
         }
         Ok(errors)
-    }
-
-    /// What is wrong with a step's answers as they stand, e.g. for the
-    /// review page after the definition changed.
-    pub fn step_errors(&self, step: usize, answers: &Answers, today: Date) -> Vec<FieldError> {
-        self.steps
-            .get(step)
-            .map(|step| self.check_fields(&step.fields, answers, today).1)
-            .unwrap_or_default()
     }
 
     /// What is filed: the visible answers of every step, normalised; or

@@ -318,7 +318,7 @@ async fn detail_page(
             name: document.name.as_str().to_owned(),
             size: human_size(document.size, language),
             filed: local_time(document.filed_at),
-            sha256: document.sha256.iter().map(|b| format!("{b:02x}")).collect(),
+            sha256: document.sha256_hex(),
             damaged: document.damaged_at.is_some(),
         })
         .collect();

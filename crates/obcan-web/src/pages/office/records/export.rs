@@ -316,7 +316,6 @@ impl<'a> Packaging<'a> {
         number: usize,
         document: &FiledDocument,
     ) -> Result<Document, WebError> {
-        let sha256: String = document.sha256.iter().map(|b| format!("{b:02x}")).collect();
         let name = document.name.as_str();
         Ok(Document {
             id: self.id(&document.id.to_string())?,
@@ -335,7 +334,7 @@ impl<'a> Packaging<'a> {
                 media_type: document.media_type.clone(),
                 size: document.size,
                 created_at: document.filed_at,
-                checksum: Checksum::sha256_hex(&sha256).map_err(invalid)?,
+                checksum: Checksum::sha256(document.sha256),
             }],
             events: vec![
                 self.event(document.filed_at, &document.filed_by, EventKind::Created)
