@@ -109,11 +109,13 @@ pub enum Action {
     RecordFileExported,
     /// A citizen filed a submission.
     SubmissionFiled,
+    /// A citizen withdrew their submission before it was decided.
+    SubmissionWithdrawn,
 }
 
 impl Action {
     /// Every action, for the audit log's filter.
-    pub const ALL: [Self; 52] = [
+    pub const ALL: [Self; 53] = [
         Self::Login,
         Self::LoginFailed,
         Self::Logout,
@@ -166,6 +168,7 @@ impl Action {
         Self::RecordFileDestroyed,
         Self::RecordFileExported,
         Self::SubmissionFiled,
+        Self::SubmissionWithdrawn,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -222,6 +225,7 @@ impl Action {
             Self::RecordFileDestroyed => "record_file_destroyed",
             Self::RecordFileExported => "record_file_exported",
             Self::SubmissionFiled => "submission_filed",
+            Self::SubmissionWithdrawn => "submission_withdrawn",
         }
     }
 }

@@ -19,7 +19,7 @@ mod answers;
 mod catalog;
 mod definition;
 
-pub use answers::{Answers, Bound, CHECKED, FieldError, Forged, Problem, Value};
+pub use answers::{Answers, Attached, Bound, CHECKED, FieldError, Forged, Problem, Value};
 pub use catalog::{Catalog, LoadError, fold};
 pub use definition::{
     ChoiceOption, Condition, DateBound, DefinitionError, Field, FieldId, FieldKind, FormDefinition,

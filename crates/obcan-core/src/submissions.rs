@@ -45,6 +45,11 @@ impl SubmissionState {
     pub fn parse(raw: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|state| state.as_str() == raw)
     }
+
+    /// Decided by the office or withdrawn: nothing moves it any more.
+    pub const fn is_settled(self) -> bool {
+        matches!(self, Self::Resolved | Self::Rejected | Self::Withdrawn)
+    }
 }
 
 /// What happened, as the timeline shows it.
@@ -52,18 +57,21 @@ impl SubmissionState {
 pub enum TimelineKind {
     /// Filed by the citizen and received by the portal.
     Received,
+    /// Withdrawn by the citizen.
+    Withdrawn,
 }
 
 impl TimelineKind {
+    pub const ALL: [Self; 2] = [Self::Received, Self::Withdrawn];
+
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Received => "received",
+            Self::Withdrawn => "withdrawn",
         }
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
-        [Self::Received]
-            .into_iter()
-            .find(|kind| kind.as_str() == raw)
+        Self::ALL.into_iter().find(|kind| kind.as_str() == raw)
     }
 }

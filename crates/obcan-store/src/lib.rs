@@ -59,7 +59,8 @@ pub use sessions::{
 };
 pub use staff::{GrantChange, NewStaff, StaffDirectory, StaffMember};
 pub use submissions::{
-    FILED_THROUGH_PORTAL, Filed, Receipt, Submission, Submissions, TimelineEntry,
+    FILED_THROUGH_PORTAL, Filed, Filing, Receipt, Submission, Submissions, TimelineEntry,
+    Withdrawal,
 };
 pub use throttle::LoginThrottle;
 pub use vault::{MasterKey, Vault};

@@ -244,6 +244,44 @@ pub(crate) async fn open_in(
     Ok(reference)
 }
 
+/// Enters written content into a file as its document, within the
+/// caller's transaction; `key` is the file's.
+pub(crate) async fn insert_document_in(
+    tx: &mut Transaction<'static, Any>,
+    key: &DataKey,
+    file: RecordFileId,
+    document: &NewFiledDocument,
+    content: &StoredContent,
+    at: Timestamp,
+    filed_by: &str,
+) -> Result<(), StoreError> {
+    let Some(sha256) = content.content_sha256 else {
+        return Err(StoreError::Corrupt(
+            "filed content was written without its hash".into(),
+        ));
+    };
+    let id = document.id.to_string();
+    sqlx::query(
+        "INSERT INTO record_documents (id, file_id, name, media_type, size, sha256, blob, \
+         blob_size, blob_sha256, filed_at, filed_by) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(&id)
+    .bind(file.to_string())
+    .bind(key.seal_text(&place("name", &id), document.name.as_str())?)
+    .bind(&document.media_type)
+    .bind(to_i64(content.size))
+    .bind(key.seal(&place("sha256", &id), &sha256)?)
+    .bind(&content.blob)
+    .bind(to_i64(content.blob_size))
+    .bind(&content.blob_sha256)
+    .bind(at.as_second())
+    .bind(filed_by)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 pub(crate) fn owner_of(file: RecordFileId) -> String {
     format!("record-file:{file}")
 }
@@ -454,11 +492,6 @@ impl Records<'_> {
         content: &StoredContent,
         acting: &Acting,
     ) -> Result<Result<(), Refused>, StoreError> {
-        let Some(sha256) = content.content_sha256 else {
-            return Err(StoreError::Corrupt(
-                "filed content was written without its hash".into(),
-            ));
-        };
         let mut tx = self.store.backend.begin_write(&self.store.pool).await?;
         if let Err(refused) = open_file(state_in(&mut *tx, file).await?) {
             return Ok(Err(refused));
@@ -466,28 +499,11 @@ impl Records<'_> {
         let key = Vault::new(self.store)
             .data_key_in(&mut tx, &owner_of(file), acting.at)
             .await?;
-        let id = document.id.to_string();
-        sqlx::query(
-            "INSERT INTO record_documents (id, file_id, name, media_type, size, sha256, blob, \
-             blob_size, blob_sha256, filed_at, filed_by) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-        )
-        .bind(&id)
-        .bind(file.to_string())
-        .bind(key.seal_text(&place("name", &id), document.name.as_str())?)
-        .bind(&document.media_type)
-        .bind(to_i64(content.size))
-        .bind(key.seal(&place("sha256", &id), &sha256)?)
-        .bind(&content.blob)
-        .bind(to_i64(content.blob_size))
-        .bind(&content.blob_sha256)
-        .bind(acting.at.as_second())
-        .bind(acting.by.to_string())
-        .execute(&mut *tx)
-        .await?;
+        let by = acting.by.to_string();
+        insert_document_in(&mut tx, &key, file, document, content, acting.at, &by).await?;
         let event = acting
             .event(Action::RecordDocumentFiled, file)
-            .with("document", id);
+            .with("document", document.id.to_string());
         append_in(&mut tx, self.store.backend, &event).await?;
         tx.commit().await?;
         Ok(Ok(()))

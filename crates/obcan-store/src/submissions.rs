@@ -3,22 +3,27 @@
 //! the form's class, the content is sealed under the file's data key with
 //! its SHA-256 kept for the receipt, the timeline begins, and the audit log
 //! says so. Only then is the receipt shown; filing the same draft again
-//! finds what the first filing made.
+//! finds what the first filing made. The documents a submission attaches
+//! are copied into its file, sealed under the file's key, before that
+//! transaction, and removed again if it does not commit.
 
+use futures_util::StreamExt as _;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use obcan_core::audit::{Action, Actor, AuditEvent};
 use obcan_core::citizen::CitizenId;
+use obcan_core::documents::DocumentId;
 use obcan_core::forms::{Answers, DraftId, FormDefinition, FormId};
 use obcan_core::records::{FileTitle, FilingPlan, RecordFileId};
 use obcan_core::submissions::{SubmissionId, SubmissionState, TimelineKind};
 use sha2::{Digest as _, Sha256};
+use sqlx::Row as _;
 use sqlx::any::AnyRow;
-use sqlx::{Any, Row as _, Transaction};
 
 use crate::audit::append_in;
-use crate::records::{NewFile, open_in, owner_of};
-use crate::vault::{Vault, hex};
+use crate::documents::{ContentError, StoredContent};
+use crate::records::{NewFile, NewFiledDocument, insert_document_in, open_in, owner_of};
+use crate::vault::{DataKey, Vault, hex};
 use crate::{Store, StoreError};
 
 /// Who opened a submission's file: the portal's electronic filing office,
@@ -39,12 +44,40 @@ pub struct Receipt {
     pub state: SubmissionState,
 }
 
+/// What is filed: the citizen's draft, checked, with the documents it
+/// attaches.
+#[derive(Debug, Clone, Copy)]
+pub struct Filing<'a> {
+    pub citizen: &'a CitizenId,
+    pub draft: DraftId,
+    pub form: &'a FormDefinition,
+    /// The draft's answers as checked for filing.
+    pub content: &'a Answers,
+    /// The citizen's documents the answers attach.
+    pub attachments: &'a [DocumentId],
+}
+
 /// What filing a draft did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Filed {
     New(Receipt),
     /// The draft was filed before (a double click, a retry): its receipt.
     Already(Receipt),
+    /// The citizen has no such draft and filed none from it.
+    NoDraft,
+    /// An attached document is no longer in the citizen's storage; nothing
+    /// was filed.
+    AttachmentGone(DocumentId),
+}
+
+/// What withdrawing a submission did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Withdrawal {
+    Done,
+    /// Decided or withdrawn before: it stays so.
+    Settled(SubmissionState),
+    /// The citizen has no such submission.
+    NotFound,
 }
 
 /// An entry of a submission's timeline.
@@ -78,25 +111,151 @@ impl Store {
 const RECEIPT_COLUMNS: &str = "id, reference, form_id, submitted_at, content_sha256, \
                                deadline_on, state";
 
+const FILED_FROM: &str = "SELECT id, reference, form_id, submitted_at, content_sha256, \
+                          deadline_on, state FROM submissions \
+                          WHERE draft_id = $1 AND citizen_id = $2";
+
 fn place(id: &str) -> String {
     format!("submissions.content:{id}")
 }
 
 impl Submissions<'_> {
-    /// Files the citizen's draft with its checked `content`; none if the
-    /// citizen has no such draft and filed none from it.
+    /// Files the citizen's draft with its checked `content` and copies of
+    /// the citizen's documents it names, which go into the submission's
+    /// file. Filing again what was filed finds the first filing.
     pub async fn submit(
+        &self,
+        filing: &Filing<'_>,
+        now: Timestamp,
+        ip: Option<String>,
+    ) -> Result<Filed, StoreError> {
+        let exists =
+            sqlx::query("SELECT 1 FROM submission_drafts WHERE id = $1 AND citizen_id = $2")
+                .bind(filing.draft.to_string())
+                .bind(filing.citizen.to_string())
+                .fetch_optional(&self.store.pool)
+                .await?
+                .is_some();
+        if !exists {
+            return self.filed_before(filing).await;
+        }
+        // The copies are sealed under the new file's key before the file
+        // is entered, so the key is made first; a filing that does not go
+        // through destroys it with the copies.
+        let file = RecordFileId::random();
+        let key = Vault::new(self.store)
+            .data_key(&owner_of(file), now)
+            .await?;
+        let mut copies = Vec::with_capacity(filing.attachments.len());
+        let mut outcome = Ok(None);
+        for document in filing.attachments {
+            match self.copy(filing.citizen, *document, &key).await {
+                Ok(Some(copy)) => copies.push(copy),
+                Ok(None) => {
+                    outcome = Ok(Some(Filed::AttachmentGone(*document)));
+                    break;
+                }
+                Err(error) => {
+                    outcome = Err(error);
+                    break;
+                }
+            }
+        }
+        if matches!(outcome, Ok(None)) {
+            outcome = self
+                .enter(filing, file, &key, &copies, now, ip)
+                .await
+                .map(Some);
+        }
+        let entered = matches!(outcome, Ok(Some(Filed::New(_))));
+        if !entered {
+            for (_, content) in &copies {
+                self.store.documents().remove_blob(&content.blob).await;
+            }
+            let mut tx = self.store.backend.begin_write(&self.store.pool).await?;
+            Vault::destroy_in(&mut tx, &owner_of(file)).await?;
+            tx.commit().await?;
+        }
+        match outcome? {
+            Some(filed) => Ok(filed),
+            None => self.filed_before(filing).await,
+        }
+    }
+
+    async fn filed_before(&self, filing: &Filing<'_>) -> Result<Filed, StoreError> {
+        let before = self.filed_from(filing.citizen, filing.draft).await?;
+        Ok(before.map_or(Filed::NoDraft, Filed::Already))
+    }
+
+    /// The receipt of the citizen's submission filed from `draft`, if any.
+    pub async fn filed_from(
         &self,
         citizen: &CitizenId,
         draft: DraftId,
-        form: &FormDefinition,
-        content: &Answers,
+    ) -> Result<Option<Receipt>, StoreError> {
+        let row = sqlx::query(FILED_FROM)
+            .bind(draft.to_string())
+            .bind(citizen.to_string())
+            .fetch_optional(&self.store.pool)
+            .await?;
+        row.as_ref().map(receipt_from).transpose()
+    }
+
+    /// Copies one of the citizen's documents under `key`; none if it is gone.
+    async fn copy(
+        &self,
+        citizen: &CitizenId,
+        document: DocumentId,
+        key: &DataKey,
+    ) -> Result<Option<(NewFiledDocument, StoredContent)>, StoreError> {
+        let documents = self.store.documents();
+        let (Some(found), Some(mut content)) = (
+            documents.get(citizen, document).await?,
+            documents.content(citizen, document).await?,
+        ) else {
+            return Ok(None);
+        };
+        let mut upload = documents.begin_sealed(key, true).await?;
+        while let Some(chunk) = content.stream.next().await {
+            let written = match chunk {
+                Ok(bytes) => upload.write(&bytes).await,
+                Err(ContentError::Damaged(damage)) => Err(damage.into()),
+                Err(ContentError::Blob(error)) => Err(error.into()),
+            };
+            if let Err(error) = written {
+                upload.abort().await;
+                return Err(error);
+            }
+        }
+        let copy = NewFiledDocument {
+            id: DocumentId::random(),
+            name: found.name,
+            media_type: found.media_type,
+        };
+        Ok(Some((copy, upload.finish().await?)))
+    }
+
+    /// Enters the filing in one transaction: the draft is taken (which is
+    /// what claims it: a concurrent filing of the same draft waits, then
+    /// finds it gone), the file opened with the copies, the submission and
+    /// its timeline begun, and the audit log told.
+    async fn enter(
+        &self,
+        filing: &Filing<'_>,
+        file: RecordFileId,
+        key: &DataKey,
+        copies: &[(NewFiledDocument, StoredContent)],
         now: Timestamp,
         ip: Option<String>,
-    ) -> Result<Option<Filed>, StoreError> {
+    ) -> Result<Filed, StoreError> {
+        let Filing {
+            citizen,
+            draft,
+            form,
+            content,
+            ..
+        } = *filing;
         let mut tx = self.store.backend.begin_write(&self.store.pool).await?;
-        // Taking the draft is what claims it: a concurrent filing of the
-        // same draft waits here, then finds it gone and filed.
         let taken = sqlx::query("DELETE FROM submission_drafts WHERE id = $1 AND citizen_id = $2")
             .bind(draft.to_string())
             .bind(citizen.to_string())
@@ -104,9 +263,14 @@ impl Submissions<'_> {
             .await?
             .rows_affected();
         if taken != 1 {
-            return Ok(filed_from(&mut tx, citizen, draft)
-                .await?
-                .map(Filed::Already));
+            let before = sqlx::query(FILED_FROM)
+                .bind(draft.to_string())
+                .bind(citizen.to_string())
+                .fetch_optional(&mut *tx)
+                .await?;
+            let before = before.as_ref().map(receipt_from).transpose()?;
+            tx.commit().await?;
+            return Ok(before.map_or(Filed::NoDraft, Filed::Already));
         }
 
         let office_zone = obcan_core::time::office_zone();
@@ -124,16 +288,25 @@ impl Submissions<'_> {
         let class = FilingPlan::PORTAL
             .class(form.record_class)
             .ok_or_else(|| StoreError::Corrupt(format!("form {}: no class", form.id)))?;
-        let file = NewFile {
-            id: RecordFileId::random(),
+        let new_file = NewFile {
+            id: file,
             title: FileTitle::parse(&format!("{} {reference}", form.title.cs))
                 .map_err(|e| StoreError::Corrupt(format!("form {}: title: {e}", form.id)))?,
             class,
         };
-        open_in(self.store, &mut tx, &file, FILED_THROUGH_PORTAL, now).await?;
-        let key = Vault::new(self.store)
-            .data_key_in(&mut tx, &owner_of(file.id), now)
+        open_in(self.store, &mut tx, &new_file, FILED_THROUGH_PORTAL, now).await?;
+        for (document, content) in copies {
+            insert_document_in(
+                &mut tx,
+                key,
+                file,
+                document,
+                content,
+                now,
+                FILED_THROUGH_PORTAL,
+            )
             .await?;
+        }
 
         let id = SubmissionId::random();
         let raw_id = id.to_string();
@@ -157,7 +330,7 @@ impl Submissions<'_> {
         .bind(form.id.as_str())
         .bind(i64::from(form.version))
         .bind(&form.agenda)
-        .bind(file.id.to_string())
+        .bind(file.to_string())
         .bind(key.seal(&place(&raw_id), &bytes)?)
         .bind(&content_sha256)
         .bind(now.as_second())
@@ -176,14 +349,15 @@ impl Submissions<'_> {
         .execute(&mut *tx)
         .await?;
         let event = AuditEvent::new(now, Actor::Citizen(*citizen), Action::SubmissionFiled)
-            .about_record_file(file.id)
+            .about_record_file(file)
             .with("submission", raw_id)
             .with("reference", reference.clone())
             .with("form", form.id.as_str())
+            .with("attachments", copies.len().to_string())
             .from_ip(ip);
         append_in(&mut tx, self.store.backend, &event).await?;
         tx.commit().await?;
-        Ok(Some(Filed::New(Receipt {
+        Ok(Filed::New(Receipt {
             id,
             reference,
             form: form.id.clone(),
@@ -191,7 +365,64 @@ impl Submissions<'_> {
             content_sha256,
             deadline_on,
             state: SubmissionState::Received,
-        })))
+        }))
+    }
+
+    /// Withdraws the citizen's submission, unless it is settled.
+    pub async fn withdraw(
+        &self,
+        citizen: &CitizenId,
+        id: SubmissionId,
+        now: Timestamp,
+        ip: Option<String>,
+    ) -> Result<Withdrawal, StoreError> {
+        let raw_id = id.to_string();
+        let mut tx = self.store.backend.begin_write(&self.store.pool).await?;
+        let row = sqlx::query(
+            "SELECT state, reference, record_file_id FROM submissions \
+             WHERE id = $1 AND citizen_id = $2",
+        )
+        .bind(&raw_id)
+        .bind(citizen.to_string())
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            return Ok(Withdrawal::NotFound);
+        };
+        let corrupt = |what: &str| StoreError::Corrupt(format!("submission {raw_id}: {what}"));
+        let state = SubmissionState::parse(&row.try_get::<String, _>("state")?)
+            .ok_or_else(|| corrupt("state"))?;
+        if state.is_settled() {
+            return Ok(Withdrawal::Settled(state));
+        }
+        let file = RecordFileId::parse(&row.try_get::<String, _>("record_file_id")?)
+            .ok_or_else(|| corrupt("record_file_id"))?;
+        let withdrawn = SubmissionState::Withdrawn;
+        sqlx::query("UPDATE submissions SET state = $1, updated_at = $2 WHERE id = $3")
+            .bind(withdrawn.as_str())
+            .bind(now.as_second())
+            .bind(&raw_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO submission_events (submission_id, seq, at, kind, actor, state, \
+             for_citizen) SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, 'citizen', $4, 1 \
+             FROM submission_events WHERE submission_id = $1",
+        )
+        .bind(&raw_id)
+        .bind(now.as_second())
+        .bind(TimelineKind::Withdrawn.as_str())
+        .bind(withdrawn.as_str())
+        .execute(&mut *tx)
+        .await?;
+        let event = AuditEvent::new(now, Actor::Citizen(*citizen), Action::SubmissionWithdrawn)
+            .about_record_file(file)
+            .with("submission", raw_id)
+            .with("reference", row.try_get::<String, _>("reference")?)
+            .from_ip(ip);
+        append_in(&mut tx, self.store.backend, &event).await?;
+        tx.commit().await?;
+        Ok(Withdrawal::Done)
     }
 
     /// The citizen's submissions, the latest first.
@@ -263,23 +494,6 @@ impl Submissions<'_> {
             timeline,
         }))
     }
-}
-
-/// The citizen's submission filed from `draft`, within `tx`.
-async fn filed_from(
-    tx: &mut Transaction<'static, Any>,
-    citizen: &CitizenId,
-    draft: DraftId,
-) -> Result<Option<Receipt>, StoreError> {
-    let sql = format!(
-        "SELECT {RECEIPT_COLUMNS} FROM submissions WHERE draft_id = $1 AND citizen_id = $2"
-    );
-    let row = sqlx::query(&sql)
-        .bind(draft.to_string())
-        .bind(citizen.to_string())
-        .fetch_optional(&mut **tx)
-        .await?;
-    row.as_ref().map(receipt_from).transpose()
 }
 
 fn receipt_from(row: &AnyRow) -> Result<Receipt, StoreError> {

@@ -2,15 +2,16 @@
 //! retries, with its own file under the form's class, its content sealed and
 //! hashed, and it outlives the citizen's account as the office's record.
 
-#![expect(clippy::unwrap_used, reason = "a failing test panics")]
+#![expect(clippy::unwrap_used, clippy::panic, reason = "a failing test panics")]
 
 use jiff::Timestamp;
 use obcan_core::audit::{Action, Actor, AuditEvent};
 use obcan_core::citizen::CitizenId;
+use obcan_core::documents::{DocumentId, DocumentName, Origin, Quota};
 use obcan_core::forms::{Answers, BUILT_IN, DraftId, FormDefinition, Value};
 use obcan_core::submissions::{SubmissionState, TimelineKind};
 use obcan_store::testing::TestDatabase;
-use obcan_store::{Filed, Receipt, Store};
+use obcan_store::{Filed, Filing, NewDocument, Receipt, Store};
 use sha2::{Digest as _, Sha256};
 use sqlx::Row as _;
 
@@ -49,18 +50,83 @@ async fn draft(store: &Store, citizen: &CitizenId) -> DraftId {
         .unwrap()
 }
 
-async fn file(store: &Store, citizen: &CitizenId, draft: DraftId, seconds: i64) -> Option<Filed> {
+async fn file_with(
+    store: &Store,
+    citizen: &CitizenId,
+    draft: DraftId,
+    attachments: &[DocumentId],
+    seconds: i64,
+) -> Filed {
+    let form = dog_form();
+    let filing = Filing {
+        citizen,
+        draft,
+        form: &form,
+        content: &content(),
+        attachments,
+    };
     store
         .submissions()
-        .submit(citizen, draft, &dog_form(), &content(), at(seconds), None)
+        .submit(&filing, at(seconds), None)
         .await
         .unwrap()
 }
 
-fn receipt(filed: Option<Filed>) -> Receipt {
-    match filed.unwrap() {
+async fn file(store: &Store, citizen: &CitizenId, draft: DraftId, seconds: i64) -> Filed {
+    file_with(store, citizen, draft, &[], seconds).await
+}
+
+fn receipt(filed: Filed) -> Receipt {
+    match filed {
         Filed::New(receipt) | Filed::Already(receipt) => receipt,
+        other => panic!("not filed: {other:?}"),
     }
+}
+
+/// A document in the citizen's storage.
+async fn upload(store: &Store, citizen: &CitizenId, name: &str, bytes: &[u8]) -> DocumentId {
+    let documents = store.documents();
+    let mut upload = documents.begin_upload(citizen, at(2)).await.unwrap();
+    upload.write(bytes).await.unwrap();
+    let content = upload.finish().await.unwrap();
+    let id = DocumentId::random();
+    let document = NewDocument {
+        id,
+        name: DocumentName::parse(name).unwrap(),
+        folder: None,
+        media_type: "application/pdf".into(),
+        origin: Origin::Uploaded,
+    };
+    let event = AuditEvent::new(at(2), Actor::Citizen(*citizen), Action::DocumentUploaded);
+    documents
+        .record(citizen, document, content, Quota::default(), &event)
+        .await
+        .unwrap()
+        .unwrap();
+    id
+}
+
+async fn read_all(mut content: obcan_store::Content) -> Vec<u8> {
+    use futures_util::StreamExt as _;
+    let mut bytes = Vec::new();
+    while let Some(chunk) = content.stream.next().await {
+        bytes.extend_from_slice(&chunk.unwrap());
+    }
+    bytes
+}
+
+/// The blobs the local blob store holds.
+fn blob_count(db: &TestDatabase) -> usize {
+    walk(&db.folder.path().join("blobs"))
+}
+
+fn walk(path: &std::path::Path) -> usize {
+    std::fs::read_dir(path).map_or(0, |entries| {
+        entries
+            .map(|entry| entry.unwrap().path())
+            .map(|path| if path.is_dir() { walk(&path) } else { 1 })
+            .sum()
+    })
 }
 
 #[tokio::test]
@@ -72,10 +138,13 @@ async fn a_draft_is_filed_once_with_its_receipt() {
     let id = draft(store, &jana).await;
 
     // Not anyone else's to file.
-    assert_eq!(file(store, &petr, id, 5).await, None);
-    assert_eq!(file(store, &jana, DraftId::random(), 5).await, None);
+    assert_eq!(file(store, &petr, id, 5).await, Filed::NoDraft);
+    assert_eq!(
+        file(store, &jana, DraftId::random(), 5).await,
+        Filed::NoDraft
+    );
 
-    let Some(Filed::New(first)) = file(store, &jana, id, 10).await else {
+    let Filed::New(first) = file(store, &jana, id, 10).await else {
         panic!("a new submission")
     };
     assert_eq!(first.reference, "PO-1/2027");
@@ -92,9 +161,9 @@ async fn a_draft_is_filed_once_with_its_receipt() {
     // A retry finds the first filing.
     assert_eq!(
         file(store, &jana, id, 20).await,
-        Some(Filed::Already(first.clone()))
+        Filed::Already(first.clone())
     );
-    assert_eq!(file(store, &petr, id, 20).await, None);
+    assert_eq!(file(store, &petr, id, 20).await, Filed::NoDraft);
 
     let mine = store.submissions().list_of(&jana).await.unwrap();
     assert_eq!(mine, std::slice::from_ref(&first));
@@ -149,13 +218,12 @@ async fn filing_the_same_draft_at_once_files_it_once() {
     let jana = citizen(store, "filing-twice").await;
     let id = draft(store, &jana).await;
     let (a, b) = tokio::join!(file(store, &jana, id, 10), file(store, &jana, id, 10));
-    let (a, b) = (a.unwrap(), b.unwrap());
     let new = [&a, &b]
         .iter()
         .filter(|f| matches!(f, Filed::New(_)))
         .count();
     assert_eq!(new, 1, "{a:?} {b:?}");
-    assert_eq!(receipt(Some(a)), receipt(Some(b)));
+    assert_eq!(receipt(a), receipt(b));
     assert_eq!(store.submissions().list_of(&jana).await.unwrap().len(), 1);
 }
 
@@ -201,4 +269,60 @@ async fn the_content_is_sealed_and_outlives_the_account() {
         1,
         "the file stays"
     );
+}
+
+#[tokio::test]
+async fn attached_documents_are_copied_into_the_submissions_file() {
+    let db = TestDatabase::create().await.unwrap();
+    let store = &db.store;
+    let jana = citizen(store, "filing-attachments").await;
+    let pension = b"%PDF-1.7 rozhodnuti o duchodu".repeat(5000);
+    let attached = upload(store, &jana, "duchod.pdf", &pension).await;
+    let id = draft(store, &jana).await;
+
+    // A document that is gone refuses the filing whole: no file, no copy,
+    // the draft stays.
+    let blobs = blob_count(&db);
+    let gone = DocumentId::random();
+    assert_eq!(
+        file_with(store, &jana, id, &[attached, gone], 10).await,
+        Filed::AttachmentGone(gone)
+    );
+    assert!(store.records().list(None).await.unwrap().is_empty());
+    assert_eq!(blob_count(&db), blobs, "the copy made is removed");
+    assert!(store.drafts().get(&jana, id).await.unwrap().is_some());
+
+    let filed = receipt(file_with(store, &jana, id, &[attached], 20).await);
+    let file = store.records().list(None).await.unwrap().remove(0);
+    let documents = store.records().documents(file.id).await.unwrap();
+    assert_eq!(documents.len(), 1);
+    assert_eq!(documents[0].name.as_str(), "duchod.pdf");
+    assert_eq!(documents[0].filed_by, obcan_store::FILED_THROUGH_PORTAL);
+    assert_eq!(
+        documents[0].sha256_hex(),
+        format!("{:x}", Sha256::digest(&pension))
+    );
+    let copy = store
+        .records()
+        .content(file.id, documents[0].id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(read_all(copy).await, pension);
+    assert_eq!(blob_count(&db), blobs + 1);
+
+    // The citizen's own document stays theirs, and a retry copies nothing.
+    assert!(
+        store
+            .documents()
+            .get(&jana, attached)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(
+        file_with(store, &jana, id, &[attached], 30).await,
+        Filed::Already(filed)
+    );
+    assert_eq!(blob_count(&db), blobs + 1);
 }

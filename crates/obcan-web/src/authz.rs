@@ -50,9 +50,19 @@ fn citizen_requirement(parts: &Parts, state: &AppState) -> Requirement {
     let min_loa = match parts.extensions.get::<Access>() {
         Some(Access::Citizen(loa)) => *loa,
         Some(Access::RegisterData) => state.settings.registers.min_loa,
+        Some(Access::Form) => form_loa(parts.uri.path(), state),
         _ => Loa::High,
     };
     Requirement::Citizen { min_loa }
+}
+
+/// The level of assurance the form a `/forms/{id}/…` path names needs;
+/// for a form that does not exist, any login (the handler answers 404).
+fn form_loa(path: &str, state: &AppState) -> Loa {
+    path.strip_prefix("/forms/")
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|id| state.settings.forms.get(id))
+        .map_or(Loa::Low, |form| form.loa)
 }
 
 /// Why a request did not pass as a citizen's.

@@ -11,10 +11,11 @@ use obcan_core::identity::Loa;
 use obcan_core::policy::Permission;
 
 use crate::middleware::metrics;
+use crate::pages::forms::fill;
 use crate::pages::office::{agenda, audit, organisation, records, registration, staff};
 use crate::pages::{
     accessibility, account, activation, contacts, dashboard, documents, forms, home, language,
-    login, my_data, office, oidc, password_login, saml,
+    login, my_data, office, oidc, password_login, saml, submissions,
 };
 use crate::state::AppState;
 use crate::{api, assets, branding, ops};
@@ -29,6 +30,9 @@ pub enum Access {
     /// A logged-in citizen at the level of assurance the operator set for
     /// data from the public registers (`registers.min_loa`).
     RegisterData,
+    /// A logged-in citizen at the level of assurance the form named by the
+    /// path (`/forms/{id}/…`) needs.
+    Form,
     /// Anyone, carrying a message from an outside identity provider. Such
     /// posts arrive cross-site, without the CSRF token; what protects them is
     /// that the message names a login attempt of the portal's, usable once.
@@ -92,8 +96,9 @@ pub enum Body {
 // One route a line, so that the table reads as one.
 #[rustfmt::skip]
 pub(crate) fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
-    use Access::{Citizen, IdentityProviderPost, Public, RegisterData, Staff};
+    use Access::{Citizen, Form, IdentityProviderPost, Public, RegisterData, Staff};
     const DOCUMENTS: Access = Citizen(Loa::Substantial);
+    const SUBMISSIONS: Access = Citizen(Loa::Low);
     use StaffAccess::{ChangeGrants, ManageOrganisation, ManageRecords, ManageStaff, Office, ReadAudit, RegisterCitizens, WorkAgenda};
     const RECORDS: Access = Staff(ManageRecords);
     let route = |method: Method, path, access, handler| (RouteInfo { method, path, access, body: Body::Form }, handler);
@@ -198,6 +203,17 @@ pub(crate) fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         route(Method::GET,  "/accessibility",                  Public,            get(accessibility::page)),
         route(Method::GET,  "/forms",                          Public,            get(forms::catalogue)),
         route(Method::GET,  "/forms/{id}",                     Public,            get(forms::info)),
+        route(Method::POST, "/forms/{id}/drafts",              Form,              post(fill::start)),
+        route(Method::GET,  "/forms/{id}/drafts/{draft}",      Form,              get(fill::resume)),
+        route(Method::GET,  "/forms/{id}/drafts/{draft}/steps/{step}", Form,      get(fill::step_page)),
+        route(Method::POST, "/forms/{id}/drafts/{draft}/steps/{step}", Form,      post(fill::step_submit)),
+        route(Method::GET,  "/forms/{id}/drafts/{draft}/review", Form,            get(fill::review)),
+        route(Method::POST, "/forms/{id}/drafts/{draft}/submit", Form,            post(fill::submit)),
+        route(Method::POST, "/forms/{id}/drafts/{draft}/delete", Form,            post(fill::delete)),
+        route(Method::GET,  "/submissions",                    SUBMISSIONS,       get(submissions::list)),
+        route(Method::GET,  "/submissions/{id}",               SUBMISSIONS,       get(submissions::detail)),
+        route(Method::GET,  "/submissions/{id}/receipt",       SUBMISSIONS,       get(submissions::receipt)),
+        route(Method::POST, "/submissions/{id}/withdraw",      SUBMISSIONS,       post(submissions::withdraw)),
         route(Method::GET,  "/assets/{file}",                  Public,            get(assets::serve)),
         route(Method::GET,  "/branding/{file}",                Public,            get(branding::serve)),
         route(Method::GET,  "/healthz",                        Public,            get(ops::healthz)),

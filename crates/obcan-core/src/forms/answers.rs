@@ -139,6 +139,10 @@ pub enum Problem {
     /// Coordinates that are not in the Czech Republic.
     OutsideTheCountry,
     NotADocument,
+    /// A document larger than the field takes, in bytes.
+    FileTooLarge {
+        max: u64,
+    },
     TooManyFiles {
         max: usize,
     },
@@ -148,6 +152,16 @@ pub enum Problem {
     TooManyItems {
         max: usize,
     },
+}
+
+/// The documents one attachment input names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attached {
+    /// The input's name.
+    pub field: String,
+    pub documents: Vec<DocumentId>,
+    /// Of each document, in bytes.
+    pub max_size: u64,
 }
 
 /// A bound a number or an amount broke.
@@ -218,6 +232,47 @@ impl FormDefinition {
         } else {
             Err(errors)
         }
+    }
+
+    /// The documents the visible attachment fields name, of one step or of
+    /// every step: whether they are the citizen's, and not too large, is
+    /// for the caller to check against their storage.
+    pub fn attached(&self, step: Option<usize>, answers: &Answers) -> Vec<Attached> {
+        let steps = match step {
+            Some(step) => self.steps.get(step..=step).unwrap_or_default(),
+            None => &self.steps,
+        };
+        let mut attached = Vec::new();
+        for field in steps.iter().flat_map(|step| &step.fields) {
+            if !self.visible(field, answers) {
+                continue;
+            }
+            let name = field.id.as_str();
+            match &field.kind {
+                FieldKind::Attachment { max_size, .. } => {
+                    attached.push(Attached {
+                        field: name.to_owned(),
+                        documents: documents_in(answers.many(name)),
+                        max_size: *max_size,
+                    });
+                }
+                FieldKind::Group { fields, .. } => {
+                    for (index, item) in answers.items(name).iter().enumerate() {
+                        for inner in fields.iter().filter(|inner| self.visible(inner, answers)) {
+                            if let FieldKind::Attachment { max_size, .. } = &inner.kind {
+                                attached.push(Attached {
+                                    field: format!("{name}.{index}.{}", inner.id),
+                                    documents: documents_in(item.many(inner.id.as_str())),
+                                    max_size: *max_size,
+                                });
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        attached
     }
 
     /// Whether a field is shown, given the answers so far.
@@ -551,6 +606,14 @@ fn check(
         FieldKind::Group { .. } => return Err(Problem::NotAnOption),
     };
     Ok(Some(Value::One(normalised)))
+}
+
+/// The well-formed document ids among an attachment's values.
+fn documents_in(values: &[String]) -> Vec<DocumentId> {
+    values
+        .iter()
+        .filter_map(|value| DocumentId::parse(value))
+        .collect()
 }
 
 fn length(text: &str, min: usize, max: usize) -> Result<(), Problem> {

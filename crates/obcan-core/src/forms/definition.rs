@@ -234,7 +234,8 @@ pub enum FieldKind {
 }
 
 impl FieldKind {
-    fn name(&self) -> &'static str {
+    /// The kind's name, as definitions write it.
+    pub fn name(&self) -> &'static str {
         match self {
             Self::Text { .. } => "text",
             Self::LongText { .. } => "long_text",

@@ -241,7 +241,28 @@ fn locations_attachments_and_choices() {
     );
     assert_eq!(errors, []);
     assert_eq!(answers.one("souradnice"), Some("49.195100, 16.606800"));
-    assert_eq!(answers.many("fotografie"), [photo]);
+    assert_eq!(answers.many("fotografie"), std::slice::from_ref(&photo));
+    let attached = form.attached(Some(0), &answers);
+    assert_eq!(attached.len(), 1);
+    assert_eq!(attached[0].field, "fotografie");
+    assert_eq!(attached[0].documents[0].to_string(), photo);
+    assert_eq!(attached[0].max_size, 10 * 1024 * 1024);
+    assert_eq!(form.attached(None, &answers), attached);
+    assert_eq!(form.attached(Some(1), &answers), []);
+}
+
+#[test]
+fn a_hidden_attachment_attaches_nothing() {
+    let form = built_in("prihlaseni-psa");
+    let pension = crate::documents::DocumentId::random().to_string();
+    let mut answers = Answers::default();
+    answers.set("sazba", Value::One("zakladni".into()));
+    answers.set("duchod_doklad", Value::Many(vec![pension.clone()]));
+    assert_eq!(form.attached(None, &answers), []);
+    answers.set("sazba", Value::One("duchodce".into()));
+    let attached = form.attached(None, &answers);
+    assert_eq!(attached.len(), 1);
+    assert_eq!(attached[0].documents[0].to_string(), pension);
 }
 
 #[test]

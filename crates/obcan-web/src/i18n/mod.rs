@@ -137,6 +137,7 @@ pub(crate) struct Texts {
     pub deletion: DeletionTexts,
     pub records: RecordTexts,
     pub forms: FormTexts,
+    pub submissions: SubmissionTexts,
 }
 
 /// The form catalogue and each form's page.
@@ -159,6 +160,115 @@ pub(crate) struct FormTexts {
     pub required: &'static str,
     pub attachment: &'static str,
     pub repeated: &'static str,
+    pub start: &'static str,
+    pub start_lead: &'static str,
+    /// "Krok {n} z {total}".
+    pub step_of: &'static str,
+    pub steps_nav: &'static str,
+    pub review_title: &'static str,
+    pub review_lead: &'static str,
+    pub next: &'static str,
+    pub previous: &'static str,
+    pub save: &'static str,
+    pub add_item: &'static str,
+    pub remove_item: &'static str,
+    pub errors_title: &'static str,
+    pub review_errors: &'static str,
+    pub form_changed: &'static str,
+    /// "{}" is the checkbox's label.
+    pub only_when_checked: &'static str,
+    /// "{}" is the choices' labels.
+    pub only_when_chosen: &'static str,
+    pub optional: &'static str,
+    pub date_hint: &'static str,
+    pub money_hint: &'static str,
+    pub birth_number_hint: &'static str,
+    pub no_documents: &'static str,
+    pub upload_documents: &'static str,
+    pub documents_need_loa: &'static str,
+    pub change: &'static str,
+    pub submit: &'static str,
+    pub submit_lead: &'static str,
+    pub not_answered: &'static str,
+    pub yes: &'static str,
+    pub delete_draft: &'static str,
+    pub problems: ProblemTexts,
+}
+
+/// What is wrong with an answer; "{}" is the bound, where there is one.
+#[derive(Debug)]
+pub(crate) struct ProblemTexts {
+    pub required: &'static str,
+    pub too_short: &'static str,
+    pub too_long: &'static str,
+    pub control_character: &'static str,
+    pub pattern: &'static str,
+    pub not_a_number: &'static str,
+    pub not_an_amount: &'static str,
+    pub below_min: &'static str,
+    pub above_max: &'static str,
+    pub not_a_date: &'static str,
+    pub too_early: &'static str,
+    pub too_late: &'static str,
+    pub not_an_option: &'static str,
+    pub too_few_choices: &'static str,
+    pub too_many_choices: &'static str,
+    pub not_an_email: &'static str,
+    pub not_a_phone: &'static str,
+    pub not_an_address: &'static str,
+    pub not_a_birth_number: &'static str,
+    pub not_an_ico: &'static str,
+    pub not_an_iban: &'static str,
+    pub not_a_location: &'static str,
+    pub outside_the_country: &'static str,
+    pub not_a_document: &'static str,
+    pub file_too_large: &'static str,
+    pub too_many_files: &'static str,
+    pub too_few_items: &'static str,
+    pub too_many_items: &'static str,
+}
+
+/// "Moje podání": drafts, submissions, receipts.
+#[derive(Debug)]
+pub(crate) struct SubmissionTexts {
+    pub nav: &'static str,
+    pub title: &'static str,
+    pub lead: &'static str,
+    pub drafts: &'static str,
+    pub continue_draft: &'static str,
+    pub saved_at: &'static str,
+    pub filed: &'static str,
+    pub none: &'static str,
+    pub to_forms: &'static str,
+    pub draft_saved: &'static str,
+    pub draft_deleted: &'static str,
+    pub office: &'static str,
+    pub form: &'static str,
+    pub reference: &'static str,
+    pub submitted: &'static str,
+    pub deadline: &'static str,
+    pub sha256: &'static str,
+    pub state_label: &'static str,
+    /// In the order of `SubmissionState::ALL`.
+    pub states: [&'static str; 6],
+    pub back: &'static str,
+    pub received_title: &'static str,
+    pub received_lead: &'static str,
+    pub receipt_title: &'static str,
+    pub receipt_note: &'static str,
+    pub download_receipt: &'static str,
+    pub timeline: &'static str,
+    /// In the order of `TimelineKind::ALL`.
+    pub events: [&'static str; 2],
+    pub content: &'static str,
+    pub content_step_up: &'static str,
+    pub withdraw_title: &'static str,
+    pub withdraw_lead: &'static str,
+    pub withdraw_confirm: &'static str,
+    pub withdraw: &'static str,
+    pub withdraw_unconfirmed: &'static str,
+    pub withdraw_settled: &'static str,
+    pub withdrawn: &'static str,
 }
 
 impl FormTexts {
@@ -167,6 +277,26 @@ impl FormTexts {
             .iter()
             .position(|s| *s == situation)
             .and_then(|index| self.situations.get(index))
+            .copied()
+            .unwrap_or_default()
+    }
+}
+
+impl SubmissionTexts {
+    pub(crate) fn state(&self, state: obcan_core::submissions::SubmissionState) -> &'static str {
+        obcan_core::submissions::SubmissionState::ALL
+            .iter()
+            .position(|s| *s == state)
+            .and_then(|index| self.states.get(index))
+            .copied()
+            .unwrap_or_default()
+    }
+
+    pub(crate) fn event(&self, kind: obcan_core::submissions::TimelineKind) -> &'static str {
+        obcan_core::submissions::TimelineKind::ALL
+            .iter()
+            .position(|k| *k == kind)
+            .and_then(|index| self.events.get(index))
             .copied()
             .unwrap_or_default()
     }

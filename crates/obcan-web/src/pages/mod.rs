@@ -18,6 +18,7 @@ pub(crate) mod oidc;
 pub(crate) mod password_login;
 pub(crate) mod qr;
 pub(crate) mod saml;
+pub(crate) mod submissions;
 pub(crate) mod tiles;
 
 use askama::Template;
@@ -41,6 +42,7 @@ pub(crate) enum Section {
     MyData,
     Documents,
     Forms,
+    Submissions,
     Account,
     Login,
     Office,

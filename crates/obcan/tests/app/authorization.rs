@@ -219,6 +219,15 @@ async fn sample_path(app: &mut TestApp, office: &Office, pattern: &str) -> Strin
             pattern.replace("{id}", "00000000-0000-4000-8000-000000000000")
         }
         "/forms/{id}" => "/forms/prihlaseni-psa".into(),
+        // A form that needs a substantial login; nobody's draft.
+        pattern if pattern.starts_with("/forms/{id}/") => pattern
+            .replace("{id}", "prihlaseni-psa")
+            .replace("{draft}", "00000000-0000-4000-8000-000000000000")
+            .replace("{step}", "0"),
+        // Nobody's submission.
+        pattern if pattern.starts_with("/submissions/{id}") => {
+            pattern.replace("{id}", "00000000-0000-4000-8000-000000000000")
+        }
         "/assets/{file}" => linked("/assets/obcan."),
         "/branding/{file}" => linked("/branding/theme."),
         "/office/login/oidc/{provider}" => "/office/login/oidc/test".into(),
@@ -256,9 +265,12 @@ fn may_use(access: Access, visitor: Visitor) -> bool {
         (Access::Citizen(needed), Visitor::Citizen(loa)) => loa >= needed,
         // The default configuration's `registers.min_loa`.
         (Access::RegisterData, Visitor::Citizen(loa)) => loa >= Loa::Substantial,
-        (Access::Citizen(_) | Access::RegisterData, Visitor::Anonymous | Visitor::Staff(_)) => {
-            false
-        }
+        // The sample form, "prihlaseni-psa", needs a substantial login.
+        (Access::Form, Visitor::Citizen(loa)) => loa >= Loa::Substantial,
+        (
+            Access::Citizen(_) | Access::RegisterData | Access::Form,
+            Visitor::Anonymous | Visitor::Staff(_),
+        ) => false,
         (Access::Staff(needed), Visitor::Staff(role)) => match needed {
             StaffAccess::Office => true,
             StaffAccess::ManageStaff
@@ -313,10 +325,12 @@ async fn every_route_admits_exactly_whom_the_table_says() {
 
 #[tokio::test]
 async fn citizen_routes_send_the_anonymous_to_login_and_back() {
-    for route in routes()
-        .into_iter()
-        .filter(|route| matches!(route.access, Access::Citizen(_) | Access::RegisterData))
-    {
+    for route in routes().into_iter().filter(|route| {
+        matches!(
+            route.access,
+            Access::Citizen(_) | Access::RegisterData | Access::Form
+        )
+    }) {
         if route.path.starts_with("/api/") {
             // The API answers 401 instead: see my_data.rs.
             continue;

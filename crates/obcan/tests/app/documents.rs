@@ -21,7 +21,7 @@ fn pdf(text: &str) -> Vec<u8> {
 }
 
 /// A 1×1 PNG.
-fn png() -> Vec<u8> {
+pub(crate) fn png() -> Vec<u8> {
     let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
     png.extend_from_slice(&[0, 0, 0, 13]);
     png.extend_from_slice(b"IHDR");
@@ -62,7 +62,7 @@ fn multipart(csrf: &str, folder: &str, files: &[(&str, &[u8])]) -> Vec<u8> {
     body
 }
 
-async fn upload(
+pub(crate) async fn upload(
     app: &mut TestApp,
     folder: &str,
     files: &[(&str, &[u8])],

@@ -31,3 +31,4 @@ mod records;
 mod registration;
 mod saml;
 mod staff;
+mod submissions;

@@ -412,12 +412,19 @@ async fn a_submissions_file_is_exported_with_the_filing_office_as_opener() {
         .begin(&citizen, &form.id, form.version, &content, app.state.now())
         .await
         .unwrap();
-    store
+    let filing = obcan_store::Filing {
+        citizen: &citizen,
+        draft,
+        form: &form,
+        content: &content,
+        attachments: &[],
+    };
+    let filed = store
         .submissions()
-        .submit(&citizen, draft, &form, &content, app.state.now(), None)
+        .submit(&filing, app.state.now(), None)
         .await
-        .unwrap()
         .unwrap();
+    assert!(matches!(filed, obcan_store::Filed::New(_)), "{filed:?}");
     let file = store.records().list(None).await.unwrap().remove(0);
     assert_eq!(file.class_mark, "1.4");
 

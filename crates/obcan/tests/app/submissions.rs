@@ -1,0 +1,581 @@
+//! Filing a submission as a citizen: a form begun with what the portal
+//! knows, filled step by step with every mistake shown at its field and
+//! nothing typed lost, reviewed, filed once whatever the retries, and
+//! followed on "Moje podání" with its receipt (page and PDF) until it is
+//! withdrawn.
+
+use axum::http::StatusCode;
+use obcan_core::forms::{Answers, Value};
+
+use crate::support::{JANA, PETR, TestApp, TestResponse};
+
+const LICENCE: &str = "/forms/ridicsky-prukaz-konec-platnosti";
+const PROBLEM: &str = "/forms/hlaseni-zavady";
+const DOGS: &str = "/forms/prihlaseni-psa";
+
+/// A valid birth number for Jana (born 7 March 1984).
+const JANA_BIRTH_NUMBER: &str = "845307/1000";
+
+/// Begins a draft of the form; its address.
+async fn begin(app: &mut TestApp, form: &str) -> String {
+    let started = app.post_form(form, &format!("{form}/drafts"), &[]).await;
+    assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
+    let step = started.location().to_owned();
+    assert!(step.ends_with("/steps/0"), "{step}");
+    step.trim_end_matches("/steps/0").to_owned()
+}
+
+/// Posts a step's answers with the page's token.
+async fn post_step(
+    app: &mut TestApp,
+    draft: &str,
+    step: usize,
+    fields: &[(&str, &str)],
+) -> TestResponse {
+    let path = format!("{draft}/steps/{step}");
+    app.post_form(&path, &path, fields).await
+}
+
+/// The value an input was rendered with.
+fn value_of(page: &TestResponse, id: &str) -> Option<String> {
+    let marker = format!("id=\"{id}\"");
+    let start = page.body.find(&marker)?;
+    let rest = &page.body[start..];
+    let value = rest.find("value=\"")? + "value=\"".len();
+    let end = rest[value..].find('"')?;
+    Some(rest[value..value + end].to_owned())
+}
+
+#[tokio::test]
+async fn the_driving_licence_application_is_prefilled_checked_and_filed_once() {
+    let mut app = TestApp::new().await;
+    app.log_in_as(JANA).await;
+    let draft = begin(&mut app, LICENCE).await;
+
+    // Prefilled from the profile.
+    let first = app.get(&format!("{draft}/steps/0")).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert_eq!(
+        value_of(&first, "f-jmeno").as_deref(),
+        Some("Jana Dvořáková")
+    );
+    assert_eq!(
+        value_of(&first, "f-datum_narozeni").as_deref(),
+        Some("7. 3. 1984")
+    );
+    assert_eq!(
+        value_of(&first, "f-adresa").as_deref(),
+        Some("Lipová 12, 123 45 Vzorov")
+    );
+    assert!(first.body.contains("Krok 1 z 3"));
+
+    // A wrong birth number is explained at its field; everything is kept.
+    let wrong = post_step(
+        &mut app,
+        &draft,
+        0,
+        &[
+            ("jmeno", "Jana Dvořáková"),
+            ("datum_narozeni", "7. 3. 1984"),
+            ("rodne_cislo", "845307/1001"),
+            ("adresa", ""),
+        ],
+    )
+    .await;
+    assert_eq!(
+        wrong.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        wrong.body
+    );
+    assert!(wrong.body.contains("Toto není platné rodné číslo."));
+    assert!(wrong.body.contains("Toto pole je povinné."));
+    assert!(
+        wrong.body.contains("href=\"#f-rodne_cislo\""),
+        "the summary links to the field"
+    );
+    assert_eq!(
+        value_of(&wrong, "f-rodne_cislo").as_deref(),
+        Some("845307/1001")
+    );
+    assert!(
+        wrong
+            .body
+            .contains("aria-describedby=\"f-rodne_cislo-hint f-rodne_cislo-error\"")
+    );
+    // Kept in the draft too: the step shows it again.
+    let again = app.get(&format!("{draft}/steps/0")).await;
+    assert_eq!(
+        value_of(&again, "f-rodne_cislo").as_deref(),
+        Some("845307/1001")
+    );
+    // A later step cannot be skipped to.
+    let skipped = app.get(&format!("{draft}/steps/2")).await;
+    assert_eq!(skipped.location(), format!("{draft}/steps/0"));
+
+    let right = post_step(
+        &mut app,
+        &draft,
+        0,
+        &[
+            ("jmeno", "Jana Dvořáková"),
+            ("datum_narozeni", "7. 3. 1984"),
+            ("rodne_cislo", JANA_BIRTH_NUMBER),
+            ("adresa", "Lipová 12, 123 45 Vzorov"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        right.location(),
+        format!("{draft}/steps/1"),
+        "{}",
+        right.body
+    );
+
+    // Prefilled from the driver register.
+    let licence = app.get(&format!("{draft}/steps/1")).await;
+    let number = value_of(&licence, "f-cislo_prukazu").unwrap();
+    assert!(!number.is_empty(), "the register's licence number");
+    let valid_until = value_of(&licence, "f-platnost_do").unwrap();
+    assert!(!valid_until.is_empty());
+
+    // A value that is not an option is the citizen's mistake, not a crash.
+    let no_option = post_step(
+        &mut app,
+        &draft,
+        1,
+        &[
+            ("cislo_prukazu", &number),
+            ("platnost_do", &valid_until),
+            ("prevzeti", "na_mesici"),
+        ],
+    )
+    .await;
+    assert_eq!(no_option.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        no_option
+            .body
+            .contains("Vyberte jednu z nabízených možností.")
+    );
+    let collected = post_step(
+        &mut app,
+        &draft,
+        1,
+        &[
+            ("cislo_prukazu", &number),
+            ("platnost_do", &valid_until),
+            ("prevzeti", "odbor_dopravy"),
+        ],
+    )
+    .await;
+    assert_eq!(collected.location(), format!("{draft}/steps/2"));
+    let declared = post_step(
+        &mut app,
+        &draft,
+        2,
+        &[("fotografie_z_registru", "yes"), ("zpusobilost", "yes")],
+    )
+    .await;
+    assert_eq!(declared.location(), format!("{draft}/review"));
+
+    let review = app.get(&format!("{draft}/review")).await;
+    assert_eq!(review.status, StatusCode::OK, "{}", review.body);
+    for shown in [
+        "Jana Dvořáková",
+        "7. března 1984",
+        JANA_BIRTH_NUMBER,
+        "Městský úřad Vzorov, odbor dopravy, Náměstí Míru 1",
+        number.as_str(),
+    ] {
+        assert!(review.body.contains(shown), "{shown}");
+    }
+
+    let filed = app
+        .post_form(&format!("{draft}/review"), &format!("{draft}/submit"), &[])
+        .await;
+    assert_eq!(filed.status, StatusCode::SEE_OTHER, "{}", filed.body);
+    let receipt_path = filed.location().trim_end_matches("?filed=1").to_owned();
+    assert!(filed.location().ends_with("?filed=1"));
+    let receipt = app.get(filed.location()).await;
+    assert!(receipt.body.contains("Úřad vaše podání přijal"));
+    let reference = receipt.element_text("receipt-reference").unwrap();
+    assert!(reference.starts_with("PO-1/"), "{reference}");
+    let sha256 = receipt.element_text("receipt-sha256").unwrap();
+    assert_eq!(sha256.len(), 64);
+    assert!(receipt.body.contains("Podání přijato"));
+    assert!(
+        receipt.body.contains(JANA_BIRTH_NUMBER),
+        "the content is shown"
+    );
+
+    // A second click on "send" (the draft is gone) leads to the same submission.
+    let token = receipt.csrf_token().unwrap();
+    let twice = app
+        .post_raw(&format!("{draft}/submit"), &[("_csrf", &token)])
+        .await;
+    assert_eq!(twice.location(), receipt_path);
+    let citizen = app.citizen().await;
+    assert_eq!(
+        app.state
+            .store
+            .submissions()
+            .list_of(&citizen)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        app.audit_actions()
+            .await
+            .iter()
+            .filter(|action| *action == "submission_filed")
+            .count(),
+        1
+    );
+
+    let mine = app.get("/submissions").await;
+    assert!(mine.body.contains(&reference));
+    assert!(mine.body.contains("Nový řidičský průkaz – končí platnost"));
+
+    let pdf = app.get(&format!("{receipt_path}/receipt")).await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(pdf.header("content-type"), Some("application/pdf"));
+    assert!(pdf.body.starts_with("%PDF-"));
+
+    // Nobody else's.
+    app.log_in_as(PETR).await;
+    assert_eq!(app.get(&receipt_path).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get(&format!("{receipt_path}/receipt")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert!(!app.get("/submissions").await.body.contains(&reference));
+}
+
+#[tokio::test]
+async fn a_draft_is_the_citizens_own_and_a_forged_post_is_refused() {
+    let mut app = TestApp::new().await;
+    app.log_in_as(JANA).await;
+    let draft = begin(&mut app, PROBLEM).await;
+
+    let forged = post_step(&mut app, &draft, 0, &[("is_admin", "yes")]).await;
+    assert_eq!(forged.status, StatusCode::BAD_REQUEST);
+    let forged = post_step(&mut app, &draft, 0, &[("popis", "a"), ("popis", "b")]).await;
+    assert_eq!(
+        forged.status,
+        StatusCode::BAD_REQUEST,
+        "one value per input"
+    );
+    let unknown_button = post_step(&mut app, &draft, 0, &[("_action", "launch")]).await;
+    assert_eq!(unknown_button.status, StatusCode::BAD_REQUEST);
+
+    // Another form's address, or another citizen's draft, is not found.
+    let other_form = draft.replace("hlaseni-zavady", "prihlaseni-psa");
+    assert_eq!(
+        app.get(&format!("{other_form}/steps/0")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    app.log_in_as(PETR).await;
+    assert_eq!(
+        app.get(&format!("{draft}/steps/0")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let token = app.get("/submissions").await.csrf_token().unwrap();
+    let stolen = app
+        .post_raw(&format!("{draft}/submit"), &[("_csrf", &token)])
+        .await;
+    assert_eq!(stolen.status, StatusCode::NOT_FOUND);
+    let deleted = app
+        .post_raw(&format!("{draft}/delete"), &[("_csrf", &token)])
+        .await;
+    assert_eq!(deleted.status, StatusCode::NOT_FOUND);
+
+    // Saved for later, resumed where it was left, and deleted by its citizen.
+    app.log_in_as(JANA).await;
+    let saved = post_step(
+        &mut app,
+        &draft,
+        0,
+        &[("_action", "save"), ("popis", "Lampa u školy nesvítí.")],
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER);
+    let list = app.get(saved.location()).await;
+    assert!(list.body.contains("Rozpracovaný formulář je uložen."));
+    assert!(list.body.contains(&draft));
+    let resumed = app.get(&draft).await;
+    assert_eq!(resumed.location(), format!("{draft}/steps/0"));
+    let step = app.get(resumed.location()).await;
+    assert!(step.body.contains("Lampa u školy nesvítí."));
+    let gone = app
+        .post_form(&format!("{draft}/steps/0"), &format!("{draft}/delete"), &[])
+        .await;
+    assert_eq!(gone.location(), "/submissions?done=draft_deleted");
+    assert!(!app.get("/submissions").await.body.contains(&draft));
+}
+
+#[tokio::test]
+async fn the_problem_report_files_its_photograph_into_the_submissions_file() {
+    let mut app = TestApp::new().await;
+    app.log_in_as(PETR).await;
+    let petrs =
+        crate::documents::upload(&mut app, "", &[("cizi.png", &crate::documents::png())]).await;
+    assert_eq!(petrs.status, StatusCode::SEE_OTHER);
+    let petr = app.citizen().await;
+    let petrs_photo = app.state.store.documents().list(&petr).await.unwrap()[0].id;
+
+    app.log_in_as(JANA).await;
+    let uploaded =
+        crate::documents::upload(&mut app, "", &[("lampa.png", &crate::documents::png())]).await;
+    assert_eq!(uploaded.status, StatusCode::SEE_OTHER);
+    let jana = app.citizen().await;
+    let photo = app.state.store.documents().list(&jana).await.unwrap()[0].id;
+
+    let draft = begin(&mut app, PROBLEM).await;
+    let step = app.get(&format!("{draft}/steps/0")).await;
+    assert!(step.body.contains("lampa.png"), "her documents are offered");
+    assert!(!step.body.contains("cizi.png"));
+    let answers = |photo: String| {
+        vec![
+            ("druh".to_owned(), "osvetleni".to_owned()),
+            ("popis".to_owned(), "Lampa u školy nesvítí.".to_owned()),
+            ("misto".to_owned(), "Školní 418".to_owned()),
+            ("souradnice".to_owned(), "49.1951, 16.6068".to_owned()),
+            ("fotografie".to_owned(), photo),
+        ]
+    };
+    let pairs = |owned: &[(String, String)]| -> Vec<(String, String)> { owned.to_vec() };
+    let someone_elses = pairs(&answers(petrs_photo.to_string()));
+    let borrowed: Vec<(&str, &str)> = someone_elses
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.as_str()))
+        .collect();
+    let refused = post_step(&mut app, &draft, 0, &borrowed).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .body
+            .contains("Vyberte dokument ze svých dokumentů.")
+    );
+    assert_eq!(value_of(&refused, "f-misto").as_deref(), Some("Školní 418"));
+
+    let own = answers(photo.to_string());
+    let borrowed: Vec<(&str, &str)> = own
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.as_str()))
+        .collect();
+    let next = post_step(&mut app, &draft, 0, &borrowed).await;
+    assert_eq!(next.location(), format!("{draft}/steps/1"), "{}", next.body);
+    let contact = post_step(&mut app, &draft, 1, &[("email", "")]).await;
+    assert_eq!(contact.location(), format!("{draft}/review"));
+    let review = app.get(&format!("{draft}/review")).await;
+    assert!(review.body.contains("lampa.png"));
+    let filed = app
+        .post_form(&format!("{draft}/review"), &format!("{draft}/submit"), &[])
+        .await;
+    assert_eq!(filed.status, StatusCode::SEE_OTHER, "{}", filed.body);
+
+    let file = app
+        .state
+        .store
+        .records()
+        .list(None)
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(file.class_mark, "1.4");
+    let documents = app.state.store.records().documents(file.id).await.unwrap();
+    assert_eq!(documents.len(), 1);
+    assert_eq!(documents[0].name.as_str(), "lampa.png");
+    assert_eq!(documents[0].size, crate::documents::png().len() as u64);
+}
+
+#[tokio::test]
+async fn a_group_grows_and_shrinks_and_a_changed_form_keeps_the_draft_usable() {
+    let mut app = TestApp::new().await;
+    app.log_in_as(JANA).await;
+    let draft = begin(&mut app, DOGS).await;
+    let owner = post_step(
+        &mut app,
+        &draft,
+        0,
+        &[
+            ("jmeno", "Jana Dvořáková"),
+            ("adresa", "Lipová 12, 123 45 Vzorov"),
+            ("telefon", ""),
+            ("sazba", "zakladni"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        owner.location(),
+        format!("{draft}/steps/1"),
+        "{}",
+        owner.body
+    );
+    let dogs = app.get(&format!("{draft}/steps/1")).await;
+    assert!(dogs.body.contains("name=\"psi.0.jmeno_psa\""));
+    assert!(!dogs.body.contains("name=\"psi.1.jmeno_psa\""));
+
+    let added = post_step(
+        &mut app,
+        &draft,
+        1,
+        &[("_action", "add:psi"), ("psi.0.jmeno_psa", "Rex")],
+    )
+    .await;
+    assert_eq!(added.status, StatusCode::OK);
+    assert!(added.body.contains("name=\"psi.1.jmeno_psa\""));
+    assert_eq!(
+        value_of(&added, "f-psi-0-jmeno_psa").as_deref(),
+        Some("Rex")
+    );
+    assert!(
+        !added.body.contains("Toto pole je povinné."),
+        "no errors while adding"
+    );
+    let removed = post_step(
+        &mut app,
+        &draft,
+        1,
+        &[
+            ("_action", "remove:psi.0"),
+            ("psi.0.jmeno_psa", "Rex"),
+            ("psi.1.jmeno_psa", "Alík"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        value_of(&removed, "f-psi-0-jmeno_psa").as_deref(),
+        Some("Alík")
+    );
+    assert!(!removed.body.contains("name=\"psi.1.jmeno_psa\""));
+    let incomplete = post_step(&mut app, &draft, 1, &[("psi.0.jmeno_psa", "Alík")]).await;
+    assert_eq!(incomplete.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        incomplete.body.contains("Pes 1 – "),
+        "the error names the item"
+    );
+
+    // The operator changed the form: an answer it no longer asks is dropped,
+    // the rest stays, and the citizen is told.
+    let jana = app.citizen().await;
+    let mut answers = Answers::default();
+    answers.set("jmeno", Value::One("Jana Dvořáková".into()));
+    answers.set("stara_otazka", Value::One("už se neptáme".into()));
+    let old = app
+        .state
+        .store
+        .drafts()
+        .begin(
+            &jana,
+            &obcan_core::forms::FormId::parse("prihlaseni-psa").unwrap(),
+            0,
+            &answers,
+            app.state.now(),
+        )
+        .await
+        .unwrap();
+    let old_draft = format!("{DOGS}/drafts/{old}");
+    let changed = app.get(&format!("{old_draft}/steps/0")).await;
+    assert_eq!(changed.status, StatusCode::OK);
+    assert!(changed.body.contains("Úřad mezitím formulář upravil."));
+    assert_eq!(
+        value_of(&changed, "f-jmeno").as_deref(),
+        Some("Jana Dvořáková")
+    );
+    assert!(!changed.body.contains("už se neptáme"));
+}
+
+#[tokio::test]
+async fn a_submission_is_withdrawn_once_and_only_when_confirmed() {
+    let mut app = TestApp::new().await;
+    app.log_in_as(JANA).await;
+    let draft = begin(&mut app, "/forms/zadost-o-informace").await;
+    let step = app.get(&format!("{draft}/steps/0")).await;
+    let keep = |id: &str| value_of(&step, id).unwrap_or_default();
+    let (name, born, address) = (keep("f-jmeno"), keep("f-datum_narozeni"), keep("f-adresa"));
+    let applicant = post_step(
+        &mut app,
+        &draft,
+        0,
+        &[
+            ("jmeno", &name),
+            ("datum_narozeni", &born),
+            ("adresa", &address),
+        ],
+    )
+    .await;
+    assert_eq!(
+        applicant.location(),
+        format!("{draft}/steps/1"),
+        "{}",
+        applicant.body
+    );
+    let request = app.get(&format!("{draft}/steps/1")).await;
+    assert_eq!(request.status, StatusCode::OK);
+    // The rest of the form, as its page asks it.
+    let mut step = 1;
+    let mut location = format!("{draft}/steps/1");
+    while !location.ends_with("/review") {
+        let fields: &[(&str, &str)] = match step {
+            1 => &[
+                ("predmet", "Rozpočet města"),
+                ("zadost", "Prosím o rozpočet města na rok 2026."),
+                ("zpusob", "portal"),
+            ],
+            _ => &[],
+        };
+        let posted = post_step(&mut app, &draft, step, fields).await;
+        assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.body);
+        location = posted.location().to_owned();
+        step += 1;
+    }
+    let filed = app
+        .post_form(&location, &format!("{draft}/submit"), &[])
+        .await;
+    let submission = filed.location().trim_end_matches("?filed=1").to_owned();
+
+    let unconfirmed = app
+        .post_form(&submission, &format!("{submission}/withdraw"), &[])
+        .await;
+    assert_eq!(unconfirmed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        unconfirmed
+            .body
+            .contains("Potvrďte prosím, že chcete podání vzít zpět.")
+    );
+    let withdrawn = app
+        .post_form(
+            &submission,
+            &format!("{submission}/withdraw"),
+            &[("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(withdrawn.location(), format!("{submission}?done=withdrawn"));
+    let page = app.get(withdrawn.location()).await;
+    assert_eq!(
+        page.element_text("submission-state").as_deref(),
+        Some("Vzato zpět")
+    );
+    assert!(page.body.contains("Podání vzato zpět"));
+    assert!(
+        !page.body.contains("id=\"withdraw\""),
+        "no second withdrawal offered"
+    );
+    let again = app
+        .post_form(
+            &submission,
+            &format!("{submission}/withdraw"),
+            &[("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.body.contains("vzít ho zpět nelze"));
+    assert!(
+        app.audit_actions()
+            .await
+            .contains(&"submission_withdrawn".to_owned())
+    );
+}
