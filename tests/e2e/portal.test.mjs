@@ -916,6 +916,99 @@ describe('Obcan portal in a browser without JavaScript', () => {
   });
   accessible('a document');
 
+  step('the driving-licence application begins prefilled from the profile', async () => {
+    await page.goto(url('/forms/ridicsky-prukaz-konec-platnosti'));
+    await clickAndLoad(page.getByRole('button', { name: 'Vyplnit formulář', exact: true }));
+    assert.match(pathOf(page.url()), /^\/forms\/ridicsky-prukaz-konec-platnosti\/drafts\/[0-9a-f-]+\/steps\/0$/);
+    await assertHeading('Žadatel');
+    assert.equal(await page.getByLabel('Jméno a příjmení').inputValue(), 'Jana Dvořáková');
+    assert.equal(await page.getByLabel('Datum narození').inputValue(), '7. 3. 1984');
+    assertNoBrokenSubresources();
+    await snapshot('form step, prefilled');
+  });
+  accessible('form step, prefilled');
+
+  step('a wrong birth number is explained at its field, and what was typed stays', async () => {
+    await page.getByLabel('Rodné číslo').fill('845307/1001');
+    await clickAndLoad(page.getByRole('button', { name: 'Pokračovat', exact: true }));
+    assert.match(await text(page.locator('#f-rodne_cislo-error')), /Toto není platné rodné číslo/);
+    assert.equal(await page.getByLabel('Rodné číslo').inputValue(), '845307/1001');
+    assert.equal(await page.getByLabel('Rodné číslo').getAttribute('aria-invalid'), 'true');
+    // The summary's link leads to the field, by keyboard too.
+    await page.getByRole('alert').getByRole('link').first().focus();
+    await page.keyboard.press('Enter');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'f-rodne_cislo');
+    await snapshot('form step, with an error');
+  });
+  accessible('form step, with an error');
+
+  step('the licence step is prefilled from the driver register; the review shows every answer', async () => {
+    await page.getByLabel('Rodné číslo').fill('845307/1000');
+    await clickAndLoad(page.getByRole('button', { name: 'Pokračovat', exact: true }));
+    await assertHeading('Řidičský průkaz');
+    assert.notEqual(await page.getByLabel('Číslo dosavadního řidičského průkazu').inputValue(), '');
+    // Keyboard only: the radio is chosen with the space bar.
+    await page.getByLabel('Městský úřad Vzorov, odbor dopravy, Náměstí Míru 1').focus();
+    await page.keyboard.press('Space');
+    await snapshot('form step, a choice');
+    await clickAndLoad(page.getByRole('button', { name: 'Pokračovat', exact: true }));
+    await assertHeading('Prohlášení');
+    await page.getByLabel(/Souhlasím s použitím fotografie/).check();
+    await page.getByLabel(/Prohlašuji, že jsem zdravotně způsobilý/).check();
+    await clickAndLoad(page.getByRole('button', { name: 'Pokračovat', exact: true }));
+    await assertHeading('Kontrola a odeslání');
+    const main = page.getByRole('main');
+    assert.ok(await main.getByText('845307/1000').isVisible());
+    assert.ok(await main.getByText('Městský úřad Vzorov, odbor dopravy, Náměstí Míru 1').isVisible());
+    assertNoBrokenSubresources();
+    await snapshot('form review');
+  });
+  accessible('form step, a choice');
+  accessible('form review');
+
+  step('sending files it: the receipt names the number, the time and the SHA-256', async () => {
+    await clickAndLoad(page.getByRole('button', { name: 'Odeslat podání', exact: true }));
+    assert.match(pathOf(page.url()), /^\/submissions\/[0-9a-f-]+\?filed=1$/);
+    await assertHeading('Nový řidičský průkaz – končí platnost');
+    assert.match(await text(page.locator('#receipt-reference')), /^PO-1\/\d{4}$/);
+    assert.match(await text(page.locator('#receipt-sha256')), /^[0-9a-f]{64}$/);
+    assert.equal(await text(page.locator('#submission-state')), 'Přijato');
+    const pdf = await page.request.get(url(await page.locator('#receipt-pdf').getAttribute('href')));
+    assert.equal(pdf.status(), 200);
+    assert.ok((await pdf.body()).subarray(0, 5).equals(Buffer.from('%PDF-')));
+    assertNoBrokenSubresources();
+    await screenshot('submission-receipt');
+    await snapshot('submission receipt');
+  });
+  accessible('submission receipt');
+
+  step('reporting a problem in public space, with a photograph from My documents', async () => {
+    await page.goto(url('/forms/hlaseni-zavady'));
+    await clickAndLoad(page.getByRole('button', { name: 'Vyplnit formulář', exact: true }));
+    await page.getByLabel('Veřejné osvětlení').check();
+    await page.getByLabel(/^Popis/).fill('Lampa u školy nesvítí už týden.');
+    await page.getByLabel(/^Místo/).fill('Školní 418');
+    await page.getByLabel(/^Nájemní smlouva\.pdf/).check();
+    await snapshot('form step, attachments');
+    await clickAndLoad(page.getByRole('button', { name: 'Pokračovat', exact: true }));
+    await clickAndLoad(page.getByRole('button', { name: 'Pokračovat', exact: true }));
+    await assertHeading('Kontrola a odeslání');
+    await clickAndLoad(page.getByRole('button', { name: 'Odeslat podání', exact: true }));
+    assert.match(await text(page.locator('#receipt-reference')), /^PO-2\/\d{4}$/);
+  });
+  accessible('form step, attachments');
+
+  step('"Moje podání", from the main navigation, lists both submissions', async () => {
+    await clickAndLoad(page.locator('header nav').first().getByRole('link', { name: 'Moje podání', exact: true }));
+    assert.equal(pathOf(page.url()), '/submissions');
+    await assertHeading('Moje podání');
+    const rows = page.locator('#submissions li');
+    assert.equal(await rows.count(), 2);
+    assertNoBrokenSubresources();
+    await snapshot('my submissions');
+  });
+  accessible('my submissions');
+
   step('back to the dashboard', async () => {
     await clickAndLoad(page.locator('header nav').first().getByRole('link', { name: 'Můj přehled', exact: true }));
     assert.equal(pathOf(page.url()), '/dashboard');
