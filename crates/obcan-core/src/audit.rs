@@ -111,11 +111,16 @@ pub enum Action {
     SubmissionFiled,
     /// A citizen withdrew their submission before it was decided.
     SubmissionWithdrawn,
+    /// An official read a submission's content.
+    SubmissionRead,
+    /// An official took a step on a submission (took it up, asked for
+    /// more, resolved, rejected, noted).
+    SubmissionWorked,
 }
 
 impl Action {
     /// Every action, for the audit log's filter.
-    pub const ALL: [Self; 53] = [
+    pub const ALL: [Self; 55] = [
         Self::Login,
         Self::LoginFailed,
         Self::Logout,
@@ -169,6 +174,8 @@ impl Action {
         Self::RecordFileExported,
         Self::SubmissionFiled,
         Self::SubmissionWithdrawn,
+        Self::SubmissionRead,
+        Self::SubmissionWorked,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -226,6 +233,8 @@ impl Action {
             Self::RecordFileExported => "record_file_exported",
             Self::SubmissionFiled => "submission_filed",
             Self::SubmissionWithdrawn => "submission_withdrawn",
+            Self::SubmissionRead => "submission_read",
+            Self::SubmissionWorked => "submission_worked",
         }
     }
 }

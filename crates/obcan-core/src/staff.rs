@@ -96,6 +96,36 @@ pub enum InvalidLoginName {
     Characters,
 }
 
+/// The short key by which forms name the agenda that receives their
+/// submissions, e.g. `ridicske-prukazy`: lower-case letters, digits and
+/// hyphens.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct AgendaKey(String);
+
+impl AgendaKey {
+    pub const MAX: usize = 64;
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        let valid = (1..=Self::MAX).contains(&raw.len())
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !raw.starts_with('-')
+            && !raw.ends_with('-');
+        valid.then(|| Self(raw.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for AgendaKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// The name of a department, an agenda or a staff member as people read it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Label(String);

@@ -59,19 +59,144 @@ pub enum TimelineKind {
     Received,
     /// Withdrawn by the citizen.
     Withdrawn,
+    /// An official took it up.
+    TakenUp,
+    /// The office asks the citizen for more (documents, details).
+    MoreAsked,
+    Resolved,
+    Rejected,
+    /// An internal note of the office's; the citizen does not see it.
+    Note,
 }
 
 impl TimelineKind {
-    pub const ALL: [Self; 2] = [Self::Received, Self::Withdrawn];
+    pub const ALL: [Self; 7] = [
+        Self::Received,
+        Self::Withdrawn,
+        Self::TakenUp,
+        Self::MoreAsked,
+        Self::Resolved,
+        Self::Rejected,
+        Self::Note,
+    ];
 
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::Received => "received",
             Self::Withdrawn => "withdrawn",
+            Self::TakenUp => "taken_up",
+            Self::MoreAsked => "more_asked",
+            Self::Resolved => "resolved",
+            Self::Rejected => "rejected",
+            Self::Note => "note",
         }
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|kind| kind.as_str() == raw)
+    }
+}
+
+/// A step an official takes on a submission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OfficeStep {
+    /// Takes the submission up: the official works it from now.
+    TakeUp,
+    /// Asks the citizen for more; the submission waits for them.
+    AskForMore,
+    Resolve,
+    Reject,
+    /// An internal note; the state stays.
+    Note,
+}
+
+impl OfficeStep {
+    pub const ALL: [Self; 5] = [
+        Self::TakeUp,
+        Self::AskForMore,
+        Self::Resolve,
+        Self::Reject,
+        Self::Note,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::TakeUp => "take_up",
+            Self::AskForMore => "ask_for_more",
+            Self::Resolve => "resolve",
+            Self::Reject => "reject",
+            Self::Note => "note",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|step| step.as_str() == raw)
+    }
+
+    /// What the timeline records.
+    pub const fn kind(self) -> TimelineKind {
+        match self {
+            Self::TakeUp => TimelineKind::TakenUp,
+            Self::AskForMore => TimelineKind::MoreAsked,
+            Self::Resolve => TimelineKind::Resolved,
+            Self::Reject => TimelineKind::Rejected,
+            Self::Note => TimelineKind::Note,
+        }
+    }
+
+    /// Whether the step needs a text: a message to the citizen, or the note.
+    pub const fn needs_text(self) -> bool {
+        !matches!(self, Self::TakeUp)
+    }
+
+    /// Whether the citizen sees the step in their timeline.
+    pub const fn for_citizen(self) -> bool {
+        !matches!(self, Self::Note)
+    }
+
+    /// The state the step leaves a submission in, from `from`; none if the
+    /// step may not be taken there.
+    pub const fn from(self, from: SubmissionState) -> Option<SubmissionState> {
+        use SubmissionState::{InProgress, Received, Rejected, Resolved, Waiting};
+        if from.is_settled() {
+            return None;
+        }
+        match (self, from) {
+            (Self::TakeUp, Received | Waiting) => Some(InProgress),
+            (Self::AskForMore, InProgress) => Some(Waiting),
+            (Self::Resolve, _) => Some(Resolved),
+            (Self::Reject, _) => Some(Rejected),
+            (Self::Note, state) => Some(state),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_workflow_moves_only_forward_and_stops_when_settled() {
+        use SubmissionState::*;
+        assert_eq!(OfficeStep::TakeUp.from(Received), Some(InProgress));
+        assert_eq!(OfficeStep::TakeUp.from(InProgress), None);
+        assert_eq!(OfficeStep::AskForMore.from(Received), None);
+        assert_eq!(OfficeStep::AskForMore.from(InProgress), Some(Waiting));
+        assert_eq!(OfficeStep::TakeUp.from(Waiting), Some(InProgress));
+        assert_eq!(OfficeStep::Resolve.from(Waiting), Some(Resolved));
+        assert_eq!(OfficeStep::Reject.from(Received), Some(Rejected));
+        assert_eq!(OfficeStep::Note.from(Waiting), Some(Waiting));
+        for settled in [Resolved, Rejected, Withdrawn] {
+            for step in OfficeStep::ALL {
+                assert_eq!(step.from(settled), None, "{step:?} from {settled:?}");
+            }
+        }
+        for step in OfficeStep::ALL {
+            assert_eq!(OfficeStep::parse(step.as_str()), Some(step));
+        }
+        for kind in TimelineKind::ALL {
+            assert_eq!(TimelineKind::parse(kind.as_str()), Some(kind));
+        }
     }
 }

@@ -2,7 +2,7 @@
 
 use jiff::Timestamp;
 use obcan_core::audit::AuditEvent;
-use obcan_core::staff::{AgendaId, DepartmentId, Label};
+use obcan_core::staff::{AgendaId, AgendaKey, DepartmentId, Label};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -15,6 +15,8 @@ pub struct Agenda {
     pub id: AgendaId,
     pub department: DepartmentId,
     pub name: Label,
+    /// How forms name it: their submissions come to its queue.
+    pub key: Option<AgendaKey>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,16 +67,19 @@ impl<'a> Organisation<'a> {
         id: AgendaId,
         department: DepartmentId,
         name: &Label,
+        key: Option<&AgendaKey>,
         now: Timestamp,
         event: &AuditEvent,
     ) -> Result<Result<(), AlreadyExists>, StoreError> {
         let mut tx = self.store.backend.begin_write(&self.store.pool).await?;
         let inserted = sqlx::query(
-            "INSERT INTO agendas (id, department_id, name, created_at) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO agendas (id, department_id, name, form_key, created_at) \
+             VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(id.to_string())
         .bind(department.to_string())
         .bind(name.as_str())
+        .bind(key.map(AgendaKey::as_str))
         .bind(now.as_second())
         .execute(&mut *tx)
         .await;
@@ -115,15 +120,16 @@ impl<'a> Organisation<'a> {
     }
 
     pub async fn agenda(&self, id: AgendaId) -> Result<Option<Agenda>, StoreError> {
-        let row = sqlx::query("SELECT id, department_id, name FROM agendas WHERE id = $1")
-            .bind(id.to_string())
-            .fetch_optional(&self.store.pool)
-            .await?;
+        let row =
+            sqlx::query("SELECT id, department_id, name, form_key FROM agendas WHERE id = $1")
+                .bind(id.to_string())
+                .fetch_optional(&self.store.pool)
+                .await?;
         row.as_ref().map(agenda_from_row).transpose()
     }
 
     async fn agendas(&self) -> Result<Vec<Agenda>, StoreError> {
-        sqlx::query("SELECT id, department_id, name FROM agendas ORDER BY name")
+        sqlx::query("SELECT id, department_id, name, form_key FROM agendas ORDER BY name")
             .fetch_all(&self.store.pool)
             .await?
             .iter()
@@ -137,6 +143,13 @@ fn agenda_from_row(row: &AnyRow) -> Result<Agenda, StoreError> {
         id: parse_id(row, "id", AgendaId::parse)?,
         department: parse_id(row, "department_id", DepartmentId::parse)?,
         name: label(row)?,
+        key: row
+            .try_get::<Option<String>, _>("form_key")?
+            .map(|key| {
+                AgendaKey::parse(&key)
+                    .ok_or_else(|| StoreError::Corrupt(format!("agenda key {key:?}")))
+            })
+            .transpose()?,
     })
 }
 

@@ -15,14 +15,15 @@ use obcan_core::citizen::CitizenId;
 use obcan_core::documents::DocumentId;
 use obcan_core::forms::{Answers, DraftId, FormDefinition, FormId};
 use obcan_core::records::{FileTitle, FilingPlan, RecordFileId};
-use obcan_core::submissions::{SubmissionId, SubmissionState, TimelineKind};
+use obcan_core::staff::{AgendaKey, StaffId};
+use obcan_core::submissions::{OfficeStep, SubmissionId, SubmissionState, TimelineKind};
 use sha2::{Digest as _, Sha256};
 use sqlx::Row as _;
 use sqlx::any::AnyRow;
 
 use crate::audit::append_in;
 use crate::documents::{ContentError, StoredContent};
-use crate::records::{NewFile, NewFiledDocument, insert_document_in, open_in, owner_of};
+use crate::records::{Acting, NewFile, NewFiledDocument, insert_document_in, open_in, owner_of};
 use crate::vault::{DataKey, Vault, hex};
 use crate::{Store, StoreError};
 
@@ -87,6 +88,38 @@ pub struct TimelineEntry {
     pub kind: TimelineKind,
     /// The state it left the submission in, if it moved it.
     pub state: Option<SubmissionState>,
+    /// The office's message or note.
+    pub text: Option<String>,
+    /// `citizen`, `staff:<id>` or `system`.
+    pub actor: String,
+}
+
+/// A submission in an agenda's queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Queued {
+    pub receipt: Receipt,
+    /// The official working it, if one took it up.
+    pub assigned_to: Option<StaffId>,
+}
+
+/// A submission as the office works it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Worked {
+    pub receipt: Receipt,
+    pub agenda: AgendaKey,
+    pub file: RecordFileId,
+    pub assigned_to: Option<StaffId>,
+    pub content: Answers,
+    /// Every entry, the office's notes too.
+    pub timeline: Vec<TimelineEntry>,
+}
+
+/// Why an official's step was not taken; nothing changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepRefused {
+    /// Not from the state the submission is in now.
+    NotNow(SubmissionState),
+    NotFound,
 }
 
 /// A submission as its citizen sees it.
@@ -329,7 +362,7 @@ impl Submissions<'_> {
         .bind(citizen.to_string())
         .bind(form.id.as_str())
         .bind(i64::from(form.version))
-        .bind(&form.agenda)
+        .bind(form.agenda.as_str())
         .bind(file.to_string())
         .bind(key.seal(&place(&raw_id), &bytes)?)
         .bind(&content_sha256)
@@ -425,6 +458,145 @@ impl Submissions<'_> {
         Ok(Withdrawal::Done)
     }
 
+    /// The submissions of an agenda, those still open first, each group by
+    /// its deadline.
+    pub async fn queue(&self, agenda: &AgendaKey) -> Result<Vec<Queued>, StoreError> {
+        let sql = format!(
+            "SELECT {RECEIPT_COLUMNS}, assigned_to FROM submissions WHERE agenda = $1 \
+             ORDER BY CASE WHEN state IN ('resolved', 'rejected', 'withdrawn') THEN 1 ELSE 0 END, \
+             deadline_on, submitted_at"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(agenda.as_str())
+            .fetch_all(&self.store.pool)
+            .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(Queued {
+                    receipt: receipt_from(row)?,
+                    assigned_to: assigned(row)?,
+                })
+            })
+            .collect()
+    }
+
+    /// A submission with its content and whole timeline, for the office;
+    /// the caller audits the read.
+    pub async fn for_office(&self, id: SubmissionId) -> Result<Option<Worked>, StoreError> {
+        let sql = format!(
+            "SELECT {RECEIPT_COLUMNS}, agenda, record_file_id, assigned_to, content \
+             FROM submissions WHERE id = $1"
+        );
+        let row = sqlx::query(&sql)
+            .bind(id.to_string())
+            .fetch_optional(&self.store.pool)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let receipt = receipt_from(&row)?;
+        let raw_id = receipt.id.to_string();
+        let corrupt = |what: &str| StoreError::Corrupt(format!("submission {raw_id}: {what}"));
+        let file = RecordFileId::parse(&row.try_get::<String, _>("record_file_id")?)
+            .ok_or_else(|| corrupt("record_file_id"))?;
+        let key = Vault::new(self.store)
+            .existing(&owner_of(file))
+            .await?
+            .ok_or_else(|| corrupt("the file's data key is gone"))?;
+        let sealed: Vec<u8> = row.try_get("content")?;
+        let content = serde_json::from_slice(&key.open(&place(&raw_id), &sealed)?)
+            .map_err(|_| corrupt("content"))?;
+        Ok(Some(Worked {
+            agenda: AgendaKey::parse(&row.try_get::<String, _>("agenda")?)
+                .ok_or_else(|| corrupt("agenda"))?,
+            file,
+            assigned_to: assigned(&row)?,
+            content,
+            timeline: timeline(self.store, &raw_id, &key, false).await?,
+            receipt,
+        }))
+    }
+
+    /// An official's step on a submission, with its message or note sealed
+    /// under the file's key, in the timeline and the audit log; the state it
+    /// left the submission in.
+    pub async fn work(
+        &self,
+        id: SubmissionId,
+        step: OfficeStep,
+        text: Option<&str>,
+        acting: &Acting,
+    ) -> Result<Result<SubmissionState, StepRefused>, StoreError> {
+        let raw_id = id.to_string();
+        let mut tx = self.store.backend.begin_write(&self.store.pool).await?;
+        let row =
+            sqlx::query("SELECT state, reference, record_file_id FROM submissions WHERE id = $1")
+                .bind(&raw_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some(row) = row else {
+            return Ok(Err(StepRefused::NotFound));
+        };
+        let corrupt = |what: &str| StoreError::Corrupt(format!("submission {raw_id}: {what}"));
+        let from = SubmissionState::parse(&row.try_get::<String, _>("state")?)
+            .ok_or_else(|| corrupt("state"))?;
+        let Some(to) = step.from(from) else {
+            return Ok(Err(StepRefused::NotNow(from)));
+        };
+        let file = RecordFileId::parse(&row.try_get::<String, _>("record_file_id")?)
+            .ok_or_else(|| corrupt("record_file_id"))?;
+        let staff = acting.by.to_string();
+        let assign = (step == OfficeStep::TakeUp).then_some(staff.as_str());
+        sqlx::query(
+            "UPDATE submissions SET state = $1, assigned_to = COALESCE($2, assigned_to), \
+             updated_at = $3 WHERE id = $4",
+        )
+        .bind(to.as_str())
+        .bind(assign)
+        .bind(acting.at.as_second())
+        .bind(&raw_id)
+        .execute(&mut *tx)
+        .await?;
+        let seq: i64 = sqlx::query(
+            "SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM submission_events \
+             WHERE submission_id = $1",
+        )
+        .bind(&raw_id)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("next")?;
+        let sealed = match text {
+            Some(text) => {
+                let key = Vault::new(self.store)
+                    .data_key_in(&mut tx, &owner_of(file), acting.at)
+                    .await?;
+                Some(key.seal_text(&event_place(&raw_id, seq), text)?)
+            }
+            None => None,
+        };
+        sqlx::query(
+            "INSERT INTO submission_events (submission_id, seq, at, kind, actor, state, text, \
+             for_citizen) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&raw_id)
+        .bind(seq)
+        .bind(acting.at.as_second())
+        .bind(step.kind().as_str())
+        .bind(format!("staff:{staff}"))
+        .bind((to != from).then_some(to.as_str()))
+        .bind(sealed)
+        .bind(i64::from(step.for_citizen()))
+        .execute(&mut *tx)
+        .await?;
+        let event = acting
+            .event(Action::SubmissionWorked, file)
+            .with("submission", raw_id)
+            .with("reference", row.try_get::<String, _>("reference")?)
+            .with("step", step.as_str())
+            .with("state", to.as_str());
+        append_in(&mut tx, self.store.backend, &event).await?;
+        tx.commit().await?;
+        Ok(Ok(to))
+    }
+
     /// The citizen's submissions, the latest first.
     pub async fn list_of(&self, citizen: &CitizenId) -> Result<Vec<Receipt>, StoreError> {
         let sql = format!(
@@ -467,33 +639,63 @@ impl Submissions<'_> {
         let sealed: Vec<u8> = row.try_get("content")?;
         let content = serde_json::from_slice(&key.open(&place(&raw_id), &sealed)?)
             .map_err(|_| corrupt("content"))?;
-        let rows = sqlx::query(
-            "SELECT at, kind, state FROM submission_events \
-             WHERE submission_id = $1 AND for_citizen = 1 ORDER BY seq",
-        )
-        .bind(&raw_id)
-        .fetch_all(&self.store.pool)
-        .await?;
-        let timeline = rows
-            .iter()
-            .map(|row| {
-                Ok(TimelineEntry {
-                    at: Timestamp::from_second(row.try_get("at")?).map_err(|_| corrupt("at"))?,
-                    kind: TimelineKind::parse(&row.try_get::<String, _>("kind")?)
-                        .ok_or_else(|| corrupt("kind"))?,
-                    state: row
-                        .try_get::<Option<String>, _>("state")?
-                        .map(|state| SubmissionState::parse(&state).ok_or_else(|| corrupt("state")))
-                        .transpose()?,
-                })
-            })
-            .collect::<Result<_, StoreError>>()?;
+        let timeline = timeline(self.store, &raw_id, &key, true).await?;
         Ok(Some(Submission {
             receipt,
             content,
             timeline,
         }))
     }
+}
+
+fn assigned(row: &AnyRow) -> Result<Option<StaffId>, StoreError> {
+    row.try_get::<Option<String>, _>("assigned_to")?
+        .map(|id| {
+            StaffId::parse(&id).map_err(|_| StoreError::Corrupt(format!("assigned_to {id:?}")))
+        })
+        .transpose()
+}
+
+fn event_place(submission: &str, seq: i64) -> String {
+    format!("submission_events.text:{submission}:{seq}")
+}
+
+/// A submission's timeline, texts opened with the file's key; only what the
+/// citizen sees, or everything.
+async fn timeline(
+    store: &Store,
+    id: &str,
+    key: &DataKey,
+    citizens_only: bool,
+) -> Result<Vec<TimelineEntry>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT seq, at, kind, actor, state, text FROM submission_events \
+         WHERE submission_id = $1 AND for_citizen >= $2 ORDER BY seq",
+    )
+    .bind(id)
+    .bind(i64::from(citizens_only))
+    .fetch_all(&store.pool)
+    .await?;
+    let corrupt = |what: &str| StoreError::Corrupt(format!("submission {id}: {what}"));
+    rows.iter()
+        .map(|row| {
+            let seq: i64 = row.try_get("seq")?;
+            Ok(TimelineEntry {
+                at: Timestamp::from_second(row.try_get("at")?).map_err(|_| corrupt("at"))?,
+                kind: TimelineKind::parse(&row.try_get::<String, _>("kind")?)
+                    .ok_or_else(|| corrupt("kind"))?,
+                state: row
+                    .try_get::<Option<String>, _>("state")?
+                    .map(|state| SubmissionState::parse(&state).ok_or_else(|| corrupt("state")))
+                    .transpose()?,
+                text: row
+                    .try_get::<Option<Vec<u8>>, _>("text")?
+                    .map(|sealed| key.open_text(&event_place(id, seq), &sealed))
+                    .transpose()?,
+                actor: row.try_get("actor")?,
+            })
+        })
+        .collect()
 }
 
 fn receipt_from(row: &AnyRow) -> Result<Receipt, StoreError> {

@@ -646,6 +646,7 @@ mod staff {
                 agenda,
                 department,
                 &Label::parse("Agenda").unwrap(),
+                None,
                 at(0),
                 &event(Action::AgendaCreated),
             )

@@ -185,6 +185,8 @@ pub(crate) fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         route(Method::GET,  "/office/register",                Staff(RegisterCitizens), get(registration::page)),
         route(Method::POST, "/office/register",                Staff(RegisterCitizens), post(registration::submit)),
         route(Method::GET,  "/office/agendas/{agenda}",        Staff(WorkAgenda), get(agenda::page)),
+        route(Method::GET,  "/office/agendas/{agenda}/submissions/{id}", Staff(WorkAgenda), get(agenda::submission)),
+        route(Method::POST, "/office/agendas/{agenda}/submissions/{id}/steps", Staff(WorkAgenda), post(agenda::work)),
         route(Method::GET,  "/office/records",                 RECORDS,           get(records::list)),
         route(Method::POST, "/office/records",                 RECORDS,           post(records::open)),
         route(Method::GET,  "/office/records/disposal",        RECORDS,           get(records::disposal)),

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use crate::identity::Loa;
 use crate::language::Language;
 use crate::records::FilingPlan;
+use crate::staff::AgendaKey;
 
 /// Text in Czech and English; a definition needs both.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -146,8 +147,8 @@ pub struct FormDefinition {
     pub life_situation: LifeSituation,
     /// Words the catalogue search finds the form by, besides its title.
     pub keywords: Vec<String>,
-    /// The agenda that receives the submissions, by its code.
-    pub agenda: String,
+    /// The agenda that receives the submissions.
+    pub agenda: AgendaKey,
     /// The level of assurance of the login the form needs.
     pub loa: Loa,
     /// The statutory time to settle a submission, in days.
@@ -506,12 +507,12 @@ impl Checker {
         if raw.keywords.iter().any(|k| k.trim().is_empty()) {
             return refuse("keywords", "a keyword is empty");
         }
-        if FormId::parse(&raw.agenda).is_none() {
+        let Some(agenda) = AgendaKey::parse(&raw.agenda) else {
             return refuse(
                 "agenda",
-                "the agenda's code: lower-case letters, digits and hyphens",
+                "the agenda's key: lower-case letters, digits and hyphens",
             );
-        }
+        };
         let loa = raw
             .loa
             .parse::<Loa>()
@@ -563,7 +564,7 @@ impl Checker {
             summary: raw.summary,
             life_situation,
             keywords: raw.keywords,
-            agenda: raw.agenda,
+            agenda,
             loa,
             deadline_days,
             record_class,

@@ -259,7 +259,7 @@ pub(crate) struct SubmissionTexts {
     pub download_receipt: &'static str,
     pub timeline: &'static str,
     /// In the order of `TimelineKind::ALL`.
-    pub events: [&'static str; 2],
+    pub events: [&'static str; 7],
     pub content: &'static str,
     pub content_step_up: &'static str,
     pub withdraw_title: &'static str,
@@ -277,6 +277,17 @@ impl FormTexts {
             .iter()
             .position(|s| *s == situation)
             .and_then(|index| self.situations.get(index))
+            .copied()
+            .unwrap_or_default()
+    }
+}
+
+impl OfficeTexts {
+    pub(crate) fn step(&self, step: obcan_core::submissions::OfficeStep) -> &'static str {
+        obcan_core::submissions::OfficeStep::ALL
+            .iter()
+            .position(|s| *s == step)
+            .and_then(|index| self.steps.get(index))
             .copied()
             .unwrap_or_default()
     }
@@ -708,6 +719,33 @@ pub(crate) struct OfficeTexts {
     pub new_agenda: &'static str,
     pub name: &'static str,
     pub create: &'static str,
+    pub queue_title: &'static str,
+    pub queue_no_key: &'static str,
+    pub queue_empty: &'static str,
+    pub col_reference: &'static str,
+    pub col_form: &'static str,
+    pub col_submitted: &'static str,
+    pub col_deadline: &'static str,
+    pub col_state: &'static str,
+    pub col_assigned: &'static str,
+    pub deadline_overdue: &'static str,
+    pub deadline_soon: &'static str,
+    pub by_citizen: &'static str,
+    pub step_text_label: &'static str,
+    pub step_text_hint: &'static str,
+    pub step_text_required: &'static str,
+    pub step_text_invalid: &'static str,
+    pub step_not_now: &'static str,
+    pub submission_content: &'static str,
+    pub submission_timeline: &'static str,
+    pub submission_steps: &'static str,
+    pub assigned_to: &'static str,
+    pub nobody: &'static str,
+    /// In the order of `OfficeStep::ALL`.
+    pub steps: [&'static str; 5],
+    pub agenda_key: &'static str,
+    pub agenda_key_hint: &'static str,
+    pub invalid_key: &'static str,
     pub name_taken: &'static str,
     pub audit_title: &'static str,
     pub audit_lead: &'static str,
@@ -721,7 +759,6 @@ pub(crate) struct OfficeTexts {
     pub audit_address: &'static str,
     pub audit_empty: &'static str,
     pub audit_older: &'static str,
-    pub agenda_lead: &'static str,
     pub register_title: &'static str,
     pub register_lead: &'static str,
     pub given_name: &'static str,

@@ -118,6 +118,8 @@ pub(crate) async fn list(
 struct TimelineRow {
     at: String,
     text: &'static str,
+    /// The office's message.
+    message: Option<String>,
 }
 
 #[derive(Template)]
@@ -262,6 +264,7 @@ fn show_detail(
             .map(|entry| TimelineRow {
                 at: local_time(entry.at),
                 text: t.submissions.event(entry.kind),
+                message: entry.text.clone(),
             })
             .collect(),
         content: content_of(form, submission, citizen, t),

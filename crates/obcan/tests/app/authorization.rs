@@ -48,12 +48,16 @@ async fn office(app: &TestApp) -> Office {
         .unwrap()
         .unwrap();
     let agenda = AgendaId::random();
-    for (id, name) in [(agenda, "Moje agenda"), (AgendaId::random(), "Cizí agenda")] {
+    for (id, name, key) in [
+        (agenda, "Moje agenda", "poplatek-ze-psu"),
+        (AgendaId::random(), "Cizí agenda", "mistni-poplatky"),
+    ] {
         organisation
             .create_agenda(
                 id,
                 department,
                 &Label::parse(name).unwrap(),
+                obcan_core::staff::AgendaKey::parse(key).as_ref(),
                 now,
                 &event(Action::AgendaCreated),
             )
@@ -235,6 +239,10 @@ async fn sample_path(app: &mut TestApp, office: &Office, pattern: &str) -> Strin
             "/office/login/oidc/test/callback?code=c&state=s".into()
         }
         "/office/agendas/{agenda}" => format!("/office/agendas/{}", office.agenda),
+        // Nobody's submission, in the official's agenda.
+        pattern if pattern.starts_with("/office/agendas/{agenda}/") => pattern
+            .replace("{agenda}", &office.agenda.to_string())
+            .replace("{id}", "00000000-0000-4000-8000-000000000000"),
         // No such file or proposal: the route's access is what is tested here.
         pattern if pattern.starts_with("/office/records/") => pattern
             .replace("{id}", "00000000-0000-4000-8000-000000000000")

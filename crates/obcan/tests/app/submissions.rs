@@ -7,6 +7,10 @@
 use axum::http::StatusCode;
 use obcan_core::forms::{Answers, Value};
 
+use obcan_core::audit::{Action, Actor, AuditEvent};
+use obcan_core::staff::{AgendaId, AgendaKey, DepartmentId, Label, Role};
+use obcan_store::GrantChange;
+
 use crate::support::{JANA, PETR, TestApp, TestResponse};
 
 const LICENCE: &str = "/forms/ridicsky-prukaz-konec-platnosti";
@@ -488,16 +492,19 @@ async fn a_group_grows_and_shrinks_and_a_changed_form_keeps_the_draft_usable() {
     assert!(!changed.body.contains("už se neptáme"));
 }
 
-#[tokio::test]
-async fn a_submission_is_withdrawn_once_and_only_when_confirmed() {
-    let mut app = TestApp::new().await;
-    app.log_in_as(JANA).await;
-    let draft = begin(&mut app, "/forms/zadost-o-informace").await;
+/// Files a request for information as the citizen logged in; the
+/// submission's address.
+async fn file_information_request(app: &mut TestApp) -> String {
+    let draft = begin(app, "/forms/zadost-o-informace").await;
     let step = app.get(&format!("{draft}/steps/0")).await;
-    let keep = |id: &str| value_of(&step, id).unwrap_or_default();
-    let (name, born, address) = (keep("f-jmeno"), keep("f-datum_narozeni"), keep("f-adresa"));
+    let prefilled = |id: &str| value_of(&step, id).unwrap_or_default();
+    let (name, born, address) = (
+        prefilled("f-jmeno"),
+        prefilled("f-datum_narozeni"),
+        prefilled("f-adresa"),
+    );
     let applicant = post_step(
-        &mut app,
+        app,
         &draft,
         0,
         &[
@@ -513,29 +520,35 @@ async fn a_submission_is_withdrawn_once_and_only_when_confirmed() {
         "{}",
         applicant.body
     );
-    let request = app.get(&format!("{draft}/steps/1")).await;
-    assert_eq!(request.status, StatusCode::OK);
-    // The rest of the form, as its page asks it.
-    let mut step = 1;
-    let mut location = format!("{draft}/steps/1");
-    while !location.ends_with("/review") {
-        let fields: &[(&str, &str)] = match step {
-            1 => &[
-                ("predmet", "Rozpočet města"),
-                ("zadost", "Prosím o rozpočet města na rok 2026."),
-                ("zpusob", "portal"),
-            ],
-            _ => &[],
-        };
-        let posted = post_step(&mut app, &draft, step, fields).await;
-        assert_eq!(posted.status, StatusCode::SEE_OTHER, "{}", posted.body);
-        location = posted.location().to_owned();
-        step += 1;
-    }
+    let request = post_step(
+        app,
+        &draft,
+        1,
+        &[
+            ("predmet", "Rozpočet města"),
+            ("zadost", "Prosím o rozpočet města na rok 2026."),
+            ("zpusob", "portal"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        request.location(),
+        format!("{draft}/review"),
+        "{}",
+        request.body
+    );
     let filed = app
-        .post_form(&location, &format!("{draft}/submit"), &[])
+        .post_form(&format!("{draft}/review"), &format!("{draft}/submit"), &[])
         .await;
-    let submission = filed.location().trim_end_matches("?filed=1").to_owned();
+    assert_eq!(filed.status, StatusCode::SEE_OTHER, "{}", filed.body);
+    filed.location().trim_end_matches("?filed=1").to_owned()
+}
+
+#[tokio::test]
+async fn a_submission_is_withdrawn_once_and_only_when_confirmed() {
+    let mut app = TestApp::new().await;
+    app.log_in_as(JANA).await;
+    let submission = file_information_request(&mut app).await;
 
     let unconfirmed = app
         .post_form(&submission, &format!("{submission}/withdraw"), &[])
@@ -578,4 +591,160 @@ async fn a_submission_is_withdrawn_once_and_only_when_confirmed() {
             .await
             .contains(&"submission_withdrawn".to_owned())
     );
+}
+
+/// An agenda receiving the forms that name `key`, in a department of its own.
+async fn agenda(app: &TestApp, name: &str, key: &str) -> AgendaId {
+    let now = app.state.now();
+    let event = |action| AuditEvent::new(now, Actor::System, action);
+    let organisation = app.state.store.organisation();
+    let department = DepartmentId::random();
+    organisation
+        .create_department(
+            department,
+            &Label::parse(&format!("Odbor {name}")).unwrap(),
+            now,
+            &event(Action::DepartmentCreated),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    let id = AgendaId::random();
+    organisation
+        .create_agenda(
+            id,
+            department,
+            &Label::parse(name).unwrap(),
+            AgendaKey::parse(key).as_ref(),
+            now,
+            &event(Action::AgendaCreated),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    id
+}
+
+async fn official_of(app: &mut TestApp, login: &str, agenda: AgendaId) {
+    let (id, _) = app.logged_in_staff(login, &[Role::Official]).await;
+    let event = AuditEvent::new(app.state.now(), Actor::System, Action::ScopeGranted);
+    app.state
+        .store
+        .staff()
+        .change_grants(id, GrantChange::AddAgenda(agenda), app.state.now(), &event)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn an_official_works_a_submission_of_their_agenda_and_the_citizen_sees_the_outcome() {
+    let mut app = TestApp::new().await;
+    let information = agenda(&app, "Informace", "informace-106").await;
+    let dogs = agenda(&app, "Poplatek ze psů", "poplatek-ze-psu").await;
+    app.log_in_as(JANA).await;
+    let citizens_page = file_information_request(&mut app).await;
+    let id = citizens_page.trim_start_matches("/submissions/").to_owned();
+
+    // An official of another agenda sees neither the queue nor the submission.
+    official_of(&mut app, "jiny.urednik", dogs).await;
+    let queue = format!("/office/agendas/{information}");
+    assert_eq!(app.get(&queue).await.status, StatusCode::FORBIDDEN);
+    let elsewhere = format!("/office/agendas/{dogs}/submissions/{id}");
+    assert_eq!(app.get(&elsewhere).await.status, StatusCode::NOT_FOUND);
+    assert!(
+        !app.get(&format!("/office/agendas/{dogs}"))
+            .await
+            .body
+            .contains("PO-1/")
+    );
+
+    official_of(&mut app, "urednik", information).await;
+    let listed = app.get(&queue).await;
+    assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
+    assert!(listed.body.contains("PO-1/"));
+    assert!(listed.body.contains("Žádost o informace"));
+    let page = format!("{queue}/submissions/{id}");
+    let opened = app.get(&page).await;
+    assert!(opened.body.contains("Prosím o rozpočet města na rok 2026."));
+    assert!(
+        app.audit_actions()
+            .await
+            .contains(&"submission_read".to_owned())
+    );
+
+    // A message is needed where the citizen is told; what was typed stays.
+    let steps = format!("{page}/steps");
+    let silent = app
+        .post_form(&page, &steps, &[("step", "resolve"), ("text", "  ")])
+        .await;
+    assert_eq!(silent.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(silent.body.contains("Napište text"));
+    let forged = app
+        .post_form(&page, &steps, &[("step", "delete_everything")])
+        .await;
+    assert_eq!(forged.status, StatusCode::BAD_REQUEST);
+
+    let taken = app.post_form(&page, &steps, &[("step", "take_up")]).await;
+    assert_eq!(taken.location(), page);
+    let taken = app.get(&page).await;
+    assert_eq!(
+        taken.element_text("submission-state").as_deref(),
+        Some("Vyřizuje se")
+    );
+    let noted = app
+        .post_form(
+            &page,
+            &steps,
+            &[("step", "note"), ("text", "Ověřit u ekonomického odboru.")],
+        )
+        .await;
+    assert_eq!(noted.status, StatusCode::SEE_OTHER);
+    let resolved = app
+        .post_form(
+            &page,
+            &steps,
+            &[
+                ("step", "resolve"),
+                ("text", "Rozpočet najdete na úřední desce."),
+            ],
+        )
+        .await;
+    assert_eq!(resolved.status, StatusCode::SEE_OTHER);
+    let settled = app.get(&page).await;
+    assert_eq!(
+        settled.element_text("submission-state").as_deref(),
+        Some("Vyřízeno")
+    );
+    assert!(
+        !settled.body.contains("id=\"step-resolve\""),
+        "nothing more to do"
+    );
+    let late = app
+        .post_form(&page, &steps, &[("step", "reject"), ("text", "Ne.")])
+        .await;
+    assert_eq!(late.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        late.body
+            .contains("už v současném stavu podání udělat nelze")
+    );
+    let actions = app.audit_actions().await;
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|action| *action == "submission_worked")
+            .count(),
+        3
+    );
+
+    // The citizen sees the outcome and the message, never the note.
+    app.log_in_as(JANA).await;
+    let outcome = app.get(&citizens_page).await;
+    assert_eq!(
+        outcome.element_text("submission-state").as_deref(),
+        Some("Vyřízeno")
+    );
+    assert!(outcome.body.contains("Úřad podání převzal k vyřízení"));
+    assert!(outcome.body.contains("Rozpočet najdete na úřední desce."));
+    assert!(!outcome.body.contains("Ověřit u ekonomického odboru."));
+    assert!(!outcome.body.contains("id=\"withdraw\""));
 }

@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use obcan_core::audit::{Action, Actor, AuditEvent};
-use obcan_core::staff::{AgendaId, DepartmentId, Label};
+use obcan_core::staff::{AgendaId, AgendaKey, DepartmentId, Label};
 use obcan_store::Department;
 use serde::Deserialize;
 
@@ -29,6 +29,9 @@ struct OrganisationPage {
     department_name: String,
     agenda_name: String,
     agenda_department: String,
+    agenda_key: String,
+    /// The keys the forms name.
+    form_keys: String,
 }
 
 /// What the forms held when they come back with an error.
@@ -37,6 +40,7 @@ struct Typed {
     department_name: String,
     agenda_name: String,
     agenda_department: String,
+    agenda_key: String,
 }
 
 async fn page_with(
@@ -53,6 +57,8 @@ async fn page_with(
         department_name: typed.department_name,
         agenda_name: typed.agenda_name,
         agenda_department: typed.agenda_department,
+        agenda_key: typed.agenda_key,
+        form_keys: form_keys(state),
         chrome,
     };
     if page.errors.is_empty() {
@@ -60,6 +66,19 @@ async fn page_with(
     } else {
         render_with_status(StatusCode::UNPROCESSABLE_ENTITY, &page)
     }
+}
+
+/// The agenda keys the forms name, each once, for the administrator to give.
+fn form_keys(state: &AppState) -> String {
+    let mut keys: Vec<&str> = state
+        .settings
+        .forms
+        .all()
+        .map(|form| form.agenda.as_str())
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys.join(", ")
 }
 
 pub(crate) async fn page(
@@ -113,6 +132,8 @@ pub(crate) async fn create_department(
 pub(crate) struct AgendaForm {
     department: String,
     name: String,
+    #[serde(default)]
+    key: String,
 }
 
 pub(crate) async fn create_agenda(
@@ -125,6 +146,7 @@ pub(crate) async fn create_agenda(
     let typed = || Typed {
         agenda_name: form.name.clone(),
         agenda_department: form.department.clone(),
+        agenda_key: form.key.clone(),
         ..Typed::default()
     };
     let department = match DepartmentId::parse(&form.department) {
@@ -134,6 +156,12 @@ pub(crate) async fn create_agenda(
     .ok_or_else(|| WebError::BadRequest(form.department.clone()))?;
     let Ok(name) = Label::parse(&form.name) else {
         return page_with(&state, &admin, vec![t.office.invalid_name], typed()).await;
+    };
+    let typed_key = form.key.trim();
+    let key = match AgendaKey::parse(typed_key) {
+        Some(key) => Some(key),
+        None if typed_key.is_empty() => None,
+        None => return page_with(&state, &admin, vec![t.office.invalid_key], typed()).await,
     };
     let id = AgendaId::random();
     let now = state.now();
@@ -145,11 +173,12 @@ pub(crate) async fn create_agenda(
     .with("agenda", id.to_string())
     .with("department", department.id.to_string())
     .with("name", name.as_str())
+    .with("key", key.as_ref().map_or("", AgendaKey::as_str))
     .from_ip(ip.text());
     let created = state
         .store
         .organisation()
-        .create_agenda(id, department.id, &name, now, &event)
+        .create_agenda(id, department.id, &name, key.as_ref(), now, &event)
         .await?;
     if created.is_err() {
         return page_with(&state, &admin, vec![t.office.name_taken], typed()).await;
