@@ -1392,9 +1392,11 @@ describe('Obcan portal in a browser without JavaScript', () => {
       const agenda = page.locator('form[action="/office/organisation/agendas"]');
       await agenda.getByLabel('Odbor').selectOption({ label: 'Odbor dopravy' });
       await agenda.getByLabel('Název').fill('Řidičské průkazy');
+      // The key the driving-licence form names: its submissions come here.
+      await agenda.getByLabel(/^Klíč agendy pro formuláře/).fill('ridicske-prukazy');
       await submit(agenda);
       const row = page.locator('main table tbody tr');
-      assert.equal(await text(row), 'Odbor dopravy Řidičské průkazy');
+      assert.equal(await text(row), 'Odbor dopravy Řidičské průkazy (ridicske-prukazy)');
       assertNoBrokenSubresources();
       await snapshot('departments and agendas');
     });
@@ -1460,10 +1462,47 @@ describe('Obcan portal in a browser without JavaScript', () => {
       assertNoBrokenSubresources();
       await screenshot('counter-receipt');
       await snapshot('registration receipt');
-      await logOut();
     });
     accessible('counter registration form');
     accessible('registration receipt');
+
+    step("the official takes up Jana's driving-licence application from the agenda's queue and resolves it", async () => {
+      await page.goto(url('/office'));
+      await clickAndLoad(page.getByRole('main').getByRole('link', { name: 'Řidičské průkazy' }));
+      await assertHeading('Řidičské průkazy');
+      const row = page.locator('#queue tbody tr', { hasText: 'Nový řidičský průkaz – končí platnost' });
+      assert.equal(await row.count(), 1);
+      assert.match(await text(row), /Přijato/);
+      await snapshot('agenda queue');
+      await clickAndLoad(row.getByRole('link'));
+      assert.match(await text(page.locator('main h1')), /^Nový řidičský průkaz – končí platnost PO-1\/\d{4}$/);
+      assert.ok(await page.getByRole('main').getByText('845307/1000').isVisible(), 'the content is shown');
+      await clickAndLoad(page.getByRole('button', { name: 'Převzít k vyřízení', exact: true }));
+      assert.equal(await text(page.locator('#submission-state')), 'Vyřizuje se');
+      await page.getByLabel('Zpráva občanovi nebo poznámka').fill('Nový průkaz si můžete vyzvednout na odboru dopravy od pondělí.');
+      await clickAndLoad(page.getByRole('button', { name: 'Vyřídit', exact: true }));
+      assert.equal(await text(page.locator('#submission-state')), 'Vyřízeno');
+      assertNoBrokenSubresources();
+      await snapshot('submission, worked');
+      await logOut();
+    });
+    accessible('agenda queue');
+    accessible('submission, worked');
+
+    step('Jana sees the resolution and the message in "Moje podání"', async () => {
+      await page.goto(url('/login/demo'));
+      await clickAndLoad(page.getByRole('button', { name: 'Přihlásit jako Jana Dvořáková', exact: true }));
+      await page.goto(url('/submissions'));
+      const row = page.locator('#submissions li', { hasText: 'Nový řidičský průkaz – končí platnost' });
+      assert.match(await text(row), /Vyřízeno/);
+      await clickAndLoad(row.getByRole('link'));
+      assert.equal(await text(page.locator('#submission-state')), 'Vyřízeno');
+      assert.match(await text(page.locator('#timeline')), /Podání vyřízeno.*Nový průkaz si můžete vyzvednout na odboru dopravy od pondělí\./);
+      assert.equal(await page.locator('#withdraw').count(), 0, 'a settled submission cannot be withdrawn');
+      await snapshot('submission resolved, as the citizen');
+      await logOut();
+    });
+    accessible('submission resolved, as the citizen');
 
     step('the citizen activates the account with the code, a password and the app', async () => {
       await page.goto(url('/login'));
@@ -1525,7 +1564,7 @@ describe('Obcan portal in a browser without JavaScript', () => {
       await clickAndLoad(page.getByRole('main').getByRole('link', { name: 'Auditní záznam' }));
       await assertHeading('Auditní záznam');
       const actions = await page.locator('main table tbody tr td:nth-child(4)').allInnerTexts();
-      for (const action of ['staff_created', 'staff_login_failed', 'credentials_set', 'staff_login', 'department_created', 'agenda_created', 'scope_granted', 'citizen_registered', 'citizen_activated', 'login']) {
+      for (const action of ['staff_created', 'staff_login_failed', 'credentials_set', 'staff_login', 'department_created', 'agenda_created', 'scope_granted', 'citizen_registered', 'citizen_activated', 'login', 'submission_read', 'submission_worked']) {
         assert.ok(actions.includes(action), `${action} is in the audit log: ${actions.join(', ')}`);
       }
       assertNoBrokenSubresources();
