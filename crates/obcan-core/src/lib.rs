@@ -3,6 +3,17 @@
 //! Nothing here performs I/O; the store, the connectors and the web layer all
 //! depend on this crate and never the other way round.
 
+/// Whether `raw` is a key as forms and agendas are named in addresses and
+/// definitions: 1 to `max` lower-case letters, digits and inner hyphens.
+fn is_key(raw: &str, max: usize) -> bool {
+    (1..=max).contains(&raw.len())
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !raw.starts_with('-')
+        && !raw.ends_with('-')
+}
+
 /// `random`, `parse` (none if not a UUID) and `Display` for newtypes of a
 /// random UUID, which identify things without revealing anything.
 macro_rules! uuid_id {

@@ -114,6 +114,13 @@ pub struct Worked {
     pub timeline: Vec<TimelineEntry>,
 }
 
+struct Opened {
+    receipt: Receipt,
+    file: RecordFileId,
+    key: DataKey,
+    content: Answers,
+}
+
 /// Why an official's step was not taken; nothing changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StepRefused {
@@ -492,25 +499,19 @@ impl Submissions<'_> {
             .fetch_optional(&self.store.pool)
             .await?;
         let Some(row) = row else { return Ok(None) };
-        let receipt = receipt_from(&row)?;
-        let raw_id = receipt.id.to_string();
-        let corrupt = |what: &str| StoreError::Corrupt(format!("submission {raw_id}: {what}"));
-        let file = RecordFileId::parse(&row.try_get::<String, _>("record_file_id")?)
-            .ok_or_else(|| corrupt("record_file_id"))?;
-        let key = Vault::new(self.store)
-            .existing(&owner_of(file))
-            .await?
-            .ok_or_else(|| corrupt("the file's data key is gone"))?;
-        let sealed: Vec<u8> = row.try_get("content")?;
-        let content = serde_json::from_slice(&key.open(&place(&raw_id), &sealed)?)
-            .map_err(|_| corrupt("content"))?;
+        let Opened {
+            receipt,
+            file,
+            key,
+            content,
+        } = self.open(&row).await?;
         Ok(Some(Worked {
             agenda: AgendaKey::parse(&row.try_get::<String, _>("agenda")?)
-                .ok_or_else(|| corrupt("agenda"))?,
+                .ok_or_else(|| StoreError::Corrupt(format!("submission {}: agenda", receipt.id)))?,
             file,
             assigned_to: assigned(&row)?,
             content,
-            timeline: timeline(self.store, &raw_id, &key, false).await?,
+            timeline: timeline(self.store, &receipt.id.to_string(), &key, false).await?,
             receipt,
         }))
     }
@@ -597,6 +598,29 @@ impl Submissions<'_> {
         Ok(Ok(to))
     }
 
+    /// A submission's row opened: its receipt, file, the file's key and the
+    /// content.
+    async fn open(&self, row: &AnyRow) -> Result<Opened, StoreError> {
+        let receipt = receipt_from(row)?;
+        let raw_id = receipt.id.to_string();
+        let corrupt = |what: &str| StoreError::Corrupt(format!("submission {raw_id}: {what}"));
+        let file = RecordFileId::parse(&row.try_get::<String, _>("record_file_id")?)
+            .ok_or_else(|| corrupt("record_file_id"))?;
+        let key = Vault::new(self.store)
+            .existing(&owner_of(file))
+            .await?
+            .ok_or_else(|| corrupt("the file's data key is gone"))?;
+        let sealed: Vec<u8> = row.try_get("content")?;
+        let content = serde_json::from_slice(&key.open(&place(&raw_id), &sealed)?)
+            .map_err(|_| corrupt("content"))?;
+        Ok(Opened {
+            receipt,
+            file,
+            key,
+            content,
+        })
+    }
+
     /// The citizen's submissions, the latest first.
     pub async fn list_of(&self, citizen: &CitizenId) -> Result<Vec<Receipt>, StoreError> {
         let sql = format!(
@@ -627,19 +651,13 @@ impl Submissions<'_> {
             .fetch_optional(&self.store.pool)
             .await?;
         let Some(row) = row else { return Ok(None) };
-        let receipt = receipt_from(&row)?;
-        let raw_id = receipt.id.to_string();
-        let corrupt = |what: &str| StoreError::Corrupt(format!("submission {raw_id}: {what}"));
-        let file = RecordFileId::parse(&row.try_get::<String, _>("record_file_id")?)
-            .ok_or_else(|| corrupt("record_file_id"))?;
-        let key = Vault::new(self.store)
-            .existing(&owner_of(file))
-            .await?
-            .ok_or_else(|| corrupt("the file's data key is gone"))?;
-        let sealed: Vec<u8> = row.try_get("content")?;
-        let content = serde_json::from_slice(&key.open(&place(&raw_id), &sealed)?)
-            .map_err(|_| corrupt("content"))?;
-        let timeline = timeline(self.store, &raw_id, &key, true).await?;
+        let Opened {
+            receipt,
+            key,
+            content,
+            ..
+        } = self.open(&row).await?;
+        let timeline = timeline(self.store, &receipt.id.to_string(), &key, true).await?;
         Ok(Some(Submission {
             receipt,
             content,

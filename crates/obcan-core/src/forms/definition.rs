@@ -38,13 +38,7 @@ impl FormId {
     pub const MAX: usize = 64;
 
     pub fn parse(raw: &str) -> Option<Self> {
-        let valid = (1..=Self::MAX).contains(&raw.len())
-            && raw
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-            && !raw.starts_with('-')
-            && !raw.ends_with('-');
-        valid.then(|| Self(raw.to_owned()))
+        crate::is_key(raw, Self::MAX).then(|| Self(raw.to_owned()))
     }
 
     pub fn as_str(&self) -> &str {

@@ -746,6 +746,7 @@ pub(crate) struct OfficeTexts {
     pub agenda_key: &'static str,
     pub agenda_key_hint: &'static str,
     pub invalid_key: &'static str,
+    pub agenda_taken: &'static str,
     pub name_taken: &'static str,
     pub audit_title: &'static str,
     pub audit_lead: &'static str,

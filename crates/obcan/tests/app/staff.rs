@@ -575,15 +575,51 @@ async fn an_administrator_builds_the_organisation_and_scopes_an_official() {
     assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
 
     let department = app.state.store.organisation().departments().await.unwrap()[0].id;
-    for name in ["Řidičské průkazy", "Registr vozidel"] {
+    for (name, key) in [
+        ("Řidičské průkazy", "ridicske-prukazy"),
+        ("Registr vozidel", ""),
+    ] {
         let response = app
             .post_form(
                 page,
                 "/office/organisation/agendas",
-                &[("department", &department.to_string()), ("name", name)],
+                &[
+                    ("department", &department.to_string()),
+                    ("name", name),
+                    ("key", key),
+                ],
             )
             .await;
         assert_eq!(response.location(), page);
+    }
+    // The forms' keys are offered; a key is well-formed and given once.
+    assert!(
+        app.get(page)
+            .await
+            .body
+            .contains("ridicske-prukazy, verejny-prostor")
+    );
+    for (key, problem) in [
+        ("Řidičáky", "Klíč agendy smí obsahovat jen malá písmena"),
+        ("ridicske-prukazy", "s tímto klíčem už existuje"),
+    ] {
+        let refused = app
+            .post_form(
+                page,
+                "/office/organisation/agendas",
+                &[
+                    ("department", &department.to_string()),
+                    ("name", "Jiná agenda"),
+                    ("key", key),
+                ],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.body.contains(problem), "{key}");
+        assert!(
+            refused.body.contains("value=\"Jiná agenda\""),
+            "what was typed stays"
+        );
     }
     let unknown = app
         .post_form(

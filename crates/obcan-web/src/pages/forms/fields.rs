@@ -114,7 +114,7 @@ impl Rendering<'_> {
         self.errors
             .iter()
             .map(|error| ErrorLink {
-                target: input_id(&error.field),
+                target: format!("#{}", input_id(&error.field)),
                 text: format!(
                     "{}: {}",
                     label_of(self.form, &error.field, self.language),

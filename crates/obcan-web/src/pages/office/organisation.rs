@@ -181,7 +181,7 @@ pub(crate) async fn create_agenda(
         .create_agenda(id, department.id, &name, key.as_ref(), now, &event)
         .await?;
     if created.is_err() {
-        return page_with(&state, &admin, vec![t.office.name_taken], typed()).await;
+        return page_with(&state, &admin, vec![t.office.agenda_taken], typed()).await;
     }
     Ok(Redirect::to(PATH).into_response())
 }
