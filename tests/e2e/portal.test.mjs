@@ -1489,9 +1489,12 @@ describe('Obcan portal in a browser without JavaScript', () => {
     accessible('agenda queue');
     accessible('submission, worked');
 
-    step('Jana sees the resolution and the message in "Moje podání"', async () => {
+    step('Jana sees the resolution and the message on her dashboard and in "Moje podání"', async () => {
       await page.goto(url('/login/demo'));
       await clickAndLoad(page.getByRole('button', { name: 'Přihlásit jako Jana Dvořáková', exact: true }));
+      assert.equal(pathOf(page.url()), '/dashboard');
+      assert.match(await text(page.locator('#inbox')), /Podání vyřízeno: Nový řidičský průkaz – končí platnost PO-1\/\d{4}.*Nový průkaz si můžete vyzvednout/);
+      await snapshot('dashboard with news from the office');
       await page.goto(url('/submissions'));
       const row = page.locator('#submissions li', { hasText: 'Nový řidičský průkaz – končí platnost' });
       assert.match(await text(row), /Vyřízeno/);
@@ -1502,6 +1505,7 @@ describe('Obcan portal in a browser without JavaScript', () => {
       await snapshot('submission resolved, as the citizen');
       await logOut();
     });
+    accessible('dashboard with news from the office');
     accessible('submission resolved, as the citizen');
 
     step('the citizen activates the account with the code, a password and the app', async () => {

@@ -7,6 +7,8 @@
 //! are copied into its file, sealed under the file's key, before that
 //! transaction, and removed again if it does not commit.
 
+use std::collections::HashMap;
+
 use futures_util::StreamExt as _;
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -92,6 +94,18 @@ pub struct TimelineEntry {
     pub text: Option<String>,
     /// `citizen`, `staff:<id>` or `system`.
     pub actor: String,
+}
+
+/// News from the office about one of the citizen's submissions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfficeNews {
+    pub submission: SubmissionId,
+    pub reference: String,
+    pub form: FormId,
+    pub at: Timestamp,
+    pub kind: TimelineKind,
+    /// The office's message, if it wrote one.
+    pub message: Option<String>,
 }
 
 /// A submission in an agenda's queue.
@@ -619,6 +633,61 @@ impl Submissions<'_> {
             key,
             content,
         })
+    }
+
+    /// What the office did on the citizen's submissions and told them, the
+    /// latest first: the dashboard's inbox.
+    pub async fn inbox(
+        &self,
+        citizen: &CitizenId,
+        limit: u32,
+    ) -> Result<Vec<OfficeNews>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT e.submission_id, e.seq, e.at, e.kind, e.text, s.reference, s.form_id, \
+             s.record_file_id FROM submission_events e \
+             JOIN submissions s ON s.id = e.submission_id \
+             WHERE s.citizen_id = $1 AND e.for_citizen = 1 AND e.actor LIKE 'staff:%' \
+             ORDER BY e.at DESC, e.seq DESC LIMIT $2",
+        )
+        .bind(citizen.to_string())
+        .bind(i64::from(limit))
+        .fetch_all(&self.store.pool)
+        .await?;
+        let mut keys: HashMap<String, DataKey> = HashMap::new();
+        let mut news = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let id: String = row.try_get("submission_id")?;
+            let corrupt = |what: &str| StoreError::Corrupt(format!("submission {id}: {what}"));
+            let seq: i64 = row.try_get("seq")?;
+            let message = match row.try_get::<Option<Vec<u8>>, _>("text")? {
+                Some(sealed) => {
+                    let file: String = row.try_get("record_file_id")?;
+                    if !keys.contains_key(&file) {
+                        let parsed =
+                            RecordFileId::parse(&file).ok_or_else(|| corrupt("record_file_id"))?;
+                        let key = Vault::new(self.store)
+                            .existing(&owner_of(parsed))
+                            .await?
+                            .ok_or_else(|| corrupt("the file's data key is gone"))?;
+                        keys.insert(file.clone(), key);
+                    }
+                    let key = keys.get(&file).ok_or_else(|| corrupt("key"))?;
+                    Some(key.open_text(&event_place(&id, seq), &sealed)?)
+                }
+                None => None,
+            };
+            news.push(OfficeNews {
+                submission: SubmissionId::parse(&id).ok_or_else(|| corrupt("id"))?,
+                reference: row.try_get("reference")?,
+                form: FormId::parse(&row.try_get::<String, _>("form_id")?)
+                    .ok_or_else(|| corrupt("form_id"))?,
+                at: Timestamp::from_second(row.try_get("at")?).map_err(|_| corrupt("at"))?,
+                kind: TimelineKind::parse(&row.try_get::<String, _>("kind")?)
+                    .ok_or_else(|| corrupt("kind"))?,
+                message,
+            });
+        }
+        Ok(news)
     }
 
     /// The citizen's submissions, the latest first.

@@ -870,6 +870,7 @@ pub(super) static TEXTS: Texts = Texts {
         withdraw: "Vzít podání zpět",
         withdraw_unconfirmed: "Potvrďte prosím, že chcete podání vzít zpět.",
         withdraw_settled: "Podání už je vyřízené nebo vzaté zpět; vzít ho zpět nelze.",
+        inbox: "Zprávy z úřadu",
         withdrawn: "Podání jste vzali zpět.",
     },
 };

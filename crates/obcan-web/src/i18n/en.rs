@@ -864,6 +864,7 @@ pub(super) static TEXTS: Texts = Texts {
         withdraw: "Withdraw the submission",
         withdraw_unconfirmed: "Please confirm that you want to withdraw the submission.",
         withdraw_settled: "The submission is already settled or withdrawn; it cannot be withdrawn.",
+        inbox: "News from the office",
         withdrawn: "You have withdrawn the submission.",
     },
 };

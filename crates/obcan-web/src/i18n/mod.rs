@@ -268,6 +268,7 @@ pub(crate) struct SubmissionTexts {
     pub withdraw: &'static str,
     pub withdraw_unconfirmed: &'static str,
     pub withdraw_settled: &'static str,
+    pub inbox: &'static str,
     pub withdrawn: &'static str,
 }
 

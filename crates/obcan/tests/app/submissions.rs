@@ -747,4 +747,14 @@ async fn an_official_works_a_submission_of_their_agenda_and_the_citizen_sees_the
     assert!(outcome.body.contains("Rozpočet najdete na úřední desce."));
     assert!(!outcome.body.contains("Ověřit u ekonomického odboru."));
     assert!(!outcome.body.contains("id=\"withdraw\""));
+
+    // The dashboard's inbox tells her too, newest first, without the note.
+    let dashboard = app.get("/dashboard").await;
+    let inbox = &dashboard.body[dashboard.body.find("id=\"inbox\"").unwrap()..];
+    let resolved = inbox.find("Podání vyřízeno").unwrap();
+    let taken_up = inbox.find("Úřad podání převzal k vyřízení").unwrap();
+    assert!(resolved < taken_up, "newest first");
+    assert!(inbox.contains("Rozpočet najdete na úřední desce."));
+    assert!(!inbox.contains("Ověřit u ekonomického odboru."));
+    assert!(inbox.contains(&citizens_page));
 }
