@@ -140,6 +140,7 @@ struct Opened {
 pub enum StepRefused {
     /// Not from the state the submission is in now.
     NotNow(SubmissionState),
+    /// No such submission in the agenda.
     NotFound,
 }
 
@@ -162,12 +163,20 @@ impl Store {
     }
 }
 
-const RECEIPT_COLUMNS: &str = "id, reference, form_id, submitted_at, content_sha256, \
-                               deadline_on, state";
+/// The columns a receipt is read from, as a literal for `concat!`.
+macro_rules! receipt_columns {
+    () => {
+        "id, reference, form_id, submitted_at, content_sha256, deadline_on, state"
+    };
+}
 
-const FILED_FROM: &str = "SELECT id, reference, form_id, submitted_at, content_sha256, \
-                          deadline_on, state FROM submissions \
-                          WHERE draft_id = $1 AND citizen_id = $2";
+const RECEIPT_COLUMNS: &str = receipt_columns!();
+
+const FILED_FROM: &str = concat!(
+    "SELECT ",
+    receipt_columns!(),
+    " FROM submissions WHERE draft_id = $1 AND citizen_id = $2"
+);
 
 fn place(id: &str) -> String {
     format!("submissions.content:{id}")
@@ -530,23 +539,27 @@ impl Submissions<'_> {
         }))
     }
 
-    /// An official's step on a submission, with its message or note sealed
-    /// under the file's key, in the timeline and the audit log; the state it
+    /// An official's step on a submission of `agenda`, with its message or
+    /// note sealed under the file's key, in the timeline and the audit log; the state it
     /// left the submission in.
     pub async fn work(
         &self,
         id: SubmissionId,
+        agenda: &AgendaKey,
         step: OfficeStep,
         text: Option<&str>,
         acting: &Acting,
     ) -> Result<Result<SubmissionState, StepRefused>, StoreError> {
         let raw_id = id.to_string();
         let mut tx = self.store.backend.begin_write(&self.store.pool).await?;
-        let row =
-            sqlx::query("SELECT state, reference, record_file_id FROM submissions WHERE id = $1")
-                .bind(&raw_id)
-                .fetch_optional(&mut *tx)
-                .await?;
+        let row = sqlx::query(
+            "SELECT state, reference, record_file_id FROM submissions \
+             WHERE id = $1 AND agenda = $2",
+        )
+        .bind(&raw_id)
+        .bind(agenda.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
         let Some(row) = row else {
             return Ok(Err(StepRefused::NotFound));
         };

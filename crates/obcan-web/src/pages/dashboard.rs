@@ -5,6 +5,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 
+use super::forms::title_of;
 use super::tiles::{self, Tile};
 use super::{Chrome, Section, local_time, render};
 use crate::authz::SignedInCitizen;
@@ -57,10 +58,11 @@ pub(crate) async fn page(
         .map(|news| News {
             href: format!("/submissions/{}", news.submission),
             what: t.submissions.event(news.kind),
-            about: match state.settings.forms.get(news.form.as_str()) {
-                Some(form) => format!("{} {}", form.title.get(language), news.reference),
-                None => news.reference,
-            },
+            about: format!(
+                "{} {}",
+                title_of(&state, news.form.as_str(), language),
+                news.reference
+            ),
             at: local_time(news.at),
             message: news.message,
         })

@@ -16,6 +16,7 @@ use obcan_store::{Receipt, Submission, Withdrawal};
 use serde::Deserialize;
 
 use super::forms::fields::{AnswerLine, answer_lines};
+use super::forms::title_of;
 use super::{Chrome, Section, ValidForm, ValidQuery, local_time, render, render_with_status};
 use crate::authz::SignedInCitizen;
 use crate::error::WebError;
@@ -58,14 +59,6 @@ pub(crate) struct ListQuery {
     done: Option<String>,
 }
 
-/// The form's title, or its id when the operator has since removed it.
-fn title(state: &AppState, form: &str, language: Language) -> String {
-    state.settings.forms.get(form).map_or_else(
-        || form.to_owned(),
-        |form| form.title.get(language).to_owned(),
-    )
-}
-
 pub(crate) async fn list(
     State(state): State<AppState>,
     citizen: SignedInCitizen,
@@ -81,7 +74,7 @@ pub(crate) async fn list(
         .await?
         .into_iter()
         .map(|draft| DraftRow {
-            title: title(&state, draft.form.as_str(), language),
+            title: title_of(&state, draft.form.as_str(), language),
             href: format!("/forms/{}/drafts/{}", draft.form, draft.id),
             saved: local_time(draft.updated_at),
         })
@@ -93,7 +86,7 @@ pub(crate) async fn list(
         .await?
         .into_iter()
         .map(|receipt| SubmissionRow {
-            title: title(&state, receipt.form.as_str(), language),
+            title: title_of(&state, receipt.form.as_str(), language),
             href: format!("{PATH}/{}", receipt.id),
             submitted: local_time(receipt.submitted_at),
             state: t.submissions.state(receipt.state),
@@ -255,7 +248,7 @@ fn show_detail(
         csrf: chrome.csrf.clone().unwrap_or_default(),
         filed,
         notice,
-        title: title(state, receipt.form.as_str(), language),
+        title: title_of(state, receipt.form.as_str(), language),
         receipt: ReceiptView::new(receipt, t, language),
         state_id: receipt.state.as_str(),
         timeline: submission
@@ -353,7 +346,7 @@ pub(crate) async fn receipt(
         header: None,
         rows: [
             (s.office, portal.clone()),
-            (s.form, title(&state, receipt.form.as_str(), language)),
+            (s.form, title_of(&state, receipt.form.as_str(), language)),
             (s.reference, view.reference),
             (s.submitted, view.submitted),
             (s.deadline, view.deadline),

@@ -340,20 +340,19 @@ async fn the_problem_report_files_its_photograph_into_the_submissions_file() {
     let step = app.get(&format!("{draft}/steps/0")).await;
     assert!(step.body.contains("lampa.png"), "her documents are offered");
     assert!(!step.body.contains("cizi.png"));
-    let answers = |photo: String| {
+    let answers = |photo: &str| -> Vec<(&str, String)> {
         vec![
-            ("druh".to_owned(), "osvetleni".to_owned()),
-            ("popis".to_owned(), "Lampa u školy nesvítí.".to_owned()),
-            ("misto".to_owned(), "Školní 418".to_owned()),
-            ("souradnice".to_owned(), "49.1951, 16.6068".to_owned()),
-            ("fotografie".to_owned(), photo),
+            ("druh", "osvetleni".into()),
+            ("popis", "Lampa u školy nesvítí.".into()),
+            ("misto", "Školní 418".into()),
+            ("souradnice", "49.1951, 16.6068".into()),
+            ("fotografie", photo.into()),
         ]
     };
-    let pairs = |owned: &[(String, String)]| -> Vec<(String, String)> { owned.to_vec() };
-    let someone_elses = pairs(&answers(petrs_photo.to_string()));
+    let someone_elses = answers(&petrs_photo.to_string());
     let borrowed: Vec<(&str, &str)> = someone_elses
         .iter()
-        .map(|(name, value)| (name.as_str(), value.as_str()))
+        .map(|(name, value)| (*name, value.as_str()))
         .collect();
     let refused = post_step(&mut app, &draft, 0, &borrowed).await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -364,10 +363,10 @@ async fn the_problem_report_files_its_photograph_into_the_submissions_file() {
     );
     assert_eq!(value_of(&refused, "f-misto").as_deref(), Some("Školní 418"));
 
-    let own = answers(photo.to_string());
+    let own = answers(&photo.to_string());
     let borrowed: Vec<(&str, &str)> = own
         .iter()
-        .map(|(name, value)| (name.as_str(), value.as_str()))
+        .map(|(name, value)| (*name, value.as_str()))
         .collect();
     let next = post_step(&mut app, &draft, 0, &borrowed).await;
     assert_eq!(next.location(), format!("{draft}/steps/1"), "{}", next.body);

@@ -157,6 +157,75 @@ async fn open(
     Ok((draft, changed))
 }
 
+/// A citizen's draft of a form, opened for a page, with their documents
+/// (when their login may attach them) listed once for the request.
+struct Filling<'a> {
+    state: &'a AppState,
+    citizen: &'a SignedInCitizen,
+    form: &'a FormDefinition,
+    draft: Draft,
+    /// The form changed since the draft was saved.
+    changed: bool,
+    /// The citizen's documents, each with its size.
+    documents: Option<Vec<(Offered, u64)>>,
+}
+
+impl<'a> Filling<'a> {
+    async fn open(
+        state: &'a AppState,
+        citizen: &'a SignedInCitizen,
+        form: &str,
+        draft: &str,
+    ) -> Result<Self, WebError> {
+        let form = form_of(state, form)?;
+        let (draft, changed) = open(state, citizen, form, draft).await?;
+        Ok(Self {
+            documents: documents_of(state, citizen).await?,
+            state,
+            citizen,
+            form,
+            draft,
+            changed,
+        })
+    }
+
+    /// What is wrong with the attached documents of a step (or of all): not
+    /// the citizen's, or too large.
+    fn attachment_errors(&self, step: Option<usize>) -> Vec<FieldError> {
+        let documents = self.documents.as_deref().unwrap_or_default();
+        let mut errors = Vec::new();
+        for attached in self.form.attached(step, &self.draft.answers) {
+            for document in &attached.documents {
+                let id = document.to_string();
+                let problem = match documents.iter().find(|(offered, _)| offered.id == id) {
+                    None => Some(Problem::NotADocument),
+                    Some((_, size)) if *size > attached.max_size => Some(Problem::FileTooLarge {
+                        max: attached.max_size,
+                    }),
+                    Some(_) => None,
+                };
+                if let Some(problem) = problem {
+                    errors.push(FieldError {
+                        field: attached.field.clone(),
+                        problem,
+                    });
+                    break;
+                }
+            }
+        }
+        errors
+    }
+
+    /// Where a step's (or the review's) page is.
+    fn path(&self, step: usize) -> String {
+        step_path(self.form, self.draft.id, step)
+    }
+
+    fn redirect(&self, step: usize) -> Response {
+        Redirect::to(&self.path(step)).into_response()
+    }
+}
+
 /// The citizen's documents by id, with a label naming them and their size,
 /// when their login may use them.
 async fn documents_of(
@@ -184,41 +253,6 @@ async fn documents_of(
             })
             .collect(),
     ))
-}
-
-/// What is wrong with the attached documents of a step (or of all): not the
-/// citizen's, or too large.
-fn attachment_errors(
-    form: &FormDefinition,
-    step: Option<usize>,
-    answers: &Answers,
-    documents: Option<&[(Offered, u64)]>,
-) -> Vec<FieldError> {
-    let mut errors = Vec::new();
-    for attached in form.attached(step, answers) {
-        for document in &attached.documents {
-            let id = document.to_string();
-            let problem = match documents
-                .unwrap_or_default()
-                .iter()
-                .find(|(offered, _)| offered.id == id)
-            {
-                None => Some(Problem::NotADocument),
-                Some((_, size)) if *size > attached.max_size => Some(Problem::FileTooLarge {
-                    max: attached.max_size,
-                }),
-                Some(_) => None,
-            };
-            if let Some(problem) = problem {
-                errors.push(FieldError {
-                    field: attached.field.clone(),
-                    problem,
-                });
-                break;
-            }
-        }
-    }
-    errors
 }
 
 #[derive(Debug)]
@@ -268,61 +302,59 @@ fn progress(
         .collect()
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "a page is made of these; a struct would only name them again"
-)]
-async fn show_step(
-    state: &AppState,
-    citizen: &SignedInCitizen,
-    form: &FormDefinition,
-    draft: &Draft,
-    step: usize,
-    errors: &[FieldError],
-    changed: bool,
-    status: StatusCode,
-) -> Result<Response, WebError> {
-    let language = citizen.visitor.language;
-    let path = step_path(form, draft.id, step);
-    let chrome = Chrome::new(state, &citizen.visitor, &path, Section::Forms)?;
-    let t = chrome.t;
-    let documents = documents_of(state, citizen).await?;
-    let offered: Option<Vec<Offered>> =
-        documents.map(|documents| documents.into_iter().map(|(offered, _)| offered).collect());
-    let rendering = Rendering {
-        form,
-        step,
-        answers: &draft.answers,
-        errors,
-        t,
-        language,
-        documents: offered.as_deref(),
-    };
-    let fields = rendering.fields();
-    let page = StepPage {
-        csrf: chrome.csrf.clone().unwrap_or_default(),
-        form_title: form.title.get(language).to_owned(),
-        step_title: form
-            .steps
-            .get(step)
-            .map(|s| s.title.get(language).to_owned())
-            .unwrap_or_default(),
-        progress: t
-            .forms
-            .step_of
-            .replace("{n}", &(step + 1).to_string())
-            .replace("{total}", &form.steps.len().to_string()),
-        steps: progress(form, draft, step, t, language),
-        action: path,
-        changed,
-        errors: rendering.error_links(),
-        has_groups: fields.iter().any(|field| !field.items.is_empty()),
-        fields,
-        first: step == 0,
-        delete_action: format!("{}/delete", draft_path(form, draft.id)),
-        chrome,
-    };
-    render_with_status(status, &page)
+impl Filling<'_> {
+    fn show_step(
+        &self,
+        step: usize,
+        errors: &[FieldError],
+        status: StatusCode,
+    ) -> Result<Response, WebError> {
+        let Self { form, draft, .. } = self;
+        let language = self.citizen.visitor.language;
+        let path = self.path(step);
+        let chrome = Chrome::new(self.state, &self.citizen.visitor, &path, Section::Forms)?;
+        let t = chrome.t;
+        let offered: Option<Vec<Offered>> = self.documents.as_ref().map(|documents| {
+            documents
+                .iter()
+                .map(|(offered, _)| offered.clone())
+                .collect()
+        });
+        let rendering = Rendering {
+            form,
+            step,
+            answers: &draft.answers,
+            errors,
+            t,
+            language,
+            documents: offered.as_deref(),
+        };
+        let fields = rendering.fields();
+        let page = StepPage {
+            csrf: chrome.csrf.clone().unwrap_or_default(),
+            form_title: form.title.get(language).to_owned(),
+            step_title: form
+                .steps
+                .get(step)
+                .map(|s| s.title.get(language).to_owned())
+                .unwrap_or_default(),
+            progress: t
+                .forms
+                .step_of
+                .replace("{n}", &(step + 1).to_string())
+                .replace("{total}", &form.steps.len().to_string()),
+            steps: progress(form, draft, step, t, language),
+            action: path,
+            changed: self.changed,
+            errors: rendering.error_links(),
+            has_groups: fields.iter().any(|field| !field.items.is_empty()),
+            fields,
+            first: step == 0,
+            delete_action: format!("{}/delete", draft_path(form, draft.id)),
+            chrome,
+        };
+        render_with_status(status, &page)
+    }
 }
 
 /// Goes back to where the citizen left the draft.
@@ -341,23 +373,12 @@ pub(crate) async fn step_page(
     citizen: SignedInCitizen,
     Path((id, draft, step)): Path<(String, String, usize)>,
 ) -> Result<Response, WebError> {
-    let form = form_of(&state, &id)?;
-    let (draft, changed) = open(&state, &citizen, form, &draft).await?;
-    if step > draft.step || step >= form.steps.len() {
+    let filling = Filling::open(&state, &citizen, &id, &draft).await?;
+    if step > filling.draft.step || step >= filling.form.steps.len() {
         // Steps are taken in order; the review has its own address.
-        return Ok(Redirect::to(&step_path(form, draft.id, draft.step)).into_response());
+        return Ok(filling.redirect(filling.draft.step));
     }
-    show_step(
-        &state,
-        &citizen,
-        form,
-        &draft,
-        step,
-        &[],
-        changed,
-        StatusCode::OK,
-    )
-    .await
+    filling.show_step(step, &[], StatusCode::OK)
 }
 
 /// What a step's buttons ask.
@@ -396,30 +417,19 @@ pub(crate) async fn step_submit(
     Path((id, draft, step)): Path<(String, String, usize)>,
     ValidForm(posted): ValidForm<Vec<(String, String)>>,
 ) -> Result<Response, WebError> {
-    let form = form_of(&state, &id)?;
-    let (mut draft, changed) = open(&state, &citizen, form, &draft).await?;
-    if step > draft.step || step >= form.steps.len() {
-        return Ok(Redirect::to(&step_path(form, draft.id, draft.step)).into_response());
+    let mut filling = Filling::open(&state, &citizen, &id, &draft).await?;
+    let form = filling.form;
+    if step > filling.draft.step || step >= form.steps.len() {
+        return Ok(filling.redirect(filling.draft.step));
     }
     let action = action(&posted)?;
-    let today = today(&state);
+    let answers = &mut filling.draft.answers;
     let mut errors = form
-        .read_step(step, &posted, &mut draft.answers, today)
+        .read_step(step, &posted, answers, today(&state))
         .map_err(|forged| WebError::BadRequest(forged.to_string()))?;
-    let documents = documents_of(&state, &citizen).await?;
-    errors.extend(attachment_errors(
-        form,
-        Some(step),
-        &draft.answers,
-        documents.as_deref(),
-    ));
-    let reached = match action {
-        Action::Next if errors.is_empty() => draft.step.max(step + 1),
-        _ => draft.step,
-    };
     let rerender = match &action {
         Action::Add(group) => {
-            change_items(form, &mut draft.answers, group, |items, max| {
+            change_items(form, answers, group, |items, max| {
                 if items.len() < max {
                     items.push(Answers::default());
                 }
@@ -427,7 +437,7 @@ pub(crate) async fn step_submit(
             true
         }
         Action::Remove(group, index) => {
-            change_items(form, &mut draft.answers, group, |items, _| {
+            change_items(form, answers, group, |items, _| {
                 if *index < items.len() {
                     items.remove(*index);
                 }
@@ -436,56 +446,39 @@ pub(crate) async fn step_submit(
         }
         _ => false,
     };
+    errors.extend(filling.attachment_errors(Some(step)));
+    let reached = match action {
+        Action::Next if errors.is_empty() => filling.draft.step.max(step + 1),
+        _ => filling.draft.step,
+    };
     let saved = state
         .store
         .drafts()
         .save(
             &citizen.id,
-            draft.id,
+            filling.draft.id,
             form.version,
             reached,
-            &draft.answers,
+            &filling.draft.answers,
             state.now(),
         )
         .await?;
     if !saved {
         return Err(WebError::NotFound);
     }
-    draft.step = reached;
+    filling.draft.step = reached;
     if rerender {
-        return show_step(
-            &state,
-            &citizen,
-            form,
-            &draft,
-            step,
-            &[],
-            changed,
-            StatusCode::OK,
-        )
-        .await;
+        return filling.show_step(step, &[], StatusCode::OK);
     }
     match action {
         Action::Save => {
-            Ok(Redirect::to(&format!("/submissions?saved={}", draft.id)).into_response())
+            Ok(Redirect::to(&format!("/submissions?saved={}", filling.draft.id)).into_response())
         }
-        Action::Back => {
-            Ok(Redirect::to(&step_path(form, draft.id, step.saturating_sub(1))).into_response())
-        }
+        Action::Back => Ok(filling.redirect(step.saturating_sub(1))),
         _ if !errors.is_empty() => {
-            show_step(
-                &state,
-                &citizen,
-                form,
-                &draft,
-                step,
-                &errors,
-                changed,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            filling.show_step(step, &errors, StatusCode::UNPROCESSABLE_ENTITY)
         }
-        _ => Ok(Redirect::to(&step_path(form, draft.id, step + 1)).into_response()),
+        _ => Ok(filling.redirect(step + 1)),
     }
 }
 
@@ -537,91 +530,86 @@ pub(crate) async fn review(
     citizen: SignedInCitizen,
     Path((id, draft)): Path<(String, String)>,
 ) -> Result<Response, WebError> {
-    let form = form_of(&state, &id)?;
-    let (draft, changed) = open(&state, &citizen, form, &draft).await?;
-    show_review(&state, &citizen, form, &draft, changed, StatusCode::OK).await
+    Filling::open(&state, &citizen, &id, &draft)
+        .await?
+        .show_review(StatusCode::OK)
 }
 
-async fn show_review(
-    state: &AppState,
-    citizen: &SignedInCitizen,
-    form: &FormDefinition,
-    draft: &Draft,
-    changed: bool,
-    status: StatusCode,
-) -> Result<Response, WebError> {
-    if draft.step < form.steps.len() {
-        return Ok(Redirect::to(&step_path(form, draft.id, draft.step)).into_response());
+impl Filling<'_> {
+    /// Everything that still keeps the draft from being filed.
+    fn problems(&self) -> Vec<FieldError> {
+        let mut errors = self
+            .form
+            .content(&self.draft.answers, today(self.state))
+            .err()
+            .unwrap_or_default();
+        errors.extend(self.attachment_errors(None));
+        errors
     }
-    let language = citizen.visitor.language;
-    let path = step_path(form, draft.id, form.steps.len());
-    let chrome = Chrome::new(state, &citizen.visitor, &path, Section::Forms)?;
-    let t = chrome.t;
-    let documents = documents_of(state, citizen).await?;
-    let errors = problems(form, &draft.answers, documents.as_deref(), today(state));
-    let names: HashMap<String, String> = documents
-        .iter()
-        .flatten()
-        .map(|(offered, _)| (offered.id.clone(), offered.label.clone()))
-        .collect();
-    let review = form
-        .steps
-        .iter()
-        .enumerate()
-        .map(|(index, step)| ReviewStep {
-            title: step.title.get(language).to_owned(),
-            change: step_path(form, draft.id, index),
-            lines: answer_lines(form, index, &draft.answers, &names, t, language),
-        })
-        .collect();
-    let rendering = Rendering {
-        form,
-        step: 0,
-        answers: &draft.answers,
-        errors: &errors,
-        t,
-        language,
-        documents: None,
-    };
-    let error_links = errors
-        .iter()
-        .zip(rendering.error_links())
-        .map(|(error, link)| ErrorLink {
-            target: format!(
-                "{}#{}",
-                step_path(form, draft.id, step_of(form, &error.field)),
-                input_id(&error.field)
-            ),
-            text: link.text,
-        })
-        .collect();
-    render_with_status(
-        status,
-        &ReviewPage {
-            csrf: chrome.csrf.clone().unwrap_or_default(),
-            form_title: form.title.get(language).to_owned(),
-            steps: progress(form, draft, form.steps.len(), t, language),
-            changed,
-            errors: error_links,
-            review,
-            submit_action: format!("{}/submit", draft_path(form, draft.id)),
-            delete_action: format!("{}/delete", draft_path(form, draft.id)),
-            deadline: t.days(i32::from(form.deadline_days)),
-            chrome,
-        },
-    )
-}
 
-/// Everything that still keeps the draft from being filed.
-fn problems(
-    form: &FormDefinition,
-    answers: &Answers,
-    documents: Option<&[(Offered, u64)]>,
-    today: Date,
-) -> Vec<FieldError> {
-    let mut errors = form.content(answers, today).err().unwrap_or_default();
-    errors.extend(attachment_errors(form, None, answers, documents));
-    errors
+    fn show_review(&self, status: StatusCode) -> Result<Response, WebError> {
+        let Self { form, draft, .. } = self;
+        if draft.step < form.steps.len() {
+            return Ok(self.redirect(draft.step));
+        }
+        let language = self.citizen.visitor.language;
+        let path = self.path(form.steps.len());
+        let chrome = Chrome::new(self.state, &self.citizen.visitor, &path, Section::Forms)?;
+        let t = chrome.t;
+        let errors = self.problems();
+        let names: HashMap<String, String> = self
+            .documents
+            .iter()
+            .flatten()
+            .map(|(offered, _)| (offered.id.clone(), offered.label.clone()))
+            .collect();
+        let review = form
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(index, step)| ReviewStep {
+                title: step.title.get(language).to_owned(),
+                change: self.path(index),
+                lines: answer_lines(form, index, &draft.answers, &names, t, language),
+            })
+            .collect();
+        let rendering = Rendering {
+            form,
+            step: 0,
+            answers: &draft.answers,
+            errors: &errors,
+            t,
+            language,
+            documents: None,
+        };
+        let error_links = errors
+            .iter()
+            .zip(rendering.error_links())
+            .map(|(error, link)| ErrorLink {
+                target: format!(
+                    "{}#{}",
+                    self.path(step_of(form, &error.field)),
+                    input_id(&error.field)
+                ),
+                text: link.text,
+            })
+            .collect();
+        render_with_status(
+            status,
+            &ReviewPage {
+                csrf: chrome.csrf.clone().unwrap_or_default(),
+                form_title: form.title.get(language).to_owned(),
+                steps: progress(form, draft, form.steps.len(), t, language),
+                changed: self.changed,
+                errors: error_links,
+                review,
+                submit_action: format!("{}/submit", draft_path(form, draft.id)),
+                delete_action: format!("{}/delete", draft_path(form, draft.id)),
+                deadline: t.days(i32::from(form.deadline_days)),
+                chrome,
+            },
+        )
+    }
 }
 
 /// The step an input's field is on.
@@ -645,26 +633,10 @@ pub(crate) async fn submit(
     if let Some(receipt) = submissions.filed_from(&citizen.id, draft_id).await? {
         return Ok(Redirect::to(&format!("/submissions/{}", receipt.id)).into_response());
     }
-    let (draft, changed) = open(&state, &citizen, form, &draft).await?;
-    let documents = documents_of(&state, &citizen).await?;
-    let today = today(&state);
-    let content = match form.content(&draft.answers, today) {
-        Ok(content)
-            if attachment_errors(form, None, &draft.answers, documents.as_deref()).is_empty() =>
-        {
-            content
-        }
-        _ => {
-            return show_review(
-                &state,
-                &citizen,
-                form,
-                &draft,
-                changed,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        }
+    let filling = Filling::open(&state, &citizen, &id, &draft).await?;
+    let content = match filling.form.content(&filling.draft.answers, today(&state)) {
+        Ok(content) if filling.attachment_errors(None).is_empty() => content,
+        _ => return filling.show_review(StatusCode::UNPROCESSABLE_ENTITY),
     };
     let attachments: Vec<_> = form
         .attached(None, &content)
@@ -673,7 +645,7 @@ pub(crate) async fn submit(
         .collect();
     let filing = Filing {
         citizen: &citizen.id,
-        draft: draft.id,
+        draft: filling.draft.id,
         form,
         content: &content,
         attachments: &attachments,
@@ -690,17 +662,7 @@ pub(crate) async fn submit(
         }
         Filed::NoDraft => Err(WebError::NotFound),
         // Deleted in the meantime: the review says which.
-        Filed::AttachmentGone(_) => {
-            show_review(
-                &state,
-                &citizen,
-                form,
-                &draft,
-                changed,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
-        }
+        Filed::AttachmentGone(_) => filling.show_review(StatusCode::UNPROCESSABLE_ENTITY),
     }
 }
 

@@ -24,6 +24,7 @@ use crate::client_ip::ClientIp;
 use crate::error::WebError;
 use crate::i18n::Texts;
 use crate::pages::forms::fields::{AnswerLine, answer_lines};
+use crate::pages::forms::title_of;
 use crate::pages::{Chrome, Section, ValidForm, local_time, render, render_with_status};
 use crate::state::AppState;
 
@@ -142,10 +143,7 @@ pub(crate) async fn page(
             let urgency = urgency(receipt.deadline_on, receipt.state, today);
             QueueRow {
                 href: format!("{path}/submissions/{}", receipt.id),
-                title: state.settings.forms.get(receipt.form.as_str()).map_or_else(
-                    || receipt.form.to_string(),
-                    |form| form.title.get(language).to_owned(),
-                ),
+                title: title_of(&state, receipt.form.as_str(), language),
                 submitted: local_time(receipt.submitted_at),
                 deadline: t.date(receipt.deadline_on, language),
                 urgency,
@@ -303,10 +301,7 @@ async fn show(
     let page = SubmissionPage {
         csrf: chrome.csrf.clone().unwrap_or_default(),
         agenda_name: agenda.name.to_string(),
-        title: form.map_or_else(
-            || receipt.form.to_string(),
-            |form| form.title.get(language).to_owned(),
-        ),
+        title: title_of(state, receipt.form.as_str(), language),
         reference: receipt.reference.clone(),
         submitted: local_time(receipt.submitted_at),
         deadline: t.date(receipt.deadline_on, language),
@@ -354,15 +349,8 @@ pub(crate) async fn work(
     let step = OfficeStep::parse(&form.step)
         .ok_or_else(|| WebError::BadRequest(format!("no step {:?}", form.step)))?;
     let submission = SubmissionId::parse(&id).ok_or(WebError::NotFound)?;
-    let belongs = state
-        .store
-        .submissions()
-        .for_office(submission)
-        .await?
-        .is_some_and(|worked| Some(&worked.agenda) == agenda.key.as_ref());
-    if !belongs {
-        return Err(WebError::NotFound);
-    }
+    // An agenda without a key receives no submissions.
+    let key = agenda.key.as_ref().ok_or(WebError::NotFound)?;
     let text = form.text.trim().replace("\r\n", "\n");
     let problem = if step.needs_text() && text.is_empty() {
         Some(t.office.step_text_required)
@@ -387,7 +375,7 @@ pub(crate) async fn work(
     match state
         .store
         .submissions()
-        .work(submission, step, text, &acting)
+        .work(submission, key, step, text, &acting)
         .await?
     {
         Ok(_) => Ok(Redirect::to(&format!(
