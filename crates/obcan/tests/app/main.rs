@@ -18,6 +18,7 @@ mod availability;
 mod cli;
 mod config;
 mod contacts;
+mod crash;
 mod csrf;
 mod documents;
 mod forms;
