@@ -1383,20 +1383,28 @@ describe('Obcan portal in a browser without JavaScript', () => {
     accessible('staff account setup');
     accessible('office home of an administrator');
 
-    step('the administrator creates a department and an agenda', async () => {
+    step('the administrator creates two departments, each with an agenda', async () => {
       await clickAndLoad(page.getByRole('main').getByRole('link', { name: 'Odbory a agendy' }));
       await assertHeading('Odbory a agendy');
-      const department = page.locator('form[action="/office/organisation/departments"]');
-      await department.getByLabel('Název').fill('Odbor dopravy');
-      await submit(department);
-      const agenda = page.locator('form[action="/office/organisation/agendas"]');
-      await agenda.getByLabel('Odbor').selectOption({ label: 'Odbor dopravy' });
-      await agenda.getByLabel('Název').fill('Řidičské průkazy');
-      // The key the driving-licence form names: its submissions come here.
-      await agenda.getByLabel(/^Klíč agendy pro formuláře/).fill('ridicske-prukazy');
-      await submit(agenda);
-      const row = page.locator('main table tbody tr');
-      assert.equal(await text(row), 'Odbor dopravy Řidičské průkazy (ridicske-prukazy)');
+      // Each agenda has the key its form names: the form's submissions come there.
+      for (const [departmentName, agendaName, key] of [
+        ['Odbor dopravy', 'Řidičské průkazy', 'ridicske-prukazy'],
+        ['Odbor správy města', 'Veřejný prostor', 'verejny-prostor'],
+      ]) {
+        const department = page.locator('form[action="/office/organisation/departments"]');
+        await department.getByLabel('Název').fill(departmentName);
+        await submit(department);
+        const agenda = page.locator('form[action="/office/organisation/agendas"]');
+        await agenda.getByLabel('Odbor').selectOption({ label: departmentName });
+        await agenda.getByLabel('Název').fill(agendaName);
+        await agenda.getByLabel(/^Klíč agendy pro formuláře/).fill(key);
+        await submit(agenda);
+      }
+      const rows = page.locator('main table tbody tr');
+      assert.deepEqual(await rows.allInnerTexts().then((all) => all.map((row) => row.replace(/\s+/g, ' ').trim())), [
+        'Odbor dopravy Řidičské průkazy (ridicske-prukazy)',
+        'Odbor správy města Veřejný prostor (verejny-prostor)',
+      ]);
       assertNoBrokenSubresources();
       await snapshot('departments and agendas');
     });
@@ -1421,18 +1429,20 @@ describe('Obcan portal in a browser without JavaScript', () => {
     accessible('new staff member form');
     accessible('staff member created');
 
-    step("the official's scope is the new agenda", async () => {
+    step("the official's scope is the two new agendas", async () => {
       await page.goto(url('/office/staff'));
       await assertHeading('Zaměstnanci');
       assert.equal(await page.locator('main table tbody tr').count(), 4);
       await snapshot('staff list');
       await clickAndLoad(page.getByRole('main').getByRole('link', { name: 'urednik', exact: true }));
       await assertHeading('Petr Úředník');
-      const scope = page.locator('main form', { has: page.locator('input[name="change"][value="add-scope"]') });
-      await scope.getByRole('combobox').selectOption({ label: 'Odbor dopravy – Řidičské průkazy' });
-      await submit(scope);
-      const item = page.locator('main li', { hasText: 'Odbor dopravy – Řidičské průkazy' });
-      assert.equal(await item.getByRole('button', { name: /^Odebrat/ }).count(), 1);
+      for (const agenda of ['Odbor dopravy – Řidičské průkazy', 'Odbor správy města – Veřejný prostor']) {
+        const scope = page.locator('main form', { has: page.locator('input[name="change"][value="add-scope"]') });
+        await scope.getByRole('combobox').selectOption({ label: agenda });
+        await submit(scope);
+        const item = page.locator('main li', { hasText: agenda });
+        assert.equal(await item.getByRole('button', { name: /^Odebrat/ }).count(), 1);
+      }
       assertNoBrokenSubresources();
       await snapshot('staff member detail');
       await logOut();

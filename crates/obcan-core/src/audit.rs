@@ -111,6 +111,9 @@ pub enum Action {
     SubmissionFiled,
     /// A citizen withdrew their submission before it was decided.
     SubmissionWithdrawn,
+    /// A citizen answered the office on their submission, perhaps with
+    /// documents.
+    SubmissionReplied,
     /// An official read a submission's content.
     SubmissionRead,
     /// An official took a step on a submission (took it up, asked for
@@ -120,7 +123,7 @@ pub enum Action {
 
 impl Action {
     /// Every action, for the audit log's filter.
-    pub const ALL: [Self; 55] = [
+    pub const ALL: [Self; 56] = [
         Self::Login,
         Self::LoginFailed,
         Self::Logout,
@@ -174,6 +177,7 @@ impl Action {
         Self::RecordFileExported,
         Self::SubmissionFiled,
         Self::SubmissionWithdrawn,
+        Self::SubmissionReplied,
         Self::SubmissionRead,
         Self::SubmissionWorked,
     ];
@@ -233,6 +237,7 @@ impl Action {
             Self::RecordFileExported => "record_file_exported",
             Self::SubmissionFiled => "submission_filed",
             Self::SubmissionWithdrawn => "submission_withdrawn",
+            Self::SubmissionReplied => "submission_replied",
             Self::SubmissionRead => "submission_read",
             Self::SubmissionWorked => "submission_worked",
         }

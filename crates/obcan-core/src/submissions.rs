@@ -50,7 +50,58 @@ impl SubmissionState {
     pub const fn is_settled(self) -> bool {
         matches!(self, Self::Resolved | Self::Rejected | Self::Withdrawn)
     }
+
+    /// The state the citizen's reply leaves the submission in: one waiting
+    /// for them goes back to the office; none once it is settled.
+    pub const fn after_reply(self) -> Option<Self> {
+        match self {
+            Self::Waiting => Some(Self::InProgress),
+            state if state.is_settled() => None,
+            state => Some(state),
+        }
+    }
 }
+
+/// A message to or from the office, or an official's note: trimmed, line
+/// ends as `\n`, not empty, at most [`Message::MAX_CHARS`] characters and
+/// no control characters but line ends and tabs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message(String);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum MessageError {
+    #[error("the message is empty")]
+    Empty,
+    #[error("the message is too long or has control characters")]
+    Invalid,
+}
+
+impl Message {
+    pub const MAX_CHARS: usize = 5_000;
+
+    pub fn parse(raw: &str) -> Result<Self, MessageError> {
+        let text = raw.trim().replace("\r\n", "\n");
+        if text.is_empty() {
+            return Err(MessageError::Empty);
+        }
+        let control = text
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t');
+        if control || text.chars().count() > Self::MAX_CHARS {
+            return Err(MessageError::Invalid);
+        }
+        Ok(Self(text))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// How many of their documents a citizen may send with one reply, and how
+/// large each may be.
+pub const REPLY_MAX_DOCUMENTS: usize = 5;
+pub const REPLY_MAX_DOCUMENT_BYTES: u64 = 20 << 20;
 
 /// What happened, as the timeline shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -63,6 +114,8 @@ pub enum TimelineKind {
     TakenUp,
     /// The office asks the citizen for more (documents, details).
     MoreAsked,
+    /// The citizen answered the office, perhaps with documents.
+    Replied,
     Resolved,
     Rejected,
     /// An internal note of the office's; the citizen does not see it.
@@ -70,11 +123,12 @@ pub enum TimelineKind {
 }
 
 impl TimelineKind {
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::Received,
         Self::Withdrawn,
         Self::TakenUp,
         Self::MoreAsked,
+        Self::Replied,
         Self::Resolved,
         Self::Rejected,
         Self::Note,
@@ -86,6 +140,7 @@ impl TimelineKind {
             Self::Withdrawn => "withdrawn",
             Self::TakenUp => "taken_up",
             Self::MoreAsked => "more_asked",
+            Self::Replied => "replied",
             Self::Resolved => "resolved",
             Self::Rejected => "rejected",
             Self::Note => "note",
@@ -192,11 +247,32 @@ mod tests {
                 assert_eq!(step.from(settled), None, "{step:?} from {settled:?}");
             }
         }
+        assert_eq!(Waiting.after_reply(), Some(InProgress));
+        assert_eq!(Received.after_reply(), Some(Received));
+        assert_eq!(InProgress.after_reply(), Some(InProgress));
+        for settled in [Resolved, Rejected, Withdrawn] {
+            assert_eq!(settled.after_reply(), None);
+        }
         for step in OfficeStep::ALL {
             assert_eq!(OfficeStep::parse(step.as_str()), Some(step));
         }
         for kind in TimelineKind::ALL {
             assert_eq!(TimelineKind::parse(kind.as_str()), Some(kind));
         }
+    }
+
+    #[test]
+    fn a_message_is_trimmed_text_of_bounded_length() {
+        let message = Message::parse("  Lampa svítí.\r\nDěkujeme.\t ").unwrap();
+        assert_eq!(message.as_str(), "Lampa svítí.\nDěkujeme.");
+        assert_eq!(Message::parse(" \n\t "), Err(MessageError::Empty));
+        assert_eq!(Message::parse("a\u{0}b"), Err(MessageError::Invalid));
+        assert_eq!(Message::parse("a\u{1b}[31m"), Err(MessageError::Invalid));
+        let longest = "ž".repeat(Message::MAX_CHARS);
+        assert!(Message::parse(&longest).is_ok());
+        assert_eq!(
+            Message::parse(&format!("{longest}ž")),
+            Err(MessageError::Invalid)
+        );
     }
 }

@@ -59,8 +59,8 @@ pub use sessions::{
 };
 pub use staff::{GrantChange, NewStaff, StaffDirectory, StaffMember};
 pub use submissions::{
-    FILED_THROUGH_PORTAL, Filed, Filing, Queued, Receipt, StepRefused, Submission, Submissions,
-    TimelineEntry, Withdrawal, Worked,
+    FILED_THROUGH_PORTAL, Filed, Filing, Queued, Receipt, Replied, Reply, StepRefused, Submission,
+    Submissions, TimelineEntry, Withdrawal, Worked,
 };
 pub use throttle::LoginThrottle;
 pub use vault::{MasterKey, Vault};

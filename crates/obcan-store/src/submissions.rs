@@ -18,10 +18,11 @@ use obcan_core::documents::DocumentId;
 use obcan_core::forms::{Answers, DraftId, FormDefinition, FormId};
 use obcan_core::records::{FileTitle, FilingPlan, RecordFileId};
 use obcan_core::staff::{AgendaKey, StaffId};
-use obcan_core::submissions::{OfficeStep, SubmissionId, SubmissionState, TimelineKind};
+use obcan_core::submissions::{Message, OfficeStep, SubmissionId, SubmissionState, TimelineKind};
 use sha2::{Digest as _, Sha256};
 use sqlx::Row as _;
 use sqlx::any::AnyRow;
+use sqlx::{Any, Transaction};
 
 use crate::audit::append_in;
 use crate::documents::{ContentError, StoredContent};
@@ -83,6 +84,29 @@ pub enum Withdrawal {
     NotFound,
 }
 
+/// The citizen's answer to the office on one of their submissions, with
+/// their documents it sends along.
+#[derive(Debug, Clone, Copy)]
+pub struct Reply<'a> {
+    pub citizen: &'a CitizenId,
+    pub submission: SubmissionId,
+    pub message: &'a Message,
+    pub attachments: &'a [DocumentId],
+}
+
+/// What replying did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Replied {
+    /// Sent; the state the submission is in now.
+    Done(SubmissionState),
+    /// Decided or withdrawn: it takes no more replies.
+    Settled(SubmissionState),
+    /// The citizen has no such submission.
+    NotFound,
+    /// A document is no longer in the citizen's storage; nothing was sent.
+    AttachmentGone(DocumentId),
+}
+
 /// An entry of a submission's timeline.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TimelineEntry {
@@ -90,7 +114,7 @@ pub struct TimelineEntry {
     pub kind: TimelineKind,
     /// The state it left the submission in, if it moved it.
     pub state: Option<SubmissionState>,
-    /// The office's message or note.
+    /// The message (the office's or the citizen's) or the note.
     pub text: Option<String>,
     /// `citizen`, `staff:<id>` or `system`.
     pub actor: String,
@@ -128,6 +152,9 @@ pub struct Worked {
     pub timeline: Vec<TimelineEntry>,
 }
 
+/// A citizen's document copied under a file's key, to be entered in it.
+type Copied = (NewFiledDocument, StoredContent);
+
 struct Opened {
     receipt: Receipt,
     file: RecordFileId,
@@ -148,6 +175,8 @@ pub enum StepRefused {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Submission {
     pub receipt: Receipt,
+    /// Its file, which holds the documents it came with and was sent later.
+    pub file: RecordFileId,
     pub content: Answers,
     pub timeline: Vec<TimelineEntry>,
 }
@@ -209,32 +238,21 @@ impl Submissions<'_> {
         let key = Vault::new(self.store)
             .data_key(&owner_of(file), now)
             .await?;
-        let mut copies = Vec::with_capacity(filing.attachments.len());
-        let mut outcome = Ok(None);
-        for document in filing.attachments {
-            match self.copy(filing.citizen, *document, &key).await {
-                Ok(Some(copy)) => copies.push(copy),
-                Ok(None) => {
-                    outcome = Ok(Some(Filed::AttachmentGone(*document)));
-                    break;
+        let outcome = match self
+            .copy_all(filing.citizen, filing.attachments, &key)
+            .await
+        {
+            Ok(Ok(copies)) => {
+                let entered = self.enter(filing, file, &key, &copies, now, ip).await;
+                if !matches!(entered, Ok(Filed::New(_))) {
+                    self.remove_copies(&copies).await;
                 }
-                Err(error) => {
-                    outcome = Err(error);
-                    break;
-                }
+                entered.map(Some)
             }
-        }
-        if matches!(outcome, Ok(None)) {
-            outcome = self
-                .enter(filing, file, &key, &copies, now, ip)
-                .await
-                .map(Some);
-        }
-        let entered = matches!(outcome, Ok(Some(Filed::New(_))));
-        if !entered {
-            for (_, content) in &copies {
-                self.store.documents().remove_blob(&content.blob).await;
-            }
+            Ok(Err(gone)) => Ok(Some(Filed::AttachmentGone(gone))),
+            Err(error) => Err(error),
+        };
+        if !matches!(outcome, Ok(Some(Filed::New(_)))) {
             let mut tx = self.store.backend.begin_write(&self.store.pool).await?;
             Vault::destroy_in(&mut tx, &owner_of(file)).await?;
             tx.commit().await?;
@@ -264,13 +282,41 @@ impl Submissions<'_> {
         row.as_ref().map(receipt_from).transpose()
     }
 
+    /// Copies the citizen's `documents` under `key`; the first that is gone
+    /// instead, with no copies left behind.
+    async fn copy_all(
+        &self,
+        citizen: &CitizenId,
+        documents: &[DocumentId],
+        key: &DataKey,
+    ) -> Result<Result<Vec<Copied>, DocumentId>, StoreError> {
+        let mut copies = Vec::with_capacity(documents.len());
+        for document in documents {
+            let copied = self.copy(citizen, *document, key).await;
+            if !matches!(copied, Ok(Some(_))) {
+                self.remove_copies(&copies).await;
+            }
+            match copied? {
+                Some(copy) => copies.push(copy),
+                None => return Ok(Err(*document)),
+            }
+        }
+        Ok(Ok(copies))
+    }
+
+    async fn remove_copies(&self, copies: &[Copied]) {
+        for (_, content) in copies {
+            self.store.documents().remove_blob(&content.blob).await;
+        }
+    }
+
     /// Copies one of the citizen's documents under `key`; none if it is gone.
     async fn copy(
         &self,
         citizen: &CitizenId,
         document: DocumentId,
         key: &DataKey,
-    ) -> Result<Option<(NewFiledDocument, StoredContent)>, StoreError> {
+    ) -> Result<Option<Copied>, StoreError> {
         let documents = self.store.documents();
         let (Some(found), Some(mut content)) = (
             documents.get(citizen, document).await?,
@@ -307,7 +353,7 @@ impl Submissions<'_> {
         filing: &Filing<'_>,
         file: RecordFileId,
         key: &DataKey,
-        copies: &[(NewFiledDocument, StoredContent)],
+        copies: &[Copied],
         now: Timestamp,
         ip: Option<String>,
     ) -> Result<Filed, StoreError> {
@@ -431,6 +477,121 @@ impl Submissions<'_> {
         }))
     }
 
+    /// Sends the citizen's reply to the office: the message goes into the
+    /// timeline, sealed under the file's key, and copies of the documents
+    /// into the file, as at filing; a submission waiting for the citizen
+    /// goes back to the office. A settled one takes no reply.
+    pub async fn reply(
+        &self,
+        reply: &Reply<'_>,
+        now: Timestamp,
+        ip: Option<String>,
+    ) -> Result<Replied, StoreError> {
+        let raw_id = reply.submission.to_string();
+        let row = sqlx::query(
+            "SELECT state, record_file_id FROM submissions WHERE id = $1 AND citizen_id = $2",
+        )
+        .bind(&raw_id)
+        .bind(reply.citizen.to_string())
+        .fetch_optional(&self.store.pool)
+        .await?;
+        let Some(row) = row else {
+            return Ok(Replied::NotFound);
+        };
+        let corrupt = |what: &str| StoreError::Corrupt(format!("submission {raw_id}: {what}"));
+        let state = SubmissionState::parse(&row.try_get::<String, _>("state")?)
+            .ok_or_else(|| corrupt("state"))?;
+        if state.after_reply().is_none() {
+            return Ok(Replied::Settled(state));
+        }
+        let file = RecordFileId::parse(&row.try_get::<String, _>("record_file_id")?)
+            .ok_or_else(|| corrupt("record_file_id"))?;
+        let key = Vault::new(self.store)
+            .existing(&owner_of(file))
+            .await?
+            .ok_or_else(|| corrupt("the file's data key is gone"))?;
+        let copies = match self
+            .copy_all(reply.citizen, reply.attachments, &key)
+            .await?
+        {
+            Ok(copies) => copies,
+            Err(gone) => return Ok(Replied::AttachmentGone(gone)),
+        };
+        let sent = self.send_reply(reply, file, &key, &copies, now, ip).await;
+        if !matches!(sent, Ok(Replied::Done(_))) {
+            self.remove_copies(&copies).await;
+        }
+        sent
+    }
+
+    /// Enters the reply in one transaction, unless the submission was
+    /// settled in the meantime.
+    async fn send_reply(
+        &self,
+        reply: &Reply<'_>,
+        file: RecordFileId,
+        key: &DataKey,
+        copies: &[Copied],
+        now: Timestamp,
+        ip: Option<String>,
+    ) -> Result<Replied, StoreError> {
+        let raw_id = reply.submission.to_string();
+        let mut tx = self.store.backend.begin_write(&self.store.pool).await?;
+        lock(&mut tx, &raw_id).await?;
+        let row = sqlx::query("SELECT state, reference FROM submissions WHERE id = $1")
+            .bind(&raw_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let from = SubmissionState::parse(&row.try_get::<String, _>("state")?)
+            .ok_or_else(|| StoreError::Corrupt(format!("submission {raw_id}: state")))?;
+        let Some(to) = from.after_reply() else {
+            return Ok(Replied::Settled(from));
+        };
+        sqlx::query("UPDATE submissions SET state = $1, updated_at = $2 WHERE id = $3")
+            .bind(to.as_str())
+            .bind(now.as_second())
+            .bind(&raw_id)
+            .execute(&mut *tx)
+            .await?;
+        let seq = next_seq(&mut tx, &raw_id).await?;
+        sqlx::query(
+            "INSERT INTO submission_events (submission_id, seq, at, kind, actor, state, text,              for_citizen) VALUES ($1, $2, $3, $4, 'citizen', $5, $6, 1)",
+        )
+        .bind(&raw_id)
+        .bind(seq)
+        .bind(now.as_second())
+        .bind(TimelineKind::Replied.as_str())
+        .bind((to != from).then_some(to.as_str()))
+        .bind(key.seal_text(&event_place(&raw_id, seq), reply.message.as_str())?)
+        .execute(&mut *tx)
+        .await?;
+        for (document, content) in copies {
+            insert_document_in(
+                &mut tx,
+                key,
+                file,
+                document,
+                content,
+                now,
+                FILED_THROUGH_PORTAL,
+            )
+            .await?;
+        }
+        let event = AuditEvent::new(
+            now,
+            Actor::Citizen(*reply.citizen),
+            Action::SubmissionReplied,
+        )
+        .about_record_file(file)
+        .with("submission", raw_id)
+        .with("reference", row.try_get::<String, _>("reference")?)
+        .with("attachments", copies.len().to_string())
+        .from_ip(ip);
+        append_in(&mut tx, self.store.backend, &event).await?;
+        tx.commit().await?;
+        Ok(Replied::Done(to))
+    }
+
     /// Withdraws the citizen's submission, unless it is settled.
     pub async fn withdraw(
         &self,
@@ -441,6 +602,7 @@ impl Submissions<'_> {
     ) -> Result<Withdrawal, StoreError> {
         let raw_id = id.to_string();
         let mut tx = self.store.backend.begin_write(&self.store.pool).await?;
+        lock(&mut tx, &raw_id).await?;
         let row = sqlx::query(
             "SELECT state, reference, record_file_id FROM submissions \
              WHERE id = $1 AND citizen_id = $2",
@@ -467,12 +629,13 @@ impl Submissions<'_> {
             .bind(&raw_id)
             .execute(&mut *tx)
             .await?;
+        let seq = next_seq(&mut tx, &raw_id).await?;
         sqlx::query(
             "INSERT INTO submission_events (submission_id, seq, at, kind, actor, state, \
-             for_citizen) SELECT $1, COALESCE(MAX(seq), 0) + 1, $2, $3, 'citizen', $4, 1 \
-             FROM submission_events WHERE submission_id = $1",
+             for_citizen) VALUES ($1, $2, $3, $4, 'citizen', $5, 1)",
         )
         .bind(&raw_id)
+        .bind(seq)
         .bind(now.as_second())
         .bind(TimelineKind::Withdrawn.as_str())
         .bind(withdrawn.as_str())
@@ -547,11 +710,12 @@ impl Submissions<'_> {
         id: SubmissionId,
         agenda: &AgendaKey,
         step: OfficeStep,
-        text: Option<&str>,
+        text: Option<&Message>,
         acting: &Acting,
     ) -> Result<Result<SubmissionState, StepRefused>, StoreError> {
         let raw_id = id.to_string();
         let mut tx = self.store.backend.begin_write(&self.store.pool).await?;
+        lock(&mut tx, &raw_id).await?;
         let row = sqlx::query(
             "SELECT state, reference, record_file_id FROM submissions \
              WHERE id = $1 AND agenda = $2",
@@ -583,20 +747,13 @@ impl Submissions<'_> {
         .bind(&raw_id)
         .execute(&mut *tx)
         .await?;
-        let seq: i64 = sqlx::query(
-            "SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM submission_events \
-             WHERE submission_id = $1",
-        )
-        .bind(&raw_id)
-        .fetch_one(&mut *tx)
-        .await?
-        .try_get("next")?;
+        let seq = next_seq(&mut tx, &raw_id).await?;
         let sealed = match text {
             Some(text) => {
                 let key = Vault::new(self.store)
                     .data_key_in(&mut tx, &owner_of(file), acting.at)
                     .await?;
-                Some(key.seal_text(&event_place(&raw_id, seq), text)?)
+                Some(key.seal_text(&event_place(&raw_id, seq), text.as_str())?)
             }
             None => None,
         };
@@ -703,6 +860,26 @@ impl Submissions<'_> {
         Ok(news)
     }
 
+    /// The file of the submission, if it came to `agenda`.
+    pub async fn file_in(
+        &self,
+        id: SubmissionId,
+        agenda: &AgendaKey,
+    ) -> Result<Option<RecordFileId>, StoreError> {
+        let row =
+            sqlx::query("SELECT record_file_id FROM submissions WHERE id = $1 AND agenda = $2")
+                .bind(id.to_string())
+                .bind(agenda.as_str())
+                .fetch_optional(&self.store.pool)
+                .await?;
+        row.map(|row| {
+            let raw: String = row.try_get("record_file_id")?;
+            RecordFileId::parse(&raw)
+                .ok_or_else(|| StoreError::Corrupt(format!("submission {id}: record_file_id")))
+        })
+        .transpose()
+    }
+
     /// The citizen's submissions, the latest first.
     pub async fn list_of(&self, citizen: &CitizenId) -> Result<Vec<Receipt>, StoreError> {
         let sql = format!(
@@ -735,13 +912,14 @@ impl Submissions<'_> {
         let Some(row) = row else { return Ok(None) };
         let Opened {
             receipt,
+            file,
             key,
             content,
-            ..
         } = self.open(&row).await?;
         let timeline = timeline(self.store, &receipt.id.to_string(), &key, true).await?;
         Ok(Some(Submission {
             receipt,
+            file,
             content,
             timeline,
         }))
@@ -754,6 +932,29 @@ fn assigned(row: &AnyRow) -> Result<Option<StaffId>, StoreError> {
             StaffId::parse(&id).map_err(|_| StoreError::Corrupt(format!("assigned_to {id:?}")))
         })
         .transpose()
+}
+
+/// Takes the submission's row for the transaction before it is read: a
+/// concurrent step on PostgreSQL waits here, then reads what this one
+/// wrote. (SQLite's write transaction holds the whole database already.)
+async fn lock(tx: &mut Transaction<'static, Any>, raw_id: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE submissions SET updated_at = updated_at WHERE id = $1")
+        .bind(raw_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// The number of the submission's next timeline entry.
+async fn next_seq(tx: &mut Transaction<'static, Any>, raw_id: &str) -> Result<i64, StoreError> {
+    Ok(sqlx::query(
+        "SELECT COALESCE(MAX(seq), 0) + 1 AS next FROM submission_events \
+         WHERE submission_id = $1",
+    )
+    .bind(raw_id)
+    .fetch_one(&mut **tx)
+    .await?
+    .try_get("next")?)
 }
 
 fn event_place(submission: &str, seq: i64) -> String {

@@ -1,6 +1,7 @@
 //! "Moje podání": the citizen's drafts and submissions, each submission
 //! with its receipt (page and PDF), where it stands and what happened to
-//! it, and withdrawing it while it is not decided.
+//! it, the citizen's replies to the office with documents from My
+//! documents, and withdrawing it while it is not decided.
 
 use std::collections::HashMap;
 
@@ -8,20 +9,25 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use obcan_core::documents::DocumentId;
 use obcan_core::forms::FormDefinition;
 use obcan_core::language::Language;
-use obcan_core::submissions::SubmissionId;
+use obcan_core::submissions::{
+    Message, MessageError, REPLY_MAX_DOCUMENT_BYTES, REPLY_MAX_DOCUMENTS, SubmissionId,
+    SubmissionState,
+};
 use obcan_formats::pdf;
-use obcan_store::{Receipt, Submission, Withdrawal};
+use obcan_store::{Receipt, Replied, Reply, Submission, Withdrawal};
 use serde::Deserialize;
 
 use super::forms::fields::{AnswerLine, answer_lines};
+use super::forms::fill::documents_of;
 use super::forms::title_of;
 use super::{Chrome, Section, ValidForm, ValidQuery, local_time, render, render_with_status};
 use crate::authz::SignedInCitizen;
 use crate::error::WebError;
 use crate::i18n::Texts;
-use crate::pages::documents::private_download;
+use crate::pages::documents::{human_size, private_download};
 use crate::pages::login::step_up_url;
 use crate::state::AppState;
 
@@ -122,6 +128,8 @@ struct DetailPage {
     csrf: String,
     filed: bool,
     notice: Option<&'static str>,
+    /// Why what the citizen asked for was refused, when it is not a field's.
+    refused: Option<&'static str>,
     title: String,
     receipt: ReceiptView,
     state_id: &'static str,
@@ -129,8 +137,50 @@ struct DetailPage {
     /// None when the login is below the form's level: `content_step_up` leads up.
     content: Option<Vec<(String, Vec<AnswerLine>)>>,
     content_step_up: String,
+    /// The documents in its file: what it came with and what was sent later.
+    attachments: Vec<String>,
+    /// None once it is settled.
+    reply: Option<ReplyView>,
     withdrawable: bool,
     withdraw_error: Option<&'static str>,
+}
+
+/// The form for writing to the office, as the citizen left it.
+#[derive(Debug)]
+struct ReplyView {
+    waiting: bool,
+    message: String,
+    message_error: Option<&'static str>,
+    /// None when the login may not use My documents.
+    documents: Option<Vec<ReplyDocument>>,
+    documents_error: Option<&'static str>,
+    step_up: String,
+}
+
+#[derive(Debug)]
+struct ReplyDocument {
+    id: String,
+    label: String,
+    checked: bool,
+}
+
+/// What the citizen sent, and what was wrong with it.
+#[derive(Debug, Default)]
+struct Typed {
+    message: String,
+    chosen: Vec<String>,
+    message_error: Option<&'static str>,
+    documents_error: Option<&'static str>,
+}
+
+/// What a detail page shows besides the submission.
+#[derive(Debug, Default)]
+struct Shown {
+    filed: bool,
+    notice: Option<&'static str>,
+    refused: Option<&'static str>,
+    withdraw_error: Option<&'static str>,
+    typed: Typed,
 }
 
 #[derive(Debug)]
@@ -212,31 +262,25 @@ pub(crate) async fn detail(
     ValidQuery(query): ValidQuery<DetailQuery>,
 ) -> Result<Response, WebError> {
     let submission = submission_of(&state, &citizen, &id).await?;
+    let t = crate::i18n::texts(citizen.visitor.language);
     let notice = match query.done.as_deref() {
-        Some("withdrawn") => Some(
-            crate::i18n::texts(citizen.visitor.language)
-                .submissions
-                .withdrawn,
-        ),
+        Some("withdrawn") => Some(t.submissions.withdrawn),
+        Some("replied") => Some(t.submissions.replied),
         _ => None,
     };
-    show_detail(
-        &state,
-        &citizen,
-        &submission,
-        query.filed.is_some(),
+    let shown = Shown {
+        filed: query.filed.is_some(),
         notice,
-        None,
-    )
+        ..Shown::default()
+    };
+    show_detail(&state, &citizen, &submission, shown).await
 }
 
-fn show_detail(
+async fn show_detail(
     state: &AppState,
     citizen: &SignedInCitizen,
     submission: &Submission,
-    filed: bool,
-    notice: Option<&'static str>,
-    withdraw_error: Option<&'static str>,
+    shown: Shown,
 ) -> Result<Response, WebError> {
     let language = citizen.visitor.language;
     let receipt = &submission.receipt;
@@ -244,10 +288,31 @@ fn show_detail(
     let chrome = Chrome::new(state, &citizen.visitor, &path, Section::Submissions)?;
     let t = chrome.t;
     let form = state.settings.forms.get(receipt.form.as_str());
+    let attachments = state
+        .store
+        .records()
+        .documents(submission.file)
+        .await?
+        .into_iter()
+        .map(|document| {
+            let size = human_size(document.size, language);
+            format!("{} ({size})", document.name.as_str())
+        })
+        .collect();
+    let reply = match receipt.state.after_reply() {
+        Some(_) => Some(reply_view(state, citizen, receipt.state, &path, shown.typed).await?),
+        None => None,
+    };
+    let unprocessable = shown.refused.is_some()
+        || shown.withdraw_error.is_some()
+        || reply
+            .as_ref()
+            .is_some_and(|reply| reply.message_error.is_some() || reply.documents_error.is_some());
     let page = DetailPage {
         csrf: chrome.csrf.clone().unwrap_or_default(),
-        filed,
-        notice,
+        filed: shown.filed,
+        notice: shown.notice,
+        refused: shown.refused,
         title: title_of(state, receipt.form.as_str(), language),
         receipt: ReceiptView::new(receipt, t, language),
         state_id: receipt.state.as_str(),
@@ -262,16 +327,168 @@ fn show_detail(
             .collect(),
         content: content_of(form, submission, citizen, t),
         content_step_up: step_up_url(&path, form.map_or(citizen.loa, |form| form.loa)),
+        attachments,
+        reply,
         withdrawable: !receipt.state.is_settled(),
-        withdraw_error,
+        withdraw_error: shown.withdraw_error,
         chrome,
     };
-    let status = if withdraw_error.is_some() {
+    let status = if unprocessable {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
     };
     render_with_status(status, &page)
+}
+
+async fn reply_view(
+    state: &AppState,
+    citizen: &SignedInCitizen,
+    submission: SubmissionState,
+    path: &str,
+    typed: Typed,
+) -> Result<ReplyView, WebError> {
+    let documents = documents_of(state, citizen).await?.map(|documents| {
+        documents
+            .into_iter()
+            .map(|(offered, _)| ReplyDocument {
+                checked: typed.chosen.contains(&offered.id),
+                id: offered.id,
+                label: offered.label,
+            })
+            .collect()
+    });
+    Ok(ReplyView {
+        waiting: submission == SubmissionState::Waiting,
+        message: typed.message,
+        message_error: typed.message_error,
+        documents,
+        documents_error: typed.documents_error,
+        step_up: step_up_url(path, obcan_core::identity::Loa::Substantial),
+    })
+}
+
+/// Sends the citizen's message, with copies of the documents they chose,
+/// to the office; what was wrong is shown at its field, with what they
+/// typed and chose kept.
+pub(crate) async fn reply(
+    State(state): State<AppState>,
+    citizen: SignedInCitizen,
+    Path(id): Path<String>,
+    ValidForm(posted): ValidForm<Vec<(String, String)>>,
+) -> Result<Response, WebError> {
+    let submission = submission_of(&state, &citizen, &id).await?;
+    let t = &crate::i18n::texts(citizen.visitor.language).submissions;
+    let mut typed = Typed::default();
+    let mut messages = 0;
+    for (name, value) in posted {
+        match name.as_str() {
+            "_csrf" => {}
+            "message" => {
+                messages += 1;
+                typed.message = value;
+            }
+            "documents" if !typed.chosen.contains(&value) => typed.chosen.push(value),
+            "documents" => {}
+            _ => return Err(WebError::BadRequest(format!("unexpected field {name:?}"))),
+        }
+    }
+    if messages != 1 {
+        return Err(WebError::BadRequest("one message expected".into()));
+    }
+    let message = Message::parse(&typed.message).map_err(|error| match error {
+        MessageError::Empty => t.reply_empty,
+        MessageError::Invalid => t.reply_invalid,
+    });
+    typed.message_error = message.as_ref().err().copied();
+    let chosen = chosen_documents(&state, &citizen, &typed.chosen).await?;
+    typed.documents_error = chosen.as_ref().err().copied();
+    let (Ok(message), Ok(attachments)) = (message, chosen) else {
+        return refuse(&state, &citizen, &submission, typed).await;
+    };
+    let reply = Reply {
+        citizen: &citizen.id,
+        submission: submission.receipt.id,
+        message: &message,
+        attachments: &attachments,
+    };
+    let replied = state
+        .store
+        .submissions()
+        .reply(&reply, state.now(), citizen.visitor.client.ip.clone())
+        .await?;
+    match replied {
+        Replied::Done(_) => Ok(Redirect::to(&format!(
+            "{PATH}/{}?done=replied",
+            submission.receipt.id
+        ))
+        .into_response()),
+        Replied::Settled(_) => {
+            // Settled meanwhile: the page shows the new state.
+            let submission = submission_of(&state, &citizen, &id).await?;
+            let shown = Shown {
+                refused: Some(t.reply_settled),
+                ..Shown::default()
+            };
+            show_detail(&state, &citizen, &submission, shown).await
+        }
+        Replied::AttachmentGone(_) => {
+            typed.documents_error = Some(t.reply_gone);
+            refuse(&state, &citizen, &submission, typed).await
+        }
+        Replied::NotFound => Err(WebError::NotFound),
+    }
+}
+
+async fn refuse(
+    state: &AppState,
+    citizen: &SignedInCitizen,
+    submission: &Submission,
+    typed: Typed,
+) -> Result<Response, WebError> {
+    let shown = Shown {
+        typed,
+        ..Shown::default()
+    };
+    show_detail(state, citizen, submission, shown).await
+}
+
+/// The citizen's documents chosen for a reply: theirs, few and small
+/// enough; the problem to show otherwise. Anything but a document id, or
+/// documents at a login that is not offered them, is a forged post.
+async fn chosen_documents(
+    state: &AppState,
+    citizen: &SignedInCitizen,
+    chosen: &[String],
+) -> Result<Result<Vec<DocumentId>, &'static str>, WebError> {
+    let t = &crate::i18n::texts(citizen.visitor.language).submissions;
+    if chosen.is_empty() {
+        return Ok(Ok(Vec::new()));
+    }
+    let ids = chosen
+        .iter()
+        .map(|raw| {
+            DocumentId::parse(raw).ok_or_else(|| WebError::BadRequest("not a document".into()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let offered = documents_of(state, citizen)
+        .await?
+        .ok_or_else(|| WebError::BadRequest("documents at a low login".into()))?;
+    if ids.len() > REPLY_MAX_DOCUMENTS {
+        return Ok(Err(t.reply_too_many));
+    }
+    let mut sizes = Vec::with_capacity(ids.len());
+    for id in &ids {
+        let raw = id.to_string();
+        match offered.iter().find(|(document, _)| document.id == raw) {
+            Some((_, size)) => sizes.push(*size),
+            None => return Ok(Err(t.reply_gone)),
+        }
+    }
+    if sizes.iter().any(|size| *size > REPLY_MAX_DOCUMENT_BYTES) {
+        return Ok(Err(t.reply_too_large));
+    }
+    Ok(Ok(ids))
 }
 
 #[derive(Debug, Deserialize)]
@@ -289,14 +506,11 @@ pub(crate) async fn withdraw(
     let submission = submission_of(&state, &citizen, &id).await?;
     let t = crate::i18n::texts(citizen.visitor.language);
     if form.confirm.as_deref() != Some("yes") {
-        return show_detail(
-            &state,
-            &citizen,
-            &submission,
-            false,
-            None,
-            Some(t.submissions.withdraw_unconfirmed),
-        );
+        let shown = Shown {
+            withdraw_error: Some(t.submissions.withdraw_unconfirmed),
+            ..Shown::default()
+        };
+        return show_detail(&state, &citizen, &submission, shown).await;
     }
     let withdrawal = state
         .store
@@ -314,14 +528,13 @@ pub(crate) async fn withdraw(
             submission.receipt.id
         ))
         .into_response()),
-        Withdrawal::Settled(_) => show_detail(
-            &state,
-            &citizen,
-            &submission,
-            false,
-            None,
-            Some(t.submissions.withdraw_settled),
-        ),
+        Withdrawal::Settled(_) => {
+            let shown = Shown {
+                refused: Some(t.submissions.withdraw_settled),
+                ..Shown::default()
+            };
+            show_detail(&state, &citizen, &submission, shown).await
+        }
         Withdrawal::NotFound => Err(WebError::NotFound),
     }
 }

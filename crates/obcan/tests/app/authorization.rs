@@ -242,7 +242,8 @@ async fn sample_path(app: &mut TestApp, office: &Office, pattern: &str) -> Strin
         // Nobody's submission, in the official's agenda.
         pattern if pattern.starts_with("/office/agendas/{agenda}/") => pattern
             .replace("{agenda}", &office.agenda.to_string())
-            .replace("{id}", "00000000-0000-4000-8000-000000000000"),
+            .replace("{id}", "00000000-0000-4000-8000-000000000000")
+            .replace("{document}", "00000000-0000-4000-8000-000000000000"),
         // No such file or proposal: the route's access is what is tested here.
         pattern if pattern.starts_with("/office/records/") => pattern
             .replace("{id}", "00000000-0000-4000-8000-000000000000")

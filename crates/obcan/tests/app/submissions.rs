@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use obcan_core::forms::{Answers, Value};
 
 use obcan_core::audit::{Action, Actor, AuditEvent};
+use obcan_core::credential::TotpSecret;
 use obcan_core::staff::{AgendaId, AgendaKey, DepartmentId, Label, Role};
 use obcan_store::GrantChange;
 
@@ -624,8 +625,9 @@ async fn agenda(app: &TestApp, name: &str, key: &str) -> AgendaId {
     id
 }
 
-async fn official_of(app: &mut TestApp, login: &str, agenda: AgendaId) {
-    let (id, _) = app.logged_in_staff(login, &[Role::Official]).await;
+/// A new official whose scope is `agenda`, logged in; their app's secret.
+async fn official_of(app: &mut TestApp, login: &str, agenda: AgendaId) -> TotpSecret {
+    let (id, secret) = app.logged_in_staff(login, &[Role::Official]).await;
     let event = AuditEvent::new(app.state.now(), Actor::System, Action::ScopeGranted);
     app.state
         .store
@@ -633,6 +635,7 @@ async fn official_of(app: &mut TestApp, login: &str, agenda: AgendaId) {
         .change_grants(id, GrantChange::AddAgenda(agenda), app.state.now(), &event)
         .await
         .unwrap();
+    secret
 }
 
 #[tokio::test]
@@ -756,4 +759,165 @@ async fn an_official_works_a_submission_of_their_agenda_and_the_citizen_sees_the
     assert!(inbox.contains("Rozpočet najdete na úřední desce."));
     assert!(!inbox.contains("Ověřit u ekonomického odboru."));
     assert!(inbox.contains(&citizens_page));
+}
+
+/// The markup of the list with this id.
+fn list<'a>(page: &'a TestResponse, id: &str) -> &'a str {
+    let start = page.body.find(&format!("id=\"{id}\"")).unwrap();
+    let end = start + page.body[start..].find("</ul>").unwrap();
+    &page.body[start..end]
+}
+
+/// The id of the citizen's only document named `name`.
+async fn document_named(app: &TestApp, name: &str) -> String {
+    let citizen = app.citizen().await;
+    let documents = app.state.store.documents().list(&citizen).await.unwrap();
+    let found = documents.iter().find(|d| d.name.as_str() == name).unwrap();
+    found.id.to_string()
+}
+
+#[tokio::test]
+async fn the_citizen_answers_the_office_with_documents_and_the_office_reads_them() {
+    let mut app = TestApp::new().await;
+    let information = agenda(&app, "Informace", "informace-106").await;
+    let dogs = agenda(&app, "Poplatek ze psů", "poplatek-ze-psu").await;
+    app.log_in_as(PETR).await;
+    let png = crate::documents::png();
+    crate::documents::upload(&mut app, "", &[("cizi.png", &png)]).await;
+    let petrs = document_named(&app, "cizi.png").await;
+    app.log_in_as(JANA).await;
+    crate::documents::upload(&mut app, "", &[("plna-moc.png", &png)]).await;
+    let power = document_named(&app, "plna-moc.png").await;
+    let citizens_page = file_information_request(&mut app).await;
+    let id = citizens_page.trim_start_matches("/submissions/").to_owned();
+
+    official_of(&mut app, "jiny.urednik", dogs).await;
+    let secret = official_of(&mut app, "urednik", information).await;
+    let page = format!("/office/agendas/{information}/submissions/{id}");
+    let steps = format!("{page}/steps");
+    app.post_form(&page, &steps, &[("step", "take_up")]).await;
+    let asked = app
+        .post_form(
+            &page,
+            &steps,
+            &[
+                ("step", "ask_for_more"),
+                ("text", "Doložte prosím plnou moc."),
+            ],
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::SEE_OTHER);
+
+    app.log_in_as(JANA).await;
+    let waiting = app.get(&citizens_page).await;
+    assert_eq!(
+        waiting.element_text("submission-state").as_deref(),
+        Some("Čeká na vás")
+    );
+    assert!(waiting.body.contains("id=\"waiting\""));
+    assert!(waiting.body.contains("Doložte prosím plnou moc."));
+    assert!(
+        waiting.body.contains("plna-moc.png"),
+        "her documents are offered"
+    );
+    assert!(!waiting.body.contains("cizi.png"));
+
+    // What is wrong is said at its field; what she typed and chose stays.
+    let reply = format!("{citizens_page}/reply");
+    let empty = app
+        .post_form(
+            &citizens_page,
+            &reply,
+            &[("message", " "), ("documents", &power)],
+        )
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(empty.body.contains("Napište zprávu úřadu."));
+    assert!(empty.body.contains(&format!("value=\"{power}\" checked")));
+    let message = ("message", "Plnou moc přikládám.");
+    let borrowed = app
+        .post_form(&citizens_page, &reply, &[message, ("documents", &petrs)])
+        .await;
+    assert_eq!(borrowed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(borrowed.body.contains("už v Mých dokumentech není"));
+    assert!(borrowed.body.contains(">Plnou moc přikládám.</textarea>"));
+    let six: Vec<String> = (0..6)
+        .map(|_| obcan_core::documents::DocumentId::random().to_string())
+        .collect();
+    let mut many = vec![message];
+    many.extend(six.iter().map(|id| ("documents", id.as_str())));
+    let too_many = app.post_form(&citizens_page, &reply, &many).await;
+    assert_eq!(too_many.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(too_many.body.contains("nejvýše 5 dokumentů"));
+    for forged in [
+        vec![message, ("documents", "../../etc/passwd")],
+        vec![message, ("state", "resolved")],
+        vec![message, message],
+    ] {
+        let refused = app.post_form(&citizens_page, &reply, &forged).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{forged:?}");
+    }
+    assert!(
+        !app.audit_actions()
+            .await
+            .contains(&"submission_replied".to_owned()),
+        "nothing was sent"
+    );
+
+    let sent = app
+        .post_form(&citizens_page, &reply, &[message, ("documents", &power)])
+        .await;
+    assert_eq!(sent.location(), format!("{citizens_page}?done=replied"));
+    let after = app.get(sent.location()).await;
+    assert!(after.body.contains("Vaše odpověď je odeslána úřadu."));
+    assert_eq!(
+        after.element_text("submission-state").as_deref(),
+        Some("Vyřizuje se"),
+        "back with the office"
+    );
+    assert!(after.body.contains("Odpověď občana"));
+    assert!(list(&after, "attachments").contains("plna-moc.png"));
+    assert!(
+        app.audit_actions()
+            .await
+            .contains(&"submission_replied".to_owned())
+    );
+
+    // Petr cannot write on her submission.
+    app.log_in_as(PETR).await;
+    let stolen = app.post_form("/submissions", &reply, &[message]).await;
+    assert_eq!(stolen.status, StatusCode::NOT_FOUND);
+
+    // The official reads the reply and downloads the document as sent.
+    app.staff_login("urednik", &secret).await;
+    let worked = app.get(&page).await;
+    assert!(worked.body.contains("Plnou moc přikládám."));
+    let documents = list(&worked, "documents");
+    assert!(documents.contains("plna-moc.png"), "{documents}");
+    let start = worked.body.find(&format!("{page}/documents/")).unwrap();
+    let href = &worked.body[start..start + worked.body[start..].find('"').unwrap()];
+    let downloaded = app.get(href).await;
+    assert_eq!(downloaded.status, StatusCode::OK);
+    assert_eq!(downloaded.bytes, png);
+    assert!(
+        app.audit_actions()
+            .await
+            .contains(&"record_document_read".to_owned())
+    );
+    let elsewhere = href.replace(&information.to_string(), &dogs.to_string());
+    assert_eq!(app.get(&elsewhere).await.status, StatusCode::FORBIDDEN);
+    let unknown = format!("{page}/documents/{petrs}");
+    assert_eq!(app.get(&unknown).await.status, StatusCode::NOT_FOUND);
+
+    // Once resolved, it takes no more replies.
+    app.post_form(&page, &steps, &[("step", "resolve"), ("text", "Hotovo.")])
+        .await;
+    app.log_in_as(JANA).await;
+    let settled = app.get(&citizens_page).await;
+    assert!(!settled.body.contains("id=\"reply\""));
+    let late = app
+        .post_form(&citizens_page, &reply, &[("message", "Ještě něco.")])
+        .await;
+    assert_eq!(late.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(late.body.contains("odpověď k němu poslat nelze"));
 }

@@ -228,7 +228,7 @@ impl<'a> Filling<'a> {
 
 /// The citizen's documents by id, with a label naming them and their size,
 /// when their login may use them.
-async fn documents_of(
+pub(crate) async fn documents_of(
     state: &AppState,
     citizen: &SignedInCitizen,
 ) -> Result<Option<Vec<(Offered, u64)>>, WebError> {

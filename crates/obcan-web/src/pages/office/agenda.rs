@@ -13,9 +13,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use jiff::civil::Date;
 use obcan_core::audit::{Action, Actor, AuditEvent};
+use obcan_core::documents::DocumentId;
 use obcan_core::policy::Permission;
 use obcan_core::staff::{AgendaId, StaffId};
-use obcan_core::submissions::{OfficeStep, SubmissionId, SubmissionState};
+use obcan_core::submissions::{Message, MessageError, OfficeStep, SubmissionId, SubmissionState};
 use obcan_store::{Acting, Agenda, StepRefused, TimelineEntry};
 use serde::Deserialize;
 
@@ -23,6 +24,7 @@ use crate::authz::{SignedInStaff, need};
 use crate::client_ip::ClientIp;
 use crate::error::WebError;
 use crate::i18n::Texts;
+use crate::pages::documents::{content_disposition, human_size, stored_content_response};
 use crate::pages::forms::fields::{AnswerLine, answer_lines};
 use crate::pages::forms::title_of;
 use crate::pages::{Chrome, Section, ValidForm, local_time, render, render_with_status};
@@ -175,6 +177,14 @@ struct EntryRow {
     note: bool,
 }
 
+#[derive(Debug)]
+struct DocumentRow {
+    name: String,
+    size: String,
+    filed: String,
+    href: String,
+}
+
 #[derive(Template)]
 #[template(path = "office_submission.html")]
 struct SubmissionPage {
@@ -192,6 +202,8 @@ struct SubmissionPage {
     state_id: &'static str,
     assigned: String,
     content: Vec<(String, Vec<AnswerLine>)>,
+    /// What it came with and what the citizen sent later, from its file.
+    documents: Vec<DocumentRow>,
     timeline: Vec<EntryRow>,
     /// The steps open now, with their buttons' labels.
     steps: Vec<(&'static str, &'static str)>,
@@ -292,6 +304,19 @@ async fn show(
             note: entry.kind == obcan_core::submissions::TimelineKind::Note,
         })
         .collect();
+    let documents = state
+        .store
+        .records()
+        .documents(worked.file)
+        .await?
+        .into_iter()
+        .map(|document| DocumentRow {
+            href: format!("{path}/documents/{}", document.id),
+            name: document.name.as_str().to_owned(),
+            size: human_size(document.size, language),
+            filed: local_time(document.filed_at),
+        })
+        .collect();
     let urgency = urgency(receipt.deadline_on, receipt.state, today(state));
     let steps = OfficeStep::ALL
         .into_iter()
@@ -311,6 +336,7 @@ async fn show(
         state_id: receipt.state.as_str(),
         assigned: name_of(worked.assigned_to),
         content,
+        documents,
         timeline,
         steps,
         action: format!("{path}/steps"),
@@ -327,15 +353,59 @@ async fn show(
     render_with_status(status, &page)
 }
 
+/// A document of the submission's file, as it was filed; reading it is
+/// audited like any read of a file's document.
+pub(crate) async fn document(
+    State(state): State<AppState>,
+    Path((agenda, id, document)): Path<(String, String, String)>,
+    staff: Official,
+    ip: ClientIp,
+) -> Result<Response, WebError> {
+    let agenda = agenda_of(&state, &staff, &agenda).await?;
+    let id = SubmissionId::parse(&id).ok_or(WebError::NotFound)?;
+    let document = DocumentId::parse(&document).ok_or(WebError::NotFound)?;
+    let key = agenda.key.as_ref().ok_or(WebError::NotFound)?;
+    let file = state
+        .store
+        .submissions()
+        .file_in(id, key)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let records = state.store.records();
+    let filed = records
+        .documents(file)
+        .await?
+        .into_iter()
+        .find(|filed| filed.id == document)
+        .ok_or(WebError::NotFound)?;
+    let content = records
+        .content(file, document)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let acting = Acting {
+        by: staff.grants.id,
+        at: state.now(),
+        ip: ip.text(),
+    };
+    let event = acting
+        .event(Action::RecordDocumentRead, file)
+        .with("document", document.to_string())
+        .with("submission", id.to_string());
+    state.store.audit().append(&event).await?;
+    stored_content_response(
+        content,
+        &filed.media_type,
+        filed.size,
+        &content_disposition("attachment", filed.name.as_str()),
+    )
+}
+
 fn staff_of(entry: &TimelineEntry) -> Option<StaffId> {
     entry
         .actor
         .strip_prefix("staff:")
         .and_then(|id| StaffId::parse(id).ok())
 }
-
-/// The most characters of a message or note.
-const MAX_TEXT: usize = 5_000;
 
 pub(crate) async fn work(
     State(state): State<AppState>,
@@ -351,31 +421,35 @@ pub(crate) async fn work(
     let submission = SubmissionId::parse(&id).ok_or(WebError::NotFound)?;
     // An agenda without a key receives no submissions.
     let key = agenda.key.as_ref().ok_or(WebError::NotFound)?;
-    let text = form.text.trim().replace("\r\n", "\n");
-    let problem = if step.needs_text() && text.is_empty() {
-        Some(t.office.step_text_required)
-    } else if text.chars().count() > MAX_TEXT
-        || text
-            .chars()
-            .any(|c| c.is_control() && c != '\n' && c != '\t')
-    {
-        Some(t.office.step_text_invalid)
-    } else {
-        None
+    let text = match Message::parse(&form.text) {
+        Ok(message) => Some(message),
+        Err(MessageError::Empty) if !step.needs_text() => None,
+        Err(error) => {
+            let problem = match error {
+                MessageError::Empty => t.office.step_text_required,
+                MessageError::Invalid => t.office.step_text_invalid,
+            };
+            return show(
+                &state,
+                &staff,
+                &ip,
+                &agenda_id,
+                &id,
+                form.text,
+                Some(problem),
+            )
+            .await;
+        }
     };
-    if problem.is_some() {
-        return show(&state, &staff, &ip, &agenda_id, &id, form.text, problem).await;
-    }
     let acting = Acting {
         by: staff.grants.id,
         at: state.now(),
         ip: ip.text(),
     };
-    let text = (!text.is_empty()).then_some(text.as_str());
     match state
         .store
         .submissions()
-        .work(submission, key, step, text, &acting)
+        .work(submission, key, step, text.as_ref(), &acting)
         .await?
     {
         Ok(_) => Ok(Redirect::to(&format!(
