@@ -505,12 +505,16 @@ function accessible(name) {
 }
 
 /** The TOTP code (RFC 6238: HMAC-SHA-1, 6 digits, 30 s) of a base32 secret, as an app shows it. */
+function totpStep() {
+  return Math.floor(Date.now() / 30_000);
+}
+
 function totp(secret) {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
   const bits = [...secret.replace(/\s/g, '')].map((c) => alphabet.indexOf(c).toString(2).padStart(5, '0')).join('');
   const key = Buffer.from(bits.match(/.{8}/g).map((byte) => parseInt(byte, 2)));
   const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30_000)));
+  counter.writeBigUInt64BE(BigInt(totpStep()));
   const mac = createHmac('sha1', key).update(counter).digest();
   const offset = mac[19] & 0x0f;
   return String((mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, '0');
@@ -1294,6 +1298,7 @@ describe('Obcan portal in a browser without JavaScript', () => {
   describe('the back office, counter registration and local login', () => {
     const step = walkSteps();
     const accounts = {}; // login → initial password
+    const staffApps = {}; // login → { secret, step }: the app set up at the first login, and its last code's step
     let receipt; // { login, code }
 
     before(
@@ -1332,7 +1337,24 @@ describe('Obcan portal in a browser without JavaScript', () => {
       await setup.getByLabel('Nové heslo', { exact: true }).fill('an office passphrase for e2e');
       await setup.getByLabel('Nové heslo znovu').fill('an office passphrase for e2e');
       await setup.getByLabel('Kód, který aplikace ukazuje').fill(totp(secret));
+      staffApps[login] = { secret, step: totpStep() };
       return setup;
+    }
+
+    /** A later login with the password and a code of a 30-second step the account has not used. */
+    async function staffLogin(login) {
+      const app = staffApps[login];
+      if (totpStep() === app.step) await sleep(30_000 - (Date.now() % 30_000) + 500);
+      await page.goto(url('/office/login'));
+      const form = page.locator('main form[method="post"]');
+      await form.getByLabel('Přihlašovací jméno').fill(login);
+      await form.getByLabel('Heslo', { exact: true }).fill('an office passphrase for e2e');
+      await submit(form);
+      assert.equal(pathOf(page.url()), '/office/login/code');
+      const code = page.locator('main form[method="post"]');
+      await code.getByLabel('Ověřovací kód').fill(totp(app.secret));
+      app.step = totpStep();
+      return code;
     }
 
     async function logOut() {
@@ -1494,10 +1516,73 @@ describe('Obcan portal in a browser without JavaScript', () => {
       assert.equal(await text(page.locator('#submission-state')), 'Vyřízeno');
       assertNoBrokenSubresources();
       await snapshot('submission, worked');
-      await logOut();
     });
     accessible('agenda queue');
     accessible('submission, worked');
+
+    step("the official takes up Jana's problem report and asks her for more", async () => {
+      await page.goto(url('/office'));
+      await clickAndLoad(page.getByRole('main').getByRole('link', { name: 'Veřejný prostor' }));
+      await assertHeading('Veřejný prostor');
+      const row = page.locator('#queue tbody tr', { hasText: 'Hlášení závady ve veřejném prostoru' });
+      await clickAndLoad(row.getByRole('link'));
+      assert.ok(await page.getByRole('main').getByText('Lampa u školy nesvítí už týden.').isVisible());
+      assert.match(await text(page.locator('#documents')), /Nájemní smlouva\.pdf/);
+      await clickAndLoad(page.getByRole('button', { name: 'Převzít k vyřízení', exact: true }));
+      await page.getByLabel('Zpráva občanovi nebo poznámka').fill('Pošlete prosím fotografii sloupu s jeho číslem.');
+      await clickAndLoad(page.getByRole('button', { name: 'Požádat o doplnění', exact: true }));
+      assert.equal(await text(page.locator('#submission-state')), 'Čeká na občana');
+      await logOut();
+    });
+
+    step('Jana answers with a photograph from My documents, by keyboard', async () => {
+      await page.goto(url('/login/demo'));
+      await clickAndLoad(page.getByRole('button', { name: 'Přihlásit jako Jana Dvořáková', exact: true }));
+      await page.goto(url('/submissions'));
+      await clickAndLoad(page.locator('#submissions li', { hasText: 'Hlášení závady' }).getByRole('link'));
+      assert.equal(await text(page.locator('#submission-state')), 'Čeká na vás');
+      assert.match(await text(page.locator('#timeline')), /Pošlete prosím fotografii sloupu/);
+      // Sent empty first: the message is asked for at its field, the choice kept.
+      await page.getByLabel(/^Nájemní smlouva\.pdf/).check();
+      await clickAndLoad(page.getByRole('button', { name: 'Odeslat úřadu', exact: true }));
+      assert.equal(await text(page.locator('#reply-message-error')), 'Napište zprávu úřadu.');
+      assert.ok(await page.getByLabel(/^Nájemní smlouva\.pdf/).isChecked(), 'the choice is kept');
+      await snapshot('reply with an error');
+      await page.getByLabel('Zpráva úřadu').focus();
+      await page.keyboard.type('Číslo sloupu je na smlouvě, posílám ji.');
+      // On through her documents' boxes to the button.
+      for (let presses = 0; presses < 20 && (await page.evaluate(() => document.activeElement?.id)) !== 'reply-send'; presses++) {
+        await page.keyboard.press('Tab');
+      }
+      assert.equal(await page.evaluate(() => document.activeElement?.id), 'reply-send');
+      await Promise.all([page.waitForEvent('load'), page.keyboard.press('Enter')]);
+      assert.equal(await text(page.locator('main [role="status"]')), 'Vaše odpověď je odeslána úřadu.');
+      assert.equal(await text(page.locator('#submission-state')), 'Vyřizuje se');
+      assertNoBrokenSubresources();
+      await snapshot('reply sent');
+      await logOut();
+    });
+    accessible('reply with an error');
+    accessible('reply sent');
+
+    step("the official reads Jana's answer, downloads its document and resolves the report", async () => {
+      await submit(await staffLogin('urednik'));
+      await page.goto(url('/office'));
+      await clickAndLoad(page.getByRole('main').getByRole('link', { name: 'Veřejný prostor' }));
+      await clickAndLoad(page.locator('#queue tbody tr', { hasText: 'Hlášení závady' }).getByRole('link'));
+      assert.match(await text(page.locator('#timeline')), /Odpověď občana.*Číslo sloupu je na smlouvě, posílám ji\./);
+      const links = page.locator('#documents a');
+      assert.equal(await links.count(), 2, 'what the report came with and what the answer sent');
+      const download = await page.request.get(url(await links.nth(1).getAttribute('href')));
+      assert.equal(download.status(), 200);
+      assert.ok((await download.body()).subarray(0, 5).equals(Buffer.from('%PDF-')));
+      await snapshot('submission with the citizen\'s answer');
+      await page.getByLabel('Zpráva občanovi nebo poznámka').fill('Lampu jsme opravili.');
+      await clickAndLoad(page.getByRole('button', { name: 'Vyřídit', exact: true }));
+      assert.equal(await text(page.locator('#submission-state')), 'Vyřízeno');
+      await logOut();
+    });
+    accessible("submission with the citizen's answer");
 
     step('Jana sees the resolution and the message on her dashboard and in "Moje podání"', async () => {
       await page.goto(url('/login/demo'));
@@ -1506,6 +1591,7 @@ describe('Obcan portal in a browser without JavaScript', () => {
       assert.match(await text(page.locator('#inbox')), /Podání vyřízeno: Nový řidičský průkaz – končí platnost PO-1\/\d{4}.*Nový průkaz si můžete vyzvednout/);
       await snapshot('dashboard with news from the office');
       await page.goto(url('/submissions'));
+      assert.match(await text(page.locator('#submissions li', { hasText: 'Hlášení závady' })), /Vyřízeno/);
       const row = page.locator('#submissions li', { hasText: 'Nový řidičský průkaz – končí platnost' });
       assert.match(await text(row), /Vyřízeno/);
       await clickAndLoad(row.getByRole('link'));

@@ -302,6 +302,15 @@ impl FormTexts {
 }
 
 impl OfficeTexts {
+    pub(crate) fn state(&self, state: obcan_core::submissions::SubmissionState) -> &'static str {
+        obcan_core::submissions::SubmissionState::ALL
+            .iter()
+            .position(|s| *s == state)
+            .and_then(|index| self.states.get(index))
+            .copied()
+            .unwrap_or_default()
+    }
+
     pub(crate) fn step(&self, step: obcan_core::submissions::OfficeStep) -> &'static str {
         obcan_core::submissions::OfficeStep::ALL
             .iter()
@@ -763,6 +772,8 @@ pub(crate) struct OfficeTexts {
     pub nobody: &'static str,
     /// In the order of `OfficeStep::ALL`.
     pub steps: [&'static str; 5],
+    /// In the order of `SubmissionState::ALL`, as the office says them.
+    pub states: [&'static str; 6],
     pub agenda_key: &'static str,
     pub agenda_key_hint: &'static str,
     pub invalid_key: &'static str,

@@ -150,7 +150,7 @@ pub(crate) async fn page(
                 deadline: t.date(receipt.deadline_on, language),
                 urgency,
                 urgency_text: urgency_text(t, urgency),
-                state: t.submissions.state(receipt.state),
+                state: t.office.state(receipt.state),
                 assigned: queued
                     .assigned_to
                     .and_then(|id| names.get(&id).cloned())
@@ -332,7 +332,7 @@ async fn show(
         deadline: t.date(receipt.deadline_on, language),
         urgency,
         urgency_text: urgency_text(t, urgency),
-        state: t.submissions.state(receipt.state),
+        state: t.office.state(receipt.state),
         state_id: receipt.state.as_str(),
         assigned: name_of(worked.assigned_to),
         content,
