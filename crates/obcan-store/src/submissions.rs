@@ -404,18 +404,7 @@ impl Submissions<'_> {
             class,
         };
         open_in(self.store, &mut tx, &new_file, FILED_THROUGH_PORTAL, now).await?;
-        for (document, content) in copies {
-            insert_document_in(
-                &mut tx,
-                key,
-                file,
-                document,
-                content,
-                now,
-                FILED_THROUGH_PORTAL,
-            )
-            .await?;
-        }
+        enter_copies(&mut tx, key, file, copies, now).await?;
 
         let id = SubmissionId::random();
         let raw_id = id.to_string();
@@ -547,36 +536,17 @@ impl Submissions<'_> {
         let Some(to) = from.after_reply() else {
             return Ok(Replied::Settled(from));
         };
-        sqlx::query("UPDATE submissions SET state = $1, updated_at = $2 WHERE id = $3")
-            .bind(to.as_str())
-            .bind(now.as_second())
-            .bind(&raw_id)
-            .execute(&mut *tx)
-            .await?;
-        let seq = next_seq(&mut tx, &raw_id).await?;
-        sqlx::query(
-            "INSERT INTO submission_events (submission_id, seq, at, kind, actor, state, text,              for_citizen) VALUES ($1, $2, $3, $4, 'citizen', $5, $6, 1)",
-        )
-        .bind(&raw_id)
-        .bind(seq)
-        .bind(now.as_second())
-        .bind(TimelineKind::Replied.as_str())
-        .bind((to != from).then_some(to.as_str()))
-        .bind(key.seal_text(&event_place(&raw_id, seq), reply.message.as_str())?)
-        .execute(&mut *tx)
-        .await?;
-        for (document, content) in copies {
-            insert_document_in(
-                &mut tx,
-                key,
-                file,
-                document,
-                content,
-                now,
-                FILED_THROUGH_PORTAL,
-            )
-            .await?;
-        }
+        let entry = Entry {
+            kind: TimelineKind::Replied,
+            actor: CITIZEN,
+            from,
+            to,
+            text: Some((key, reply.message.as_str())),
+            for_citizen: true,
+            assign: None,
+        };
+        entry.write(&mut tx, &raw_id, now).await?;
+        enter_copies(&mut tx, key, file, copies, now).await?;
         let event = AuditEvent::new(
             now,
             Actor::Citizen(*reply.citizen),
@@ -622,25 +592,16 @@ impl Submissions<'_> {
         }
         let file = RecordFileId::parse(&row.try_get::<String, _>("record_file_id")?)
             .ok_or_else(|| corrupt("record_file_id"))?;
-        let withdrawn = SubmissionState::Withdrawn;
-        sqlx::query("UPDATE submissions SET state = $1, updated_at = $2 WHERE id = $3")
-            .bind(withdrawn.as_str())
-            .bind(now.as_second())
-            .bind(&raw_id)
-            .execute(&mut *tx)
-            .await?;
-        let seq = next_seq(&mut tx, &raw_id).await?;
-        sqlx::query(
-            "INSERT INTO submission_events (submission_id, seq, at, kind, actor, state, \
-             for_citizen) VALUES ($1, $2, $3, $4, 'citizen', $5, 1)",
-        )
-        .bind(&raw_id)
-        .bind(seq)
-        .bind(now.as_second())
-        .bind(TimelineKind::Withdrawn.as_str())
-        .bind(withdrawn.as_str())
-        .execute(&mut *tx)
-        .await?;
+        let entry = Entry {
+            kind: TimelineKind::Withdrawn,
+            actor: CITIZEN,
+            from: state,
+            to: SubmissionState::Withdrawn,
+            text: None,
+            for_citizen: true,
+            assign: None,
+        };
+        entry.write(&mut tx, &raw_id, now).await?;
         let event = AuditEvent::new(now, Actor::Citizen(*citizen), Action::SubmissionWithdrawn)
             .about_record_file(file)
             .with("submission", raw_id)
@@ -735,42 +696,25 @@ impl Submissions<'_> {
         };
         let file = RecordFileId::parse(&row.try_get::<String, _>("record_file_id")?)
             .ok_or_else(|| corrupt("record_file_id"))?;
-        let staff = acting.by.to_string();
-        let assign = (step == OfficeStep::TakeUp).then_some(staff.as_str());
-        sqlx::query(
-            "UPDATE submissions SET state = $1, assigned_to = COALESCE($2, assigned_to), \
-             updated_at = $3 WHERE id = $4",
-        )
-        .bind(to.as_str())
-        .bind(assign)
-        .bind(acting.at.as_second())
-        .bind(&raw_id)
-        .execute(&mut *tx)
-        .await?;
-        let seq = next_seq(&mut tx, &raw_id).await?;
-        let sealed = match text {
-            Some(text) => {
-                let key = Vault::new(self.store)
+        let key = match text {
+            Some(_) => Some(
+                Vault::new(self.store)
                     .data_key_in(&mut tx, &owner_of(file), acting.at)
-                    .await?;
-                Some(key.seal_text(&event_place(&raw_id, seq), text.as_str())?)
-            }
+                    .await?,
+            ),
             None => None,
         };
-        sqlx::query(
-            "INSERT INTO submission_events (submission_id, seq, at, kind, actor, state, text, \
-             for_citizen) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(&raw_id)
-        .bind(seq)
-        .bind(acting.at.as_second())
-        .bind(step.kind().as_str())
-        .bind(format!("staff:{staff}"))
-        .bind((to != from).then_some(to.as_str()))
-        .bind(sealed)
-        .bind(i64::from(step.for_citizen()))
-        .execute(&mut *tx)
-        .await?;
+        let staff = acting.by.to_string();
+        let entry = Entry {
+            kind: step.kind(),
+            actor: &format!("staff:{staff}"),
+            from,
+            to,
+            text: key.as_ref().zip(text.map(Message::as_str)),
+            for_citizen: step.for_citizen(),
+            assign: (step == OfficeStep::TakeUp).then_some(staff.as_str()),
+        };
+        entry.write(&mut tx, &raw_id, acting.at).await?;
         let event = acting
             .event(Action::SubmissionWorked, file)
             .with("submission", raw_id)
@@ -932,6 +876,77 @@ fn assigned(row: &AnyRow) -> Result<Option<StaffId>, StoreError> {
             StaffId::parse(&id).map_err(|_| StoreError::Corrupt(format!("assigned_to {id:?}")))
         })
         .transpose()
+}
+
+/// Enters the citizen's documents copied under the file's key in the file,
+/// as filed through the portal.
+async fn enter_copies(
+    tx: &mut Transaction<'static, Any>,
+    key: &DataKey,
+    file: RecordFileId,
+    copies: &[Copied],
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    for (document, content) in copies {
+        insert_document_in(tx, key, file, document, content, now, FILED_THROUGH_PORTAL).await?;
+    }
+    Ok(())
+}
+
+/// Who a citizen's entries are by.
+const CITIZEN: &str = "citizen";
+
+/// A step on a submission: its timeline entry, and the state it leaves it in.
+struct Entry<'a> {
+    kind: TimelineKind,
+    actor: &'a str,
+    from: SubmissionState,
+    to: SubmissionState,
+    /// The message or note, sealed under the file's key.
+    text: Option<(&'a DataKey, &'a str)>,
+    for_citizen: bool,
+    /// The official it assigns the submission to.
+    assign: Option<&'a str>,
+}
+
+impl Entry<'_> {
+    async fn write(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        raw_id: &str,
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE submissions SET state = $1, assigned_to = COALESCE($2, assigned_to), \
+             updated_at = $3 WHERE id = $4",
+        )
+        .bind(self.to.as_str())
+        .bind(self.assign)
+        .bind(at.as_second())
+        .bind(raw_id)
+        .execute(&mut **tx)
+        .await?;
+        let seq = next_seq(tx, raw_id).await?;
+        let sealed = self
+            .text
+            .map(|(key, text)| key.seal_text(&event_place(raw_id, seq), text))
+            .transpose()?;
+        sqlx::query(
+            "INSERT INTO submission_events (submission_id, seq, at, kind, actor, state, text, \
+             for_citizen) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(raw_id)
+        .bind(seq)
+        .bind(at.as_second())
+        .bind(self.kind.as_str())
+        .bind(self.actor)
+        .bind((self.to != self.from).then_some(self.to.as_str()))
+        .bind(sealed)
+        .bind(i64::from(self.for_citizen))
+        .execute(&mut **tx)
+        .await?;
+        Ok(())
+    }
 }
 
 /// Takes the submission's row for the transaction before it is read: a

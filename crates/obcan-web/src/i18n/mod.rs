@@ -290,54 +290,58 @@ pub(crate) struct SubmissionTexts {
     pub reply_settled: &'static str,
 }
 
+/// The text of `value` among `texts`, given in the order of `all`.
+fn in_order_of<T: PartialEq>(all: &[T], value: &T, texts: &[&'static str]) -> &'static str {
+    all.iter()
+        .position(|each| each == value)
+        .and_then(|index| texts.get(index))
+        .copied()
+        .unwrap_or_default()
+}
+
 impl FormTexts {
     pub(crate) fn situation(&self, situation: obcan_core::forms::LifeSituation) -> &'static str {
-        obcan_core::forms::LifeSituation::ALL
-            .iter()
-            .position(|s| *s == situation)
-            .and_then(|index| self.situations.get(index))
-            .copied()
-            .unwrap_or_default()
+        in_order_of(
+            &obcan_core::forms::LifeSituation::ALL,
+            &situation,
+            &self.situations,
+        )
     }
 }
 
 impl OfficeTexts {
     pub(crate) fn state(&self, state: obcan_core::submissions::SubmissionState) -> &'static str {
-        obcan_core::submissions::SubmissionState::ALL
-            .iter()
-            .position(|s| *s == state)
-            .and_then(|index| self.states.get(index))
-            .copied()
-            .unwrap_or_default()
+        in_order_of(
+            &obcan_core::submissions::SubmissionState::ALL,
+            &state,
+            &self.states,
+        )
     }
 
     pub(crate) fn step(&self, step: obcan_core::submissions::OfficeStep) -> &'static str {
-        obcan_core::submissions::OfficeStep::ALL
-            .iter()
-            .position(|s| *s == step)
-            .and_then(|index| self.steps.get(index))
-            .copied()
-            .unwrap_or_default()
+        in_order_of(
+            &obcan_core::submissions::OfficeStep::ALL,
+            &step,
+            &self.steps,
+        )
     }
 }
 
 impl SubmissionTexts {
     pub(crate) fn state(&self, state: obcan_core::submissions::SubmissionState) -> &'static str {
-        obcan_core::submissions::SubmissionState::ALL
-            .iter()
-            .position(|s| *s == state)
-            .and_then(|index| self.states.get(index))
-            .copied()
-            .unwrap_or_default()
+        in_order_of(
+            &obcan_core::submissions::SubmissionState::ALL,
+            &state,
+            &self.states,
+        )
     }
 
     pub(crate) fn event(&self, kind: obcan_core::submissions::TimelineKind) -> &'static str {
-        obcan_core::submissions::TimelineKind::ALL
-            .iter()
-            .position(|k| *k == kind)
-            .and_then(|index| self.events.get(index))
-            .copied()
-            .unwrap_or_default()
+        in_order_of(
+            &obcan_core::submissions::TimelineKind::ALL,
+            &kind,
+            &self.events,
+        )
     }
 }
 

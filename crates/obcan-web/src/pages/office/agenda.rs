@@ -17,14 +17,15 @@ use obcan_core::documents::DocumentId;
 use obcan_core::policy::Permission;
 use obcan_core::staff::{AgendaId, StaffId};
 use obcan_core::submissions::{Message, MessageError, OfficeStep, SubmissionId, SubmissionState};
-use obcan_store::{Acting, Agenda, StepRefused, TimelineEntry};
+use obcan_store::{Agenda, StepRefused, TimelineEntry};
 use serde::Deserialize;
 
+use super::{acting, filed_download};
 use crate::authz::{SignedInStaff, need};
 use crate::client_ip::ClientIp;
 use crate::error::WebError;
 use crate::i18n::Texts;
-use crate::pages::documents::{content_disposition, human_size, stored_content_response};
+use crate::pages::documents::human_size;
 use crate::pages::forms::fields::{AnswerLine, answer_lines};
 use crate::pages::forms::title_of;
 use crate::pages::{Chrome, Section, ValidForm, local_time, render, render_with_status};
@@ -371,33 +372,10 @@ pub(crate) async fn document(
         .file_in(id, key)
         .await?
         .ok_or(WebError::NotFound)?;
-    let records = state.store.records();
-    let filed = records
-        .documents(file)
-        .await?
-        .into_iter()
-        .find(|filed| filed.id == document)
-        .ok_or(WebError::NotFound)?;
-    let content = records
-        .content(file, document)
-        .await?
-        .ok_or(WebError::NotFound)?;
-    let acting = Acting {
-        by: staff.grants.id,
-        at: state.now(),
-        ip: ip.text(),
-    };
-    let event = acting
+    let event = acting(&state, &staff, &ip)
         .event(Action::RecordDocumentRead, file)
-        .with("document", document.to_string())
         .with("submission", id.to_string());
-    state.store.audit().append(&event).await?;
-    stored_content_response(
-        content,
-        &filed.media_type,
-        filed.size,
-        &content_disposition("attachment", filed.name.as_str()),
-    )
+    filed_download(&state, file, document, event).await
 }
 
 fn staff_of(entry: &TimelineEntry) -> Option<StaffId> {
@@ -441,15 +419,16 @@ pub(crate) async fn work(
             .await;
         }
     };
-    let acting = Acting {
-        by: staff.grants.id,
-        at: state.now(),
-        ip: ip.text(),
-    };
     match state
         .store
         .submissions()
-        .work(submission, key, step, text.as_ref(), &acting)
+        .work(
+            submission,
+            key,
+            step,
+            text.as_ref(),
+            &acting(&state, &staff, &ip),
+        )
         .await?
     {
         Ok(_) => Ok(Redirect::to(&format!(

@@ -14,13 +14,58 @@ pub(crate) mod staff;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
+use obcan_core::audit::AuditEvent;
+use obcan_core::documents::DocumentId;
 use obcan_core::policy::Permission;
-use obcan_store::Agenda;
+use obcan_core::records::RecordFileId;
+use obcan_store::{Acting, Agenda};
 
+use super::documents::{content_disposition, stored_content_response};
 use super::{Chrome, Section, render};
 use crate::authz::{SignedInStaff, need};
+use crate::client_ip::ClientIp;
 use crate::error::WebError;
 use crate::state::AppState;
+
+/// The staff member acting now, as the store's audited steps record them.
+fn acting<N>(state: &AppState, staff: &SignedInStaff<N>, ip: &ClientIp) -> Acting {
+    Acting {
+        by: staff.grants.id,
+        at: state.now(),
+        ip: ip.text(),
+    }
+}
+
+/// A file's document as it was filed, its read audited as `event` says.
+async fn filed_download(
+    state: &AppState,
+    file: RecordFileId,
+    document: DocumentId,
+    event: AuditEvent,
+) -> Result<Response, WebError> {
+    let records = state.store.records();
+    let filed = records
+        .documents(file)
+        .await?
+        .into_iter()
+        .find(|filed| filed.id == document)
+        .ok_or(WebError::NotFound)?;
+    let content = records
+        .content(file, document)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    state
+        .store
+        .audit()
+        .append(&event.with("document", document.to_string()))
+        .await?;
+    stored_content_response(
+        content,
+        &filed.media_type,
+        filed.size,
+        &content_disposition("attachment", filed.name.as_str()),
+    )
+}
 
 /// A link on the staff home.
 #[derive(Debug)]

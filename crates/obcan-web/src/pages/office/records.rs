@@ -14,14 +14,11 @@ use obcan_core::records::{
     FileState, FileTitle, FilingPlan, HoldReason, Outcome, ProposalId, ProposalState, RecordFileId,
     RetentionSign,
 };
-use obcan_store::{
-    Acting, ItemOutcome, NewFile, NewFiledDocument, ProposalSummary, RecordFile, Refused,
-};
+use obcan_store::{ItemOutcome, NewFile, NewFiledDocument, ProposalSummary, RecordFile, Refused};
 use serde::Deserialize;
 
-use super::super::documents::{
-    content_disposition, human_size, refusal_text, stored_content_response,
-};
+use super::super::documents::{human_size, refusal_text};
+use super::{acting, filed_download};
 use crate::authz::{SignedInStaff, need};
 use crate::client_ip::ClientIp;
 use crate::documents::check_into;
@@ -37,14 +34,6 @@ pub(crate) use export::export;
 type Manager = SignedInStaff<need::ManageRecords>;
 
 const PATH: &str = "/office/records";
-
-fn acting(state: &AppState, manager: &Manager, ip: &ClientIp) -> Acting {
-    Acting {
-        by: manager.grants.id,
-        at: state.now(),
-        ip: ip.text(),
-    }
-}
 
 fn today(state: &AppState) -> jiff::civil::Date {
     state.now().to_zoned(obcan_core::time::office_zone()).date()
@@ -427,27 +416,8 @@ pub(crate) async fn download(
 ) -> Result<Response, WebError> {
     let id = file_id(&id)?;
     let document = DocumentId::parse(&document).ok_or(WebError::NotFound)?;
-    let records = state.store.records();
-    let filed = records
-        .documents(id)
-        .await?
-        .into_iter()
-        .find(|filed| filed.id == document)
-        .ok_or(WebError::NotFound)?;
-    let content = records
-        .content(id, document)
-        .await?
-        .ok_or(WebError::NotFound)?;
-    let event = acting(&state, &manager, &ip)
-        .event(Action::RecordDocumentRead, id)
-        .with("document", document.to_string());
-    state.store.audit().append(&event).await?;
-    stored_content_response(
-        content,
-        &filed.media_type,
-        filed.size,
-        &content_disposition("attachment", filed.name.as_str()),
-    )
+    let event = acting(&state, &manager, &ip).event(Action::RecordDocumentRead, id);
+    filed_download(&state, id, document, event).await
 }
 
 pub(crate) async fn close(

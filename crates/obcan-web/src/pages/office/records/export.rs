@@ -28,7 +28,8 @@ use obcan_formats::zip_stream::ZipStream;
 use obcan_store::{FILED_THROUGH_PORTAL, FiledDocument, RecordFile};
 use tokio::sync::mpsc;
 
-use super::{Manager, acting, detail_page, file_id};
+use super::super::acting;
+use super::{Manager, detail_page, file_id};
 use crate::client_ip::ClientIp;
 use crate::error::WebError;
 use crate::pages::documents::{content_disposition, private_download};
