@@ -525,14 +525,17 @@ impl Submissions<'_> {
         ip: Option<String>,
     ) -> Result<Replied, StoreError> {
         let raw_id = reply.submission.to_string();
-        let mut tx = self.store.backend.begin_write(&self.store.pool).await?;
-        lock(&mut tx, &raw_id).await?;
-        let row = sqlx::query("SELECT state, reference FROM submissions WHERE id = $1")
-            .bind(&raw_id)
-            .fetch_one(&mut *tx)
+        let (mut tx, found) = self
+            .begin_step(&raw_id, Whose::Citizen(reply.citizen))
             .await?;
-        let from = SubmissionState::parse(&row.try_get::<String, _>("state")?)
-            .ok_or_else(|| StoreError::Corrupt(format!("submission {raw_id}: state")))?;
+        let Some(Stepped {
+            state: from,
+            reference,
+            ..
+        }) = found
+        else {
+            return Ok(Replied::NotFound);
+        };
         let Some(to) = from.after_reply() else {
             return Ok(Replied::Settled(from));
         };
@@ -554,7 +557,7 @@ impl Submissions<'_> {
         )
         .about_record_file(file)
         .with("submission", raw_id)
-        .with("reference", row.try_get::<String, _>("reference")?)
+        .with("reference", reference)
         .with("attachments", copies.len().to_string())
         .from_ip(ip);
         append_in(&mut tx, self.store.backend, &event).await?;
@@ -571,27 +574,18 @@ impl Submissions<'_> {
         ip: Option<String>,
     ) -> Result<Withdrawal, StoreError> {
         let raw_id = id.to_string();
-        let mut tx = self.store.backend.begin_write(&self.store.pool).await?;
-        lock(&mut tx, &raw_id).await?;
-        let row = sqlx::query(
-            "SELECT state, reference, record_file_id FROM submissions \
-             WHERE id = $1 AND citizen_id = $2",
-        )
-        .bind(&raw_id)
-        .bind(citizen.to_string())
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(row) = row else {
+        let (mut tx, found) = self.begin_step(&raw_id, Whose::Citizen(citizen)).await?;
+        let Some(Stepped {
+            state,
+            reference,
+            file,
+        }) = found
+        else {
             return Ok(Withdrawal::NotFound);
         };
-        let corrupt = |what: &str| StoreError::Corrupt(format!("submission {raw_id}: {what}"));
-        let state = SubmissionState::parse(&row.try_get::<String, _>("state")?)
-            .ok_or_else(|| corrupt("state"))?;
         if state.is_settled() {
             return Ok(Withdrawal::Settled(state));
         }
-        let file = RecordFileId::parse(&row.try_get::<String, _>("record_file_id")?)
-            .ok_or_else(|| corrupt("record_file_id"))?;
         let entry = Entry {
             kind: TimelineKind::Withdrawn,
             actor: CITIZEN,
@@ -605,7 +599,7 @@ impl Submissions<'_> {
         let event = AuditEvent::new(now, Actor::Citizen(*citizen), Action::SubmissionWithdrawn)
             .about_record_file(file)
             .with("submission", raw_id)
-            .with("reference", row.try_get::<String, _>("reference")?)
+            .with("reference", reference)
             .from_ip(ip);
         append_in(&mut tx, self.store.backend, &event).await?;
         tx.commit().await?;
@@ -675,27 +669,18 @@ impl Submissions<'_> {
         acting: &Acting,
     ) -> Result<Result<SubmissionState, StepRefused>, StoreError> {
         let raw_id = id.to_string();
-        let mut tx = self.store.backend.begin_write(&self.store.pool).await?;
-        lock(&mut tx, &raw_id).await?;
-        let row = sqlx::query(
-            "SELECT state, reference, record_file_id FROM submissions \
-             WHERE id = $1 AND agenda = $2",
-        )
-        .bind(&raw_id)
-        .bind(agenda.as_str())
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(row) = row else {
+        let (mut tx, found) = self.begin_step(&raw_id, Whose::Agenda(agenda)).await?;
+        let Some(Stepped {
+            state: from,
+            reference,
+            file,
+        }) = found
+        else {
             return Ok(Err(StepRefused::NotFound));
         };
-        let corrupt = |what: &str| StoreError::Corrupt(format!("submission {raw_id}: {what}"));
-        let from = SubmissionState::parse(&row.try_get::<String, _>("state")?)
-            .ok_or_else(|| corrupt("state"))?;
         let Some(to) = step.from(from) else {
             return Ok(Err(StepRefused::NotNow(from)));
         };
-        let file = RecordFileId::parse(&row.try_get::<String, _>("record_file_id")?)
-            .ok_or_else(|| corrupt("record_file_id"))?;
         let key = match text {
             Some(_) => Some(
                 Vault::new(self.store)
@@ -718,12 +703,52 @@ impl Submissions<'_> {
         let event = acting
             .event(Action::SubmissionWorked, file)
             .with("submission", raw_id)
-            .with("reference", row.try_get::<String, _>("reference")?)
+            .with("reference", reference)
             .with("step", step.as_str())
             .with("state", to.as_str());
         append_in(&mut tx, self.store.backend, &event).await?;
         tx.commit().await?;
         Ok(Ok(to))
+    }
+
+    /// Begins a step's transaction holding the submission's row (see
+    /// [`lock`]), and reads what the step needs of it, if it is `whose`.
+    async fn begin_step(
+        &self,
+        raw_id: &str,
+        whose: Whose<'_>,
+    ) -> Result<(Transaction<'static, Any>, Option<Stepped>), StoreError> {
+        let mut tx = self.store.backend.begin_write(&self.store.pool).await?;
+        lock(&mut tx, raw_id).await?;
+        let (sql, owner) = match whose {
+            Whose::Citizen(citizen) => (
+                "SELECT state, reference, record_file_id FROM submissions \
+                 WHERE id = $1 AND citizen_id = $2",
+                citizen.to_string(),
+            ),
+            Whose::Agenda(agenda) => (
+                "SELECT state, reference, record_file_id FROM submissions \
+                 WHERE id = $1 AND agenda = $2",
+                agenda.as_str().to_owned(),
+            ),
+        };
+        let row = sqlx::query(sql)
+            .bind(raw_id)
+            .bind(owner)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(row) = row else {
+            return Ok((tx, None));
+        };
+        let corrupt = |what: &str| StoreError::Corrupt(format!("submission {raw_id}: {what}"));
+        let stepped = Stepped {
+            state: SubmissionState::parse(&row.try_get::<String, _>("state")?)
+                .ok_or_else(|| corrupt("state"))?,
+            reference: row.try_get("reference")?,
+            file: RecordFileId::parse(&row.try_get::<String, _>("record_file_id")?)
+                .ok_or_else(|| corrupt("record_file_id"))?,
+        };
+        Ok((tx, Some(stepped)))
     }
 
     /// A submission's row opened: its receipt, file, the file's key and the
@@ -891,6 +916,21 @@ async fn enter_copies(
         insert_document_in(tx, key, file, document, content, now, FILED_THROUGH_PORTAL).await?;
     }
     Ok(())
+}
+
+/// Whose a submission must be for a step on it: the citizen's who filed
+/// it, or in the agenda it came to.
+#[derive(Debug, Clone, Copy)]
+enum Whose<'a> {
+    Citizen(&'a CitizenId),
+    Agenda(&'a AgendaKey),
+}
+
+/// What a step reads of the submission it is taken on.
+struct Stepped {
+    state: SubmissionState,
+    reference: String,
+    file: RecordFileId,
 }
 
 /// Who a citizen's entries are by.

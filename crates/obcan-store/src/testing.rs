@@ -209,3 +209,50 @@ impl TestS3 {
         }
     }
 }
+
+/// A document of `bytes`, a PDF named `name`, uploaded by the citizen at
+/// `now` into their storage.
+pub async fn document(
+    store: &Store,
+    citizen: &obcan_core::citizen::CitizenId,
+    name: &str,
+    bytes: &[u8],
+    now: jiff::Timestamp,
+) -> Result<obcan_core::documents::DocumentId, StoreError> {
+    use obcan_core::audit::{Action, Actor, AuditEvent};
+    use obcan_core::documents::{DocumentId, DocumentName, Origin, Quota};
+    let documents = store.documents();
+    let mut upload = documents.begin_upload(citizen, now).await?;
+    upload.write(bytes).await?;
+    let content = upload.finish().await?;
+    let id = DocumentId::random();
+    let document = crate::NewDocument {
+        id,
+        name: DocumentName::parse(name)
+            .map_err(|_| StoreError::Corrupt(format!("a test document's name {name:?}")))?,
+        folder: None,
+        media_type: "application/pdf".into(),
+        origin: Origin::Uploaded,
+    };
+    let event =
+        AuditEvent::new(now, Actor::Citizen(*citizen), Action::DocumentUploaded).about_document(id);
+    documents
+        .record(citizen, document, content, Quota::default(), &event)
+        .await?
+        .map_err(|_| StoreError::Corrupt("a test document over the quota".into()))?;
+    Ok(id)
+}
+
+/// Everything `content` serves.
+pub async fn read_all(mut content: crate::Content) -> Result<Vec<u8>, StoreError> {
+    use futures_util::StreamExt as _;
+    let mut bytes = Vec::new();
+    while let Some(chunk) = content.stream.next().await {
+        match chunk {
+            Ok(chunk) => bytes.extend_from_slice(&chunk),
+            Err(crate::ContentError::Damaged(damage)) => return Err(damage.into()),
+            Err(crate::ContentError::Blob(error)) => return Err(error.into()),
+        }
+    }
+    Ok(bytes)
+}

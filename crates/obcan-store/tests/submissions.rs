@@ -7,11 +7,11 @@
 use jiff::Timestamp;
 use obcan_core::audit::{Action, Actor, AuditEvent};
 use obcan_core::citizen::CitizenId;
-use obcan_core::documents::{DocumentId, DocumentName, Origin, Quota};
+use obcan_core::documents::DocumentId;
 use obcan_core::forms::{Answers, BUILT_IN, DraftId, FormDefinition, Value};
 use obcan_core::submissions::{SubmissionState, TimelineKind};
 use obcan_store::testing::TestDatabase;
-use obcan_store::{Filed, Filing, NewDocument, Receipt, Store};
+use obcan_store::{Filed, Filing, Receipt, Store};
 use sha2::{Digest as _, Sha256};
 use sqlx::Row as _;
 
@@ -81,38 +81,6 @@ fn receipt(filed: Filed) -> Receipt {
         Filed::New(receipt) | Filed::Already(receipt) => receipt,
         other => panic!("not filed: {other:?}"),
     }
-}
-
-/// A document in the citizen's storage.
-async fn upload(store: &Store, citizen: &CitizenId, name: &str, bytes: &[u8]) -> DocumentId {
-    let documents = store.documents();
-    let mut upload = documents.begin_upload(citizen, at(2)).await.unwrap();
-    upload.write(bytes).await.unwrap();
-    let content = upload.finish().await.unwrap();
-    let id = DocumentId::random();
-    let document = NewDocument {
-        id,
-        name: DocumentName::parse(name).unwrap(),
-        folder: None,
-        media_type: "application/pdf".into(),
-        origin: Origin::Uploaded,
-    };
-    let event = AuditEvent::new(at(2), Actor::Citizen(*citizen), Action::DocumentUploaded);
-    documents
-        .record(citizen, document, content, Quota::default(), &event)
-        .await
-        .unwrap()
-        .unwrap();
-    id
-}
-
-async fn read_all(mut content: obcan_store::Content) -> Vec<u8> {
-    use futures_util::StreamExt as _;
-    let mut bytes = Vec::new();
-    while let Some(chunk) = content.stream.next().await {
-        bytes.extend_from_slice(&chunk.unwrap());
-    }
-    bytes
 }
 
 /// The blobs the local blob store holds.
@@ -277,7 +245,9 @@ async fn attached_documents_are_copied_into_the_submissions_file() {
     let store = &db.store;
     let jana = citizen(store, "filing-attachments").await;
     let pension = b"%PDF-1.7 rozhodnuti o duchodu".repeat(5000);
-    let attached = upload(store, &jana, "duchod.pdf", &pension).await;
+    let attached = obcan_store::testing::document(store, &jana, "duchod.pdf", &pension, at(2))
+        .await
+        .unwrap();
     let id = draft(store, &jana).await;
 
     // A document that is gone refuses the filing whole: no file, no copy,
@@ -308,7 +278,7 @@ async fn attached_documents_are_copied_into_the_submissions_file() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(read_all(copy).await, pension);
+    assert_eq!(obcan_store::testing::read_all(copy).await.unwrap(), pension);
     assert_eq!(blob_count(&db), blobs + 1);
 
     // The citizen's own document stays theirs, and a retry copies nothing.

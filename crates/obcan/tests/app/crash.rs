@@ -14,13 +14,11 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use jiff::Timestamp;
-use obcan_core::audit::{Action, Actor, AuditEvent};
 use obcan_core::citizen::CitizenId;
-use obcan_core::documents::{DocumentId, DocumentName, Origin, Quota};
+use obcan_core::documents::DocumentId;
 use obcan_core::forms::{Answers, BUILT_IN, DraftId, FormDefinition, Value};
 use obcan_core::submissions::SubmissionId;
-use obcan_store::NewDocument;
-use obcan_store::testing::TestDatabase;
+use obcan_store::testing::{self, TestDatabase};
 use sha2::{Digest as _, Sha256};
 use tokio::io::AsyncBufReadExt as _;
 use tokio::sync::mpsc;
@@ -41,7 +39,9 @@ async fn every_returned_receipt_outlives_sigkill() {
     let mut client = Client::log_in(&server.base).await;
     let jana = client.citizen(&db).await;
     let photo = random.bytes(PHOTO_BYTES);
-    let photo_id = upload(&db, &jana, &photo).await;
+    let photo_id = testing::document(&db.store, &jana, "lampa.pdf", &photo, now())
+        .await
+        .unwrap();
     let form = problem_report();
 
     let mut drafts: HashMap<DraftId, Answers> = HashMap::new();
@@ -161,7 +161,7 @@ async fn check(
                 .unwrap()
                 .unwrap();
             assert!(
-                read_all(content).await == photo,
+                testing::read_all(content).await.unwrap() == photo,
                 "photograph of {} intact",
                 receipt.id
             );
@@ -394,38 +394,6 @@ fn report(n: usize, photo: DocumentId) -> Answers {
     answers.set("misto", Value::One(format!("Školní {n}")));
     answers.set("fotografie", Value::Many(vec![photo.to_string()]));
     answers
-}
-
-/// The photograph, in Jana's documents.
-async fn upload(db: &TestDatabase, jana: &CitizenId, bytes: &[u8]) -> DocumentId {
-    let documents = db.store.documents();
-    let mut upload = documents.begin_upload(jana, now()).await.unwrap();
-    upload.write(bytes).await.unwrap();
-    let content = upload.finish().await.unwrap();
-    let id = DocumentId::random();
-    let document = NewDocument {
-        id,
-        name: DocumentName::parse("lampa.jpg").unwrap(),
-        folder: None,
-        media_type: "image/jpeg".into(),
-        origin: Origin::Uploaded,
-    };
-    let event = AuditEvent::new(now(), Actor::Citizen(*jana), Action::DocumentUploaded);
-    documents
-        .record(jana, document, content, Quota::default(), &event)
-        .await
-        .unwrap()
-        .unwrap();
-    id
-}
-
-async fn read_all(mut content: obcan_store::Content) -> Vec<u8> {
-    use futures_util::StreamExt as _;
-    let mut bytes = Vec::new();
-    while let Some(chunk) = content.stream.next().await {
-        bytes.extend_from_slice(&chunk.unwrap());
-    }
-    bytes
 }
 
 fn now() -> Timestamp {

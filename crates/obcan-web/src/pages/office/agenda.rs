@@ -400,54 +400,41 @@ pub(crate) async fn work(
     // An agenda without a key receives no submissions.
     let key = agenda.key.as_ref().ok_or(WebError::NotFound)?;
     let text = match Message::parse(&form.text) {
-        Ok(message) => Some(message),
-        Err(MessageError::Empty) if !step.needs_text() => None,
-        Err(error) => {
-            let problem = match error {
-                MessageError::Empty => t.office.step_text_required,
-                MessageError::Invalid => t.office.step_text_invalid,
-            };
-            return show(
-                &state,
-                &staff,
-                &ip,
-                &agenda_id,
-                &id,
-                form.text,
-                Some(problem),
-            )
-            .await;
-        }
+        Ok(message) => Ok(Some(message)),
+        Err(MessageError::Empty) if !step.needs_text() => Ok(None),
+        Err(MessageError::Empty) => Err(t.office.step_text_required),
+        Err(MessageError::Invalid) => Err(t.office.step_text_invalid),
     };
-    match state
-        .store
-        .submissions()
-        .work(
-            submission,
-            key,
-            step,
-            text.as_ref(),
-            &acting(&state, &staff, &ip),
-        )
-        .await?
-    {
-        Ok(_) => Ok(Redirect::to(&format!(
-            "/office/agendas/{}/submissions/{submission}",
-            agenda.id
-        ))
-        .into_response()),
-        Err(StepRefused::NotNow(_)) => {
-            show(
-                &state,
-                &staff,
-                &ip,
-                &agenda_id,
-                &id,
-                form.text,
-                Some(t.office.step_not_now),
+    let problem = match text {
+        Ok(text) => match state
+            .store
+            .submissions()
+            .work(
+                submission,
+                key,
+                step,
+                text.as_ref(),
+                &acting(&state, &staff, &ip),
             )
-            .await
-        }
-        Err(StepRefused::NotFound) => Err(WebError::NotFound),
-    }
+            .await?
+        {
+            Ok(_) => {
+                let page = format!("/office/agendas/{}/submissions/{submission}", agenda.id);
+                return Ok(Redirect::to(&page).into_response());
+            }
+            Err(StepRefused::NotNow(_)) => t.office.step_not_now,
+            Err(StepRefused::NotFound) => return Err(WebError::NotFound),
+        },
+        Err(problem) => problem,
+    };
+    show(
+        &state,
+        &staff,
+        &ip,
+        &agenda_id,
+        &id,
+        form.text,
+        Some(problem),
+    )
+    .await
 }
