@@ -90,7 +90,8 @@ pub fn decide(principal: &Principal, requirement: Requirement) -> Decision {
     }
 }
 
-fn permits(staff: &StaffGrants, permission: Permission) -> bool {
+/// Whether the staff member's grants give the permission.
+pub fn permits(staff: &StaffGrants, permission: Permission) -> bool {
     match permission {
         Permission::Office => true,
         Permission::ManageStaff | Permission::ManageOrganisation => staff.has(Role::Administrator),

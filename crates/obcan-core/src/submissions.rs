@@ -120,10 +120,12 @@ pub enum TimelineKind {
     Rejected,
     /// An internal note of the office's; the citizen does not see it.
     Note,
+    /// An official gave it to a colleague (or to themselves) to work.
+    Assigned,
 }
 
 impl TimelineKind {
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 9] = [
         Self::Received,
         Self::Withdrawn,
         Self::TakenUp,
@@ -132,6 +134,7 @@ impl TimelineKind {
         Self::Resolved,
         Self::Rejected,
         Self::Note,
+        Self::Assigned,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -144,6 +147,7 @@ impl TimelineKind {
             Self::Resolved => "resolved",
             Self::Rejected => "rejected",
             Self::Note => "note",
+            Self::Assigned => "assigned",
         }
     }
 

@@ -59,8 +59,9 @@ pub use sessions::{
 };
 pub use staff::{GrantChange, NewStaff, StaffDirectory, StaffMember};
 pub use submissions::{
-    FILED_THROUGH_PORTAL, Filed, Filing, Queued, Receipt, Replied, Reply, StepRefused, Submission,
-    Submissions, TimelineEntry, Withdrawal, Worked,
+    AssigneeFilter, FILED_THROUGH_PORTAL, Filed, Filing, QueueFilter, QueuePage, Queued, Receipt,
+    Replied, Reply, StateFilter, StepRefused, Submission, Submissions, TimelineEntry, Withdrawal,
+    Worked,
 };
 pub use throttle::LoginThrottle;
 pub use vault::{MasterKey, Vault};

@@ -144,7 +144,7 @@ impl<'a> StaffDirectory<'a> {
             .map(|member| member.grants()))
     }
 
-    /// Everyone, by login name, with their roles.
+    /// Everyone, by login name, with their roles and scopes.
     pub async fn list(&self) -> Result<Vec<StaffMember>, StoreError> {
         let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM staff ORDER BY login"))
             .fetch_all(&self.store.pool)
@@ -164,6 +164,33 @@ impl<'a> StaffDirectory<'a> {
                 member
                     .roles
                     .insert(role(&row.try_get::<String, _>("role")?)?);
+            }
+        }
+        let corrupt = |e: obcan_core::staff::InvalidId| StoreError::Corrupt(e.to_string());
+        for row in sqlx::query("SELECT staff_id, department_id FROM staff_departments")
+            .fetch_all(&self.store.pool)
+            .await?
+        {
+            let staff_id: String = row.try_get("staff_id")?;
+            if let Some(member) = index.get(&staff_id).and_then(|i| members.get_mut(*i)) {
+                let raw: String = row.try_get("department_id")?;
+                member
+                    .scope
+                    .departments
+                    .insert(DepartmentId::parse(&raw).map_err(corrupt)?);
+            }
+        }
+        for row in sqlx::query("SELECT staff_id, agenda_id FROM staff_agendas")
+            .fetch_all(&self.store.pool)
+            .await?
+        {
+            let staff_id: String = row.try_get("staff_id")?;
+            if let Some(member) = index.get(&staff_id).and_then(|i| members.get_mut(*i)) {
+                let raw: String = row.try_get("agenda_id")?;
+                member
+                    .scope
+                    .agendas
+                    .insert(AgendaId::parse(&raw).map_err(corrupt)?);
             }
         }
         Ok(members)

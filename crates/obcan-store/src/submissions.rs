@@ -118,6 +118,8 @@ pub struct TimelineEntry {
     pub text: Option<String>,
     /// `citizen`, `staff:<id>` or `system`.
     pub actor: String,
+    /// Whom it gave the submission to, if it assigned it.
+    pub assignee: Option<StaffId>,
 }
 
 /// News from the office about one of the citizen's submissions.
@@ -138,6 +140,42 @@ pub struct Queued {
     pub receipt: Receipt,
     /// The official working it, if one took it up.
     pub assigned_to: Option<StaffId>,
+}
+
+/// Which of an agenda's submissions its queue shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct QueueFilter {
+    pub state: StateFilter,
+    pub assignee: AssigneeFilter,
+    /// Only those still open whose deadline passed before this day.
+    pub overdue_on: Option<Date>,
+    /// Only those whose reference contains this, in any case.
+    pub reference: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum StateFilter {
+    #[default]
+    Any,
+    /// Not yet resolved, rejected or withdrawn.
+    Open,
+    Is(SubmissionState),
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum AssigneeFilter {
+    #[default]
+    Anyone,
+    Nobody,
+    Is(StaffId),
+}
+
+/// A page of an agenda's queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuePage {
+    pub queued: Vec<Queued>,
+    /// Whether more matched than the page holds.
+    pub more: bool,
 }
 
 /// A submission as the office works it.
@@ -606,26 +644,70 @@ impl Submissions<'_> {
         Ok(Withdrawal::Done)
     }
 
-    /// The submissions of an agenda, those still open first, each group by
-    /// its deadline.
-    pub async fn queue(&self, agenda: &AgendaKey) -> Result<Vec<Queued>, StoreError> {
-        let sql = format!(
-            "SELECT {RECEIPT_COLUMNS}, assigned_to FROM submissions WHERE agenda = $1 \
-             ORDER BY CASE WHEN state IN ('resolved', 'rejected', 'withdrawn') THEN 1 ELSE 0 END, \
-             deadline_on, submitted_at"
-        );
-        let rows = sqlx::query(&sql)
-            .bind(agenda.as_str())
-            .fetch_all(&self.store.pool)
-            .await?;
-        rows.iter()
+    /// The submissions of an agenda that pass `filter`, those still open
+    /// first, each group by its deadline; at most `limit` of them.
+    pub async fn queue(
+        &self,
+        agenda: &AgendaKey,
+        filter: &QueueFilter,
+        limit: u32,
+    ) -> Result<QueuePage, StoreError> {
+        let mut sql =
+            format!("SELECT {RECEIPT_COLUMNS}, assigned_to FROM submissions WHERE agenda = $1");
+        let mut binds = vec![agenda.as_str().to_owned()];
+        let mut bind = |value: String| {
+            binds.push(value);
+            format!("${}", binds.len())
+        };
+        match filter.state {
+            StateFilter::Any => {}
+            StateFilter::Open => sql.push_str(&format!(" AND state NOT IN ({SETTLED})")),
+            StateFilter::Is(state) => {
+                sql.push_str(&format!(" AND state = {}", bind(state.as_str().to_owned())));
+            }
+        }
+        match filter.assignee {
+            AssigneeFilter::Anyone => {}
+            AssigneeFilter::Nobody => sql.push_str(" AND assigned_to IS NULL"),
+            AssigneeFilter::Is(staff) => {
+                sql.push_str(&format!(" AND assigned_to = {}", bind(staff.to_string())));
+            }
+        }
+        if let Some(day) = filter.overdue_on {
+            sql.push_str(&format!(
+                " AND state NOT IN ({SETTLED}) AND deadline_on < {}",
+                bind(day.to_string())
+            ));
+        }
+        if let Some(reference) = &filter.reference {
+            let pattern = format!("%{}%", like_escaped(&reference.to_uppercase()));
+            sql.push_str(&format!(
+                " AND UPPER(reference) LIKE {} ESCAPE '\\'",
+                bind(pattern)
+            ));
+        }
+        sql.push_str(&format!(
+            " ORDER BY CASE WHEN state IN ({SETTLED}) THEN 1 ELSE 0 END, deadline_on, \
+             submitted_at, reference LIMIT {}",
+            u64::from(limit) + 1
+        ));
+        let mut query = sqlx::query(&sql);
+        for value in binds {
+            query = query.bind(value);
+        }
+        let rows = query.fetch_all(&self.store.pool).await?;
+        let more = rows.len() > limit as usize;
+        let queued = rows
+            .iter()
+            .take(limit as usize)
             .map(|row| {
                 Ok(Queued {
                     receipt: receipt_from(row)?,
                     assigned_to: assigned(row)?,
                 })
             })
-            .collect()
+            .collect::<Result<_, StoreError>>()?;
+        Ok(QueuePage { queued, more })
     }
 
     /// A submission with its content and whole timeline, for the office;
@@ -709,6 +791,50 @@ impl Submissions<'_> {
         append_in(&mut tx, self.store.backend, &event).await?;
         tx.commit().await?;
         Ok(Ok(to))
+    }
+
+    /// Gives a submission of `agenda` still open to `to` to work, in the
+    /// timeline (for the office only) and the audit log; the state it is in.
+    pub async fn assign(
+        &self,
+        id: SubmissionId,
+        agenda: &AgendaKey,
+        to: StaffId,
+        acting: &Acting,
+    ) -> Result<Result<SubmissionState, StepRefused>, StoreError> {
+        let raw_id = id.to_string();
+        let (mut tx, found) = self.begin_step(&raw_id, Whose::Agenda(agenda)).await?;
+        let Some(Stepped {
+            state,
+            reference,
+            file,
+        }) = found
+        else {
+            return Ok(Err(StepRefused::NotFound));
+        };
+        if state.is_settled() {
+            return Ok(Err(StepRefused::NotNow(state)));
+        }
+        let assignee = to.to_string();
+        let entry = Entry {
+            kind: TimelineKind::Assigned,
+            actor: &format!("staff:{}", acting.by),
+            from: state,
+            to: state,
+            text: None,
+            for_citizen: false,
+            assign: Some(&assignee),
+        };
+        entry.write(&mut tx, &raw_id, acting.at).await?;
+        let event = acting
+            .event(Action::SubmissionWorked, file)
+            .with("submission", raw_id)
+            .with("reference", reference)
+            .with("step", "assign")
+            .with("assigned_to", assignee);
+        append_in(&mut tx, self.store.backend, &event).await?;
+        tx.commit().await?;
+        Ok(Ok(state))
     }
 
     /// Begins a step's transaction holding the submission's row (see
@@ -973,7 +1099,7 @@ impl Entry<'_> {
             .transpose()?;
         sqlx::query(
             "INSERT INTO submission_events (submission_id, seq, at, kind, actor, state, text, \
-             for_citizen) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+             for_citizen, assignee) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(raw_id)
         .bind(seq)
@@ -983,6 +1109,7 @@ impl Entry<'_> {
         .bind((self.to != self.from).then_some(self.to.as_str()))
         .bind(sealed)
         .bind(i64::from(self.for_citizen))
+        .bind(self.assign)
         .execute(&mut **tx)
         .await?;
         Ok(())
@@ -1012,6 +1139,21 @@ async fn next_seq(tx: &mut Transaction<'static, Any>, raw_id: &str) -> Result<i6
     .try_get("next")?)
 }
 
+/// The settled states, as an SQL list.
+const SETTLED: &str = "'resolved', 'rejected', 'withdrawn'";
+
+/// `text` with LIKE's wildcards (and the escape, `\\`) taken literally.
+fn like_escaped(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
 fn event_place(submission: &str, seq: i64) -> String {
     format!("submission_events.text:{submission}:{seq}")
 }
@@ -1025,7 +1167,7 @@ async fn timeline(
     citizens_only: bool,
 ) -> Result<Vec<TimelineEntry>, StoreError> {
     let rows = sqlx::query(
-        "SELECT seq, at, kind, actor, state, text FROM submission_events \
+        "SELECT seq, at, kind, actor, state, text, assignee FROM submission_events \
          WHERE submission_id = $1 AND for_citizen >= $2 ORDER BY seq",
     )
     .bind(id)
@@ -1049,6 +1191,10 @@ async fn timeline(
                     .map(|sealed| key.open_text(&event_place(id, seq), &sealed))
                     .transpose()?,
                 actor: row.try_get("actor")?,
+                assignee: row
+                    .try_get::<Option<String>, _>("assignee")?
+                    .map(|id| StaffId::parse(&id).map_err(|_| corrupt("assignee")))
+                    .transpose()?,
             })
         })
         .collect()

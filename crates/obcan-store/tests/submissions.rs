@@ -9,9 +9,13 @@ use obcan_core::audit::{Action, Actor, AuditEvent};
 use obcan_core::citizen::CitizenId;
 use obcan_core::documents::DocumentId;
 use obcan_core::forms::{Answers, BUILT_IN, DraftId, FormDefinition, Value};
-use obcan_core::submissions::{SubmissionState, TimelineKind};
+use obcan_core::staff::StaffId;
+use obcan_core::submissions::{OfficeStep, SubmissionState, TimelineKind};
 use obcan_store::testing::TestDatabase;
-use obcan_store::{Filed, Filing, Receipt, Store};
+use obcan_store::{
+    Acting, AssigneeFilter, Filed, Filing, QueueFilter, QueuePage, Receipt, StateFilter,
+    StepRefused, Store,
+};
 use sha2::{Digest as _, Sha256};
 use sqlx::Row as _;
 
@@ -295,4 +299,149 @@ async fn attached_documents_are_copied_into_the_submissions_file() {
         Filed::Already(filed)
     );
     assert_eq!(blob_count(&db), blobs + 1);
+}
+
+#[tokio::test]
+async fn the_queue_filters_by_state_assignee_deadline_and_reference() {
+    let db = TestDatabase::create().await.unwrap();
+    let store = &db.store;
+    let jana = citizen(store, "queue-jana").await;
+    let mut filed = Vec::new();
+    for seconds in [10, 20, 30] {
+        let id = draft(store, &jana).await;
+        filed.push(receipt(file(store, &jana, id, seconds).await));
+    }
+    let agenda = dog_form().agenda;
+    let key = &agenda;
+    let submissions = store.submissions();
+    let references = |page: QueuePage| {
+        page.queued
+            .into_iter()
+            .map(|queued| queued.receipt.reference)
+            .collect::<Vec<_>>()
+    };
+    let queue = move |filter: QueueFilter| async move {
+        references(submissions.queue(key, &filter, 10).await.unwrap())
+    };
+    let [first, second, third] = [0, 1, 2].map(|i| filed[i].reference.clone());
+    assert_eq!(
+        queue(QueueFilter::default()).await,
+        [first.as_str(), second.as_str(), third.as_str()]
+    );
+
+    // Given to a colleague: in the timeline for the office only, and the
+    // audit log.
+    let colleague = StaffId::random();
+    let acting = Acting {
+        by: StaffId::random(),
+        at: at(40),
+        ip: None,
+    };
+    assert_eq!(
+        submissions
+            .assign(filed[1].id, key, colleague, &acting)
+            .await
+            .unwrap(),
+        Ok(SubmissionState::Received)
+    );
+    let worked = submissions.for_office(filed[1].id).await.unwrap().unwrap();
+    assert_eq!(worked.assigned_to, Some(colleague));
+    let last = worked.timeline.last().unwrap();
+    assert_eq!(
+        (last.kind, last.assignee),
+        (TimelineKind::Assigned, Some(colleague))
+    );
+    let citizens = submissions
+        .get_of(&jana, filed[1].id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        citizens
+            .timeline
+            .iter()
+            .all(|entry| entry.kind != TimelineKind::Assigned)
+    );
+    let assigned = |assignee| QueueFilter {
+        assignee,
+        ..QueueFilter::default()
+    };
+    assert_eq!(
+        queue(assigned(AssigneeFilter::Is(colleague))).await,
+        [second.as_str()]
+    );
+    assert_eq!(
+        queue(assigned(AssigneeFilter::Nobody)).await,
+        [first.as_str(), third.as_str()]
+    );
+
+    // A settled one goes last, is no longer open, and is not given to anyone.
+    submissions
+        .work(filed[0].id, key, OfficeStep::Resolve, None, &acting)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        submissions
+            .assign(filed[0].id, key, colleague, &acting)
+            .await
+            .unwrap(),
+        Err(StepRefused::NotNow(SubmissionState::Resolved))
+    );
+    let other = obcan_core::staff::AgendaKey::parse("jina-agenda").unwrap();
+    assert_eq!(
+        submissions
+            .assign(filed[2].id, &other, colleague, &acting)
+            .await
+            .unwrap(),
+        Err(StepRefused::NotFound)
+    );
+    let in_state = |state| QueueFilter {
+        state,
+        ..QueueFilter::default()
+    };
+    assert_eq!(
+        queue(QueueFilter::default()).await,
+        [second.as_str(), third.as_str(), first.as_str()]
+    );
+    assert_eq!(
+        queue(in_state(StateFilter::Open)).await,
+        [second.as_str(), third.as_str()]
+    );
+    assert_eq!(
+        queue(in_state(StateFilter::Is(SubmissionState::Resolved))).await,
+        [first.as_str()]
+    );
+
+    // Overdue: open, and the deadline passed before the day.
+    let deadline = filed[0].deadline_on;
+    let overdue_on = |day| QueueFilter {
+        overdue_on: Some(day),
+        ..QueueFilter::default()
+    };
+    assert!(queue(overdue_on(deadline)).await.is_empty());
+    assert_eq!(
+        queue(overdue_on(deadline.tomorrow().unwrap())).await,
+        [second.as_str(), third.as_str()]
+    );
+
+    // The reference, in any case; LIKE's wildcards are taken literally.
+    let searched = |text: &str| QueueFilter {
+        reference: Some(text.to_owned()),
+        ..QueueFilter::default()
+    };
+    assert_eq!(
+        queue(searched(&second.to_lowercase())).await,
+        [second.as_str()]
+    );
+    assert!(queue(searched("%")).await.is_empty());
+    assert!(queue(searched("_")).await.is_empty());
+
+    // A page says whether more matched.
+    let page = submissions
+        .queue(key, &QueueFilter::default(), 2)
+        .await
+        .unwrap();
+    assert!(page.more);
+    assert_eq!(references(page), [second.as_str(), third.as_str()]);
 }

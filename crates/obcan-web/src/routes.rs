@@ -188,6 +188,7 @@ pub(crate) fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         route(Method::GET,  "/office/agendas/{agenda}/submissions/{id}", Staff(WorkAgenda), get(agenda::submission)),
         route(Method::POST, "/office/agendas/{agenda}/submissions/{id}/steps", Staff(WorkAgenda), post(agenda::work)),
         route(Method::GET,  "/office/agendas/{agenda}/submissions/{id}/documents/{document}", Staff(WorkAgenda), get(agenda::document)),
+        route(Method::POST, "/office/agendas/{agenda}/submissions/{id}/assign", Staff(WorkAgenda), post(agenda::assign)),
         route(Method::GET,  "/office/records",                 RECORDS,           get(records::list)),
         route(Method::POST, "/office/records",                 RECORDS,           post(records::open)),
         route(Method::GET,  "/office/records/disposal",        RECORDS,           get(records::disposal)),

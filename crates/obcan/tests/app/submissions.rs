@@ -9,7 +9,7 @@ use obcan_core::forms::{Answers, Value};
 
 use obcan_core::audit::{Action, Actor, AuditEvent};
 use obcan_core::credential::TotpSecret;
-use obcan_core::staff::{AgendaId, AgendaKey, DepartmentId, Label, Role};
+use obcan_core::staff::{AgendaId, AgendaKey, DepartmentId, Label, LoginName, Role, StaffId};
 use obcan_store::GrantChange;
 
 use crate::support::{JANA, PETR, TestApp, TestResponse};
@@ -625,6 +625,12 @@ async fn agenda(app: &TestApp, name: &str, key: &str) -> AgendaId {
     id
 }
 
+async fn staff_id(app: &TestApp, login: &str) -> StaffId {
+    let login = LoginName::parse(login).unwrap();
+    let staff = app.state.store.staff();
+    staff.by_login(&login).await.unwrap().unwrap().id
+}
+
 /// A new official whose scope is `agenda`, logged in; their app's secret.
 async fn official_of(app: &mut TestApp, login: &str, agenda: AgendaId) -> TotpSecret {
     let (id, secret) = app.logged_in_staff(login, &[Role::Official]).await;
@@ -920,4 +926,109 @@ async fn the_citizen_answers_the_office_with_documents_and_the_office_reads_them
         .await;
     assert_eq!(late.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(late.body.contains("odpověď k němu poslat nelze"));
+}
+
+#[tokio::test]
+async fn an_official_gives_a_submission_to_a_colleague_and_finds_it_in_the_queue() {
+    let mut app = TestApp::new().await;
+    let information = agenda(&app, "Informace", "informace-106").await;
+    let dogs = agenda(&app, "Poplatek ze psů", "poplatek-ze-psu").await;
+    app.log_in_as(JANA).await;
+    let first = file_information_request(&mut app).await;
+    let second = file_information_request(&mut app).await;
+    let id_of = |page: &str| page.trim_start_matches("/submissions/").to_owned();
+    let (first, second) = (id_of(&first), id_of(&second));
+
+    // Two officials of the agenda, and one of another that cannot be given it.
+    official_of(&mut app, "jina.agenda", dogs).await;
+    official_of(&mut app, "kolegyne", information).await;
+    let secret = official_of(&mut app, "urednik", information).await;
+    let (colleague, outsider) = (
+        staff_id(&app, "kolegyne").await,
+        staff_id(&app, "jina.agenda").await,
+    );
+
+    let queue = format!("/office/agendas/{information}");
+    let page = format!("{queue}/submissions/{second}");
+    let opened = app.get(&page).await;
+    assert!(
+        opened
+            .body
+            .contains(&format!("<option value=\"{colleague}\">kolegyne")),
+        "{}",
+        opened.body
+    );
+    assert!(!opened.body.contains(&outsider.to_string()));
+    let assign = format!("{page}/assign");
+    let refused = app
+        .post_form(&page, &assign, &[("to", &outsider.to_string())])
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("v této agendě nepracuje"));
+    let forged = app.post_form(&page, &assign, &[("to", "nikdo")]).await;
+    assert_eq!(forged.status, StatusCode::BAD_REQUEST);
+    let given = app
+        .post_form(&page, &assign, &[("to", &colleague.to_string())])
+        .await;
+    assert_eq!(given.location(), page);
+    let given = app.get(&page).await;
+    assert!(given.body.contains("Přiděleno: kolegyne"), "{}", given.body);
+    assert!(
+        app.audit_actions()
+            .await
+            .contains(&"submission_worked".to_owned())
+    );
+    // The citizen is not told who works it.
+    app.log_in_as(JANA).await;
+    let citizens = app.get(&format!("/submissions/{second}")).await;
+    assert!(!citizens.body.contains("kolegyne"));
+
+    // The queue, filtered: by assignee, state, deadline and reference.
+    app.staff_login("urednik", &secret).await;
+    let shows = |page: &TestResponse, id: &str| page.body.contains(&format!("/submissions/{id}\""));
+    let theirs = app.get(&format!("{queue}?assignee={colleague}")).await;
+    assert!(shows(&theirs, &second) && !shows(&theirs, &first));
+    let nobodys = app.get(&format!("{queue}?assignee=nobody")).await;
+    assert!(shows(&nobodys, &first) && !shows(&nobodys, &second));
+    assert!(!shows(
+        &app.get(&format!("{queue}?assignee=me")).await,
+        &first
+    ));
+    assert!(shows(
+        &app.get(&format!("{queue}?state=open")).await,
+        &first
+    ));
+    assert!(!shows(
+        &app.get(&format!("{queue}?state=resolved")).await,
+        &first
+    ));
+    let overdue = app.get(&format!("{queue}?overdue=yes")).await;
+    assert!(overdue.body.contains("Filtru neodpovídá žádné podání."));
+    let listed = app.get(&queue).await.body;
+    let link = format!("/submissions/{second}\">");
+    let reference = listed
+        .split(&link)
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap();
+    let found = app
+        .get(&format!(
+            "{queue}?{}",
+            &format!("reference={}", reference.to_lowercase())
+        ))
+        .await;
+    assert!(
+        shows(&found, &second) && !shows(&found, &first),
+        "{reference}"
+    );
+
+    // A value not offered is left out, and the official is told.
+    let unknown = app
+        .get(&format!("{queue}?state=lost&assignee={outsider}"))
+        .await;
+    assert_eq!(unknown.status, StatusCode::OK);
+    assert!(unknown.body.contains("neplatnou hodnotu"));
+    assert!(shows(&unknown, &first) && shows(&unknown, &second));
 }

@@ -1,9 +1,10 @@
 //! One agenda's work, for the officials whose scope covers it: the queue of
 //! the submissions its forms bring (those still open first, by deadline,
-//! the near ones marked), and each submission with its content, its whole
-//! timeline and the steps an official takes on it: take it up, ask the
-//! citizen for more, resolve, reject, note. Every read of a submission's
-//! content and every step is audited.
+//! the near ones marked; filtered by state, assignee, overdue and
+//! reference), and each submission with its content, its whole timeline
+//! and the steps an official takes on it: take it up, ask the citizen for
+//! more, resolve, reject, note, give it to a colleague. Every read of a
+//! submission's content and every step is audited.
 
 use std::collections::HashMap;
 
@@ -14,10 +15,12 @@ use axum::response::{IntoResponse, Redirect, Response};
 use jiff::civil::Date;
 use obcan_core::audit::{Action, Actor, AuditEvent};
 use obcan_core::documents::DocumentId;
-use obcan_core::policy::Permission;
+use obcan_core::policy::{Permission, permits};
 use obcan_core::staff::{AgendaId, StaffId};
-use obcan_core::submissions::{Message, MessageError, OfficeStep, SubmissionId, SubmissionState};
-use obcan_store::{Agenda, StepRefused, TimelineEntry};
+use obcan_core::submissions::{
+    Message, MessageError, OfficeStep, SubmissionId, SubmissionState, TimelineKind,
+};
+use obcan_store::{Agenda, AssigneeFilter, QueueFilter, StateFilter, StepRefused, TimelineEntry};
 use serde::Deserialize;
 
 use super::{acting, filed_download};
@@ -28,11 +31,19 @@ use crate::i18n::Texts;
 use crate::pages::documents::human_size;
 use crate::pages::forms::fields::{AnswerLine, answer_lines};
 use crate::pages::forms::title_of;
-use crate::pages::{Chrome, Section, ValidForm, local_time, render, render_with_status};
+use crate::pages::{
+    Chrome, Section, ValidForm, ValidQuery, local_time, render, render_with_status,
+};
 use crate::state::AppState;
 
 /// Days before its deadline from which a submission is marked as due soon.
 const DUE_SOON_DAYS: i64 = 5;
+
+/// The most submissions the queue shows at once.
+const QUEUE_PAGE: u32 = 200;
+
+/// The longest reference one searches for.
+const REFERENCE_SEARCH_MAX: usize = 40;
 
 type Official = SignedInStaff<need::WorkAgendas>;
 
@@ -71,6 +82,26 @@ fn urgency(deadline: Date, state: SubmissionState, today: Date) -> Option<&'stat
     })
 }
 
+/// The active officials who may work the agenda, by name: those a
+/// submission can be given to.
+async fn colleagues(state: &AppState, agenda: &Agenda) -> Result<Vec<(StaffId, String)>, WebError> {
+    let work = Permission::WorkAgenda {
+        agenda: agenda.id,
+        department: agenda.department,
+    };
+    let mut colleagues: Vec<_> = state
+        .store
+        .staff()
+        .list()
+        .await?
+        .into_iter()
+        .filter(|member| !member.disabled && permits(&member.grants(), work))
+        .map(|member| (member.id, member.display_name.to_string()))
+        .collect();
+    colleagues.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(colleagues)
+}
+
 /// Names of staff members, each looked up once.
 async fn names(state: &AppState, ids: Vec<StaffId>) -> Result<HashMap<StaffId, String>, WebError> {
     let mut names = HashMap::new();
@@ -102,10 +133,19 @@ struct QueueRow {
 #[template(path = "office_agenda.html")]
 struct AgendaPage {
     chrome: Chrome,
+    path: String,
     name: String,
     department: String,
     key: Option<String>,
     queue: Vec<QueueRow>,
+    /// The filter as the official set it, to draw its form again.
+    query: QueueQuery,
+    filtered: bool,
+    /// Every state, with the office's word for it.
+    states: Vec<(&'static str, &'static str)>,
+    colleagues: Vec<(String, String)>,
+    invalid_filter: bool,
+    more: Option<String>,
 }
 
 fn urgency_text(t: &'static Texts, urgency: Option<&'static str>) -> &'static str {
@@ -116,10 +156,74 @@ fn urgency_text(t: &'static Texts, urgency: Option<&'static str>) -> &'static st
     }
 }
 
+/// The queue's filter as the form sends it; empty values filter nothing.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct QueueQuery {
+    state: String,
+    assignee: String,
+    overdue: Option<String>,
+    reference: String,
+}
+
+impl QueueQuery {
+    /// The store's filter; an unknown value is left out, and says so.
+    fn filter(
+        &self,
+        me: StaffId,
+        colleagues: &[(StaffId, String)],
+        today: Date,
+    ) -> (QueueFilter, bool) {
+        let mut invalid = false;
+        let state = match self.state.as_str() {
+            "" => StateFilter::Any,
+            "open" => StateFilter::Open,
+            raw => SubmissionState::parse(raw).map_or_else(
+                || {
+                    invalid = true;
+                    StateFilter::Any
+                },
+                StateFilter::Is,
+            ),
+        };
+        let assignee = match self.assignee.as_str() {
+            "" => AssigneeFilter::Anyone,
+            "me" => AssigneeFilter::Is(me),
+            "nobody" => AssigneeFilter::Nobody,
+            raw => match StaffId::parse(raw) {
+                Ok(id) if colleagues.iter().any(|(colleague, _)| *colleague == id) => {
+                    AssigneeFilter::Is(id)
+                }
+                _ => {
+                    invalid = true;
+                    AssigneeFilter::Anyone
+                }
+            },
+        };
+        let reference = self.reference.trim();
+        let reference = if reference.chars().count() > REFERENCE_SEARCH_MAX
+            || reference.chars().any(char::is_control)
+        {
+            invalid = true;
+            None
+        } else {
+            Some(reference.to_owned()).filter(|reference| !reference.is_empty())
+        };
+        let filter = QueueFilter {
+            state,
+            assignee,
+            overdue_on: self.overdue.is_some().then_some(today),
+            reference,
+        };
+        (filter, invalid)
+    }
+}
+
 pub(crate) async fn page(
     State(state): State<AppState>,
     Path(id): Path<String>,
     staff: Official,
+    ValidQuery(query): ValidQuery<QueueQuery>,
 ) -> Result<Response, WebError> {
     let agenda = agenda_of(&state, &staff, &id).await?;
     let organisation = state.store.organisation();
@@ -132,13 +236,22 @@ pub(crate) async fn page(
     let chrome = Chrome::new(&state, &staff.visitor, &path, Section::Office)?;
     let t = chrome.t;
     let language = staff.visitor.language;
-    let queued = match &agenda.key {
-        Some(key) => state.store.submissions().queue(key).await?,
-        None => Vec::new(),
+    let colleagues = colleagues(&state, &agenda).await?;
+    let today = today(&state);
+    let (filter, invalid_filter) = query.filter(staff.grants.id, &colleagues, today);
+    let page = match &agenda.key {
+        Some(key) => Some(
+            state
+                .store
+                .submissions()
+                .queue(key, &filter, QUEUE_PAGE)
+                .await?,
+        ),
+        None => None,
     };
+    let (queued, more) = page.map_or((Vec::new(), false), |page| (page.queued, page.more));
     let assigned = queued.iter().filter_map(|q| q.assigned_to).collect();
     let names = names(&state, assigned).await?;
-    let today = today(&state);
     let queue = queued
         .into_iter()
         .map(|queued| {
@@ -161,11 +274,24 @@ pub(crate) async fn page(
         })
         .collect();
     render(&AgendaPage {
-        chrome,
         name: agenda.name.to_string(),
         department,
         key: agenda.key.map(|key| key.to_string()),
         queue,
+        filtered: filter != QueueFilter::default(),
+        states: SubmissionState::ALL
+            .into_iter()
+            .map(|state| (state.as_str(), t.office.state(state)))
+            .collect(),
+        colleagues: colleagues
+            .into_iter()
+            .map(|(id, name)| (id.to_string(), name))
+            .collect(),
+        invalid_filter,
+        more: more.then(|| t.office.queue_more.replace("{n}", &QUEUE_PAGE.to_string())),
+        query,
+        path,
+        chrome,
     })
 }
 
@@ -174,6 +300,8 @@ struct EntryRow {
     at: String,
     text: &'static str,
     by: String,
+    /// Whom it was given to, for an assignment.
+    assignee: Option<String>,
     message: Option<String>,
     note: bool,
 }
@@ -211,6 +339,22 @@ struct SubmissionPage {
     action: String,
     typed: String,
     error: Option<&'static str>,
+    /// Those it may be given to, while it is open.
+    colleagues: Vec<(String, String)>,
+    assign_action: String,
+    assign_error: Option<&'static str>,
+}
+
+/// What went wrong with the official's last post, to show on the page.
+#[derive(Debug)]
+enum Refusal {
+    None,
+    /// A step, with the text as they typed it.
+    Step {
+        typed: String,
+        problem: &'static str,
+    },
+    Assign(&'static str),
 }
 
 #[derive(Debug, Deserialize)]
@@ -226,7 +370,7 @@ pub(crate) async fn submission(
     staff: Official,
     ip: ClientIp,
 ) -> Result<Response, WebError> {
-    show(&state, &staff, &ip, &agenda, &id, String::new(), None).await
+    show(&state, &staff, &ip, &agenda, &id, Refusal::None).await
 }
 
 /// The submission's page; reading its content is audited.
@@ -236,8 +380,7 @@ async fn show(
     ip: &ClientIp,
     agenda: &str,
     id: &str,
-    typed: String,
-    error: Option<&'static str>,
+    refusal: Refusal,
 ) -> Result<Response, WebError> {
     let agenda = agenda_of(state, staff, agenda).await?;
     let id = SubmissionId::parse(id).ok_or(WebError::NotFound)?;
@@ -270,7 +413,8 @@ async fn show(
     let staff_ids = worked
         .timeline
         .iter()
-        .filter_map(staff_of)
+        .flat_map(|entry| [staff_of(entry), entry.assignee])
+        .flatten()
         .chain(worked.assigned_to)
         .collect();
     let names = names(state, staff_ids).await?;
@@ -301,8 +445,9 @@ async fn show(
                 Some(id) => name_of(Some(id)),
                 None => t.office.by_citizen.to_owned(),
             },
+            assignee: (entry.kind == TimelineKind::Assigned).then(|| name_of(entry.assignee)),
             message: entry.text.clone(),
-            note: entry.kind == obcan_core::submissions::TimelineKind::Note,
+            note: entry.kind == TimelineKind::Note,
         })
         .collect();
     let documents = state
@@ -324,6 +469,21 @@ async fn show(
         .filter(|step| step.from(receipt.state).is_some())
         .map(|step| (step.as_str(), t.office.step(step)))
         .collect();
+    let colleagues = if receipt.state.is_settled() {
+        Vec::new()
+    } else {
+        colleagues(state, &agenda)
+            .await?
+            .into_iter()
+            .filter(|(id, _)| Some(*id) != worked.assigned_to)
+            .map(|(id, name)| (id.to_string(), name))
+            .collect()
+    };
+    let (typed, error, assign_error) = match refusal {
+        Refusal::None => (String::new(), None, None),
+        Refusal::Step { typed, problem } => (typed, Some(problem), None),
+        Refusal::Assign(problem) => (String::new(), None, Some(problem)),
+    };
     let page = SubmissionPage {
         csrf: chrome.csrf.clone().unwrap_or_default(),
         agenda_name: agenda.name.to_string(),
@@ -341,12 +501,15 @@ async fn show(
         timeline,
         steps,
         action: format!("{path}/steps"),
+        assign_action: format!("{path}/assign"),
+        colleagues,
         typed,
         error,
+        assign_error,
         agenda_href,
         chrome,
     };
-    let status = if error.is_some() {
+    let status = if page.error.is_some() || page.assign_error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
@@ -427,14 +590,60 @@ pub(crate) async fn work(
         },
         Err(problem) => problem,
     };
+    let refusal = Refusal::Step {
+        typed: form.text,
+        problem,
+    };
+    show(&state, &staff, &ip, &agenda_id, &id, refusal).await
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct AssignForm {
+    to: String,
+}
+
+/// Gives the submission to a colleague who works the agenda.
+pub(crate) async fn assign(
+    State(state): State<AppState>,
+    Path((agenda_id, id)): Path<(String, String)>,
+    staff: Official,
+    ip: ClientIp,
+    ValidForm(form): ValidForm<AssignForm>,
+) -> Result<Response, WebError> {
+    let agenda = agenda_of(&state, &staff, &agenda_id).await?;
+    let t = crate::i18n::texts(staff.visitor.language);
+    let submission = SubmissionId::parse(&id).ok_or(WebError::NotFound)?;
+    let key = agenda.key.as_ref().ok_or(WebError::NotFound)?;
+    let to = StaffId::parse(&form.to)
+        .map_err(|_| WebError::BadRequest(format!("no staff member {:?}", form.to)))?;
+    let problem = if colleagues(&state, &agenda)
+        .await?
+        .iter()
+        .any(|(colleague, _)| *colleague == to)
+    {
+        match state
+            .store
+            .submissions()
+            .assign(submission, key, to, &acting(&state, &staff, &ip))
+            .await?
+        {
+            Ok(_) => {
+                let page = format!("/office/agendas/{}/submissions/{submission}", agenda.id);
+                return Ok(Redirect::to(&page).into_response());
+            }
+            Err(StepRefused::NotNow(_)) => t.office.step_not_now,
+            Err(StepRefused::NotFound) => return Err(WebError::NotFound),
+        }
+    } else {
+        t.office.assign_refused
+    };
     show(
         &state,
         &staff,
         &ip,
         &agenda_id,
         &id,
-        form.text,
-        Some(problem),
+        Refusal::Assign(problem),
     )
     .await
 }
