@@ -208,6 +208,12 @@ impl OfficeStep {
         !matches!(self, Self::TakeUp)
     }
 
+    /// Whether the step may send the citizen a document: one that asks
+    /// for more or decides.
+    pub const fn sends_documents(self) -> bool {
+        matches!(self, Self::AskForMore | Self::Resolve | Self::Reject)
+    }
+
     /// Whether the citizen sees the step in their timeline.
     pub const fn for_citizen(self) -> bool {
         !matches!(self, Self::Note)

@@ -13,6 +13,7 @@ use obcan_core::citizen::CitizenId;
 use obcan_core::documents::{DocumentId, DocumentName, FolderName, Origin, Quota};
 use sha2::{Digest, Sha256};
 use sqlx::Row as _;
+use sqlx::{Any, Transaction};
 
 use crate::audit::append_in;
 use crate::blobs::{BlobError, BlobStore, BlobWriter};
@@ -168,7 +169,11 @@ impl Documents<'_> {
         self.store.blobs.as_ref().ok_or(StoreError::NoBlobStore)
     }
 
-    async fn key(&self, citizen: &CitizenId, now: Timestamp) -> Result<DataKey, StoreError> {
+    pub(crate) async fn key(
+        &self,
+        citizen: &CitizenId,
+        now: Timestamp,
+    ) -> Result<DataKey, StoreError> {
         Vault::new(self.store)
             .data_key(&owner_of(citizen), now)
             .await
@@ -217,6 +222,29 @@ impl Documents<'_> {
         })
     }
 
+    /// Writes `content` again, sealed under `key`; taking its SHA-256 too
+    /// if asked.
+    pub(crate) async fn reseal(
+        &self,
+        mut content: Content,
+        key: &DataKey,
+        hash_content: bool,
+    ) -> Result<StoredContent, StoreError> {
+        let mut upload = self.begin_sealed(key, hash_content).await?;
+        while let Some(chunk) = content.stream.next().await {
+            let written = match chunk {
+                Ok(bytes) => upload.write(&bytes).await,
+                Err(ContentError::Damaged(damage)) => Err(damage.into()),
+                Err(ContentError::Blob(error)) => Err(error.into()),
+            };
+            if let Err(error) = written {
+                upload.abort().await;
+                return Err(error);
+            }
+        }
+        upload.finish().await
+    }
+
     /// Records stored content as a document, with `event` in the audit log,
     /// if it still fits the quota; otherwise removes the content.
     pub async fn record(
@@ -255,39 +283,7 @@ impl Documents<'_> {
         if !quota.allows(used, content.size) {
             return Ok(Err(OverQuota));
         }
-        let key = Vault::new(self.store)
-            .data_key_in(&mut tx, &owner_of(citizen), event.at)
-            .await?;
-        let id = document.id.to_string();
-        let (origin, sender) = match &document.origin {
-            Origin::Uploaded => ("upload", None),
-            Origin::Office { sender } => ("office", Some(sender.as_str())),
-        };
-        sqlx::query(
-            "INSERT INTO documents (id, citizen_id, name, folder, media_type, size, origin, \
-             sender, blob, blob_size, blob_sha256, stored_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        )
-        .bind(&id)
-        .bind(citizen.to_string())
-        .bind(key.seal_text(&place("name", &id), document.name.as_str())?)
-        .bind(
-            document
-                .folder
-                .as_ref()
-                .map(|folder| key.seal_text(&place("folder", &id), folder.as_str()))
-                .transpose()?,
-        )
-        .bind(&document.media_type)
-        .bind(to_i64(content.size))
-        .bind(origin)
-        .bind(sender)
-        .bind(&content.blob)
-        .bind(to_i64(content.blob_size))
-        .bind(&content.blob_sha256)
-        .bind(event.at.as_second())
-        .execute(&mut *tx)
-        .await?;
+        insert_in(&mut tx, self.store, citizen, document, content, event.at).await?;
         append_in(&mut tx, self.store.backend, event).await?;
         tx.commit().await?;
         Ok(Ok(()))
@@ -467,6 +463,11 @@ impl Documents<'_> {
         tx.commit().await?;
         self.remove_blob(&blob).await;
         Ok(true)
+    }
+
+    /// Removes stored content that will not be recorded.
+    pub async fn discard(&self, content: StoredContent) {
+        self.remove_blob(&content.blob).await;
     }
 
     /// Removes a blob; if that fails now, it stays queued for a later try.
@@ -675,7 +676,7 @@ impl std::fmt::Display for Problem {
 }
 
 pub(crate) async fn queue_blob_removal(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tx: &mut Transaction<'static, Any>,
     blob: &str,
     at: Timestamp,
 ) -> Result<(), StoreError> {
@@ -684,6 +685,51 @@ pub(crate) async fn queue_blob_removal(
         .bind(at.as_second())
         .execute(&mut **tx)
         .await?;
+    Ok(())
+}
+
+/// Enters stored content as the citizen's document, sealed under their key.
+pub(crate) async fn insert_in(
+    tx: &mut Transaction<'static, Any>,
+    store: &Store,
+    citizen: &CitizenId,
+    document: &NewDocument,
+    content: &StoredContent,
+    at: Timestamp,
+) -> Result<(), StoreError> {
+    let key = Vault::new(store)
+        .data_key_in(tx, &owner_of(citizen), at)
+        .await?;
+    let id = document.id.to_string();
+    let (origin, sender) = match &document.origin {
+        Origin::Uploaded => ("upload", None),
+        Origin::Office { sender } => ("office", Some(sender.as_str())),
+    };
+    sqlx::query(
+        "INSERT INTO documents (id, citizen_id, name, folder, media_type, size, origin, \
+         sender, blob, blob_size, blob_sha256, stored_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+    )
+    .bind(&id)
+    .bind(citizen.to_string())
+    .bind(key.seal_text(&place("name", &id), document.name.as_str())?)
+    .bind(
+        document
+            .folder
+            .as_ref()
+            .map(|folder| key.seal_text(&place("folder", &id), folder.as_str()))
+            .transpose()?,
+    )
+    .bind(&document.media_type)
+    .bind(to_i64(content.size))
+    .bind(origin)
+    .bind(sender)
+    .bind(&content.blob)
+    .bind(to_i64(content.blob_size))
+    .bind(&content.blob_sha256)
+    .bind(at.as_second())
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 

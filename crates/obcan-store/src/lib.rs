@@ -59,9 +59,9 @@ pub use sessions::{
 };
 pub use staff::{GrantChange, NewStaff, StaffDirectory, StaffMember};
 pub use submissions::{
-    AssigneeFilter, FILED_THROUGH_PORTAL, Filed, Filing, QueueFilter, QueuePage, Queued, Receipt,
-    Replied, Reply, StateFilter, StepRefused, Submission, Submissions, TimelineEntry, Withdrawal,
-    Worked,
+    AssigneeFilter, Decision, FILED_THROUGH_PORTAL, Filed, Filing, QueueFilter, QueuePage, Queued,
+    Receipt, Replied, Reply, StateFilter, StepRefused, Submission, Submissions, TimelineEntry,
+    Withdrawal, Worked,
 };
 pub use throttle::LoginThrottle;
 pub use vault::{MasterKey, Vault};

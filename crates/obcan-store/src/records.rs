@@ -936,6 +936,14 @@ async fn state_in<'c>(
     .transpose()
 }
 
+/// Whether the file is open to documents, in the transaction.
+pub(crate) async fn is_open_in(
+    tx: &mut Transaction<'static, Any>,
+    file: RecordFileId,
+) -> Result<bool, StoreError> {
+    Ok(open_file(state_in(&mut **tx, file).await?).is_ok())
+}
+
 /// Documents are filed only into an open file.
 fn open_file(state: Option<FileState>) -> Result<(), Refused> {
     match state {

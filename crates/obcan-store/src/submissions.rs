@@ -9,12 +9,11 @@
 
 use std::collections::HashMap;
 
-use futures_util::StreamExt as _;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use obcan_core::audit::{Action, Actor, AuditEvent};
 use obcan_core::citizen::CitizenId;
-use obcan_core::documents::DocumentId;
+use obcan_core::documents::{DocumentId, Origin};
 use obcan_core::forms::{Answers, DraftId, FormDefinition, FormId};
 use obcan_core::records::{FileTitle, FilingPlan, RecordFileId};
 use obcan_core::staff::{AgendaKey, StaffId};
@@ -25,8 +24,11 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, Transaction};
 
 use crate::audit::append_in;
-use crate::documents::{ContentError, StoredContent};
-use crate::records::{Acting, NewFile, NewFiledDocument, insert_document_in, open_in, owner_of};
+use crate::documents::{NewDocument, StoredContent, insert_in};
+use crate::records::{
+    Acting, NewFile, NewFiledDocument, insert_document_in, is_open_in as records_open_in, open_in,
+    owner_of,
+};
 use crate::vault::{DataKey, Vault, hex};
 use crate::{Store, StoreError};
 
@@ -207,6 +209,23 @@ pub enum StepRefused {
     NotNow(SubmissionState),
     /// No such submission in the agenda.
     NotFound,
+    /// A document goes only with a message to the citizen that asks for
+    /// more or decides.
+    NoDocumentWith(OfficeStep),
+    /// The submission's file is no longer open to documents.
+    FileNotOpen,
+}
+
+/// A document the official sends with a step, e.g. the decision: written
+/// under the submission file's key (`Records::begin_filing`). It is entered
+/// in the file and delivered, as a copy under the citizen's key, into
+/// their documents, both under its id.
+#[derive(Debug)]
+pub struct Decision<'a> {
+    pub document: &'a NewFiledDocument,
+    pub content: StoredContent,
+    /// Who the citizen's documents say sent it.
+    pub sender: &'a str,
 }
 
 /// A submission as its citizen sees it.
@@ -356,30 +375,18 @@ impl Submissions<'_> {
         key: &DataKey,
     ) -> Result<Option<Copied>, StoreError> {
         let documents = self.store.documents();
-        let (Some(found), Some(mut content)) = (
+        let (Some(found), Some(content)) = (
             documents.get(citizen, document).await?,
             documents.content(citizen, document).await?,
         ) else {
             return Ok(None);
         };
-        let mut upload = documents.begin_sealed(key, true).await?;
-        while let Some(chunk) = content.stream.next().await {
-            let written = match chunk {
-                Ok(bytes) => upload.write(&bytes).await,
-                Err(ContentError::Damaged(damage)) => Err(damage.into()),
-                Err(ContentError::Blob(error)) => Err(error.into()),
-            };
-            if let Err(error) = written {
-                upload.abort().await;
-                return Err(error);
-            }
-        }
         let copy = NewFiledDocument {
             id: DocumentId::random(),
             name: found.name,
             media_type: found.media_type,
         };
-        Ok(Some((copy, upload.finish().await?)))
+        Ok(Some((copy, documents.reseal(content, key, true).await?)))
     }
 
     /// Enters the filing in one transaction: the draft is taken (which is
@@ -740,14 +747,95 @@ impl Submissions<'_> {
     }
 
     /// An official's step on a submission of `agenda`, with its message or
-    /// note sealed under the file's key, in the timeline and the audit log; the state it
-    /// left the submission in.
+    /// note sealed under the file's key and the document it sends, in the
+    /// timeline and the audit log; the state it left the submission in.
+    /// The document's content is removed unless the step is taken.
     pub async fn work(
         &self,
         id: SubmissionId,
         agenda: &AgendaKey,
         step: OfficeStep,
         text: Option<&Message>,
+        decision: Option<Decision<'_>>,
+        acting: &Acting,
+    ) -> Result<Result<SubmissionState, StepRefused>, StoreError> {
+        let Some(decision) = decision else {
+            return self.step(id, agenda, step, text, None, acting).await;
+        };
+        let documents = self.store.documents();
+        let delivered = self.deliverable(id, agenda, &decision, acting.at).await;
+        let delivered = match delivered {
+            Ok(delivered) => delivered,
+            Err(error) => {
+                documents.remove_blob(&decision.content.blob).await;
+                return Err(error);
+            }
+        };
+        let taken = self
+            .step(
+                id,
+                agenda,
+                step,
+                text,
+                Some((&decision, delivered.as_ref())),
+                acting,
+            )
+            .await;
+        if !matches!(taken, Ok(Ok(_))) {
+            documents.remove_blob(&decision.content.blob).await;
+            if let Some((_, copy)) = &delivered {
+                documents.remove_blob(&copy.blob).await;
+            }
+        }
+        taken
+    }
+
+    /// The decision copied under the key of the citizen who filed the
+    /// submission; none if their account is gone.
+    async fn deliverable(
+        &self,
+        id: SubmissionId,
+        agenda: &AgendaKey,
+        decision: &Decision<'_>,
+        at: Timestamp,
+    ) -> Result<Option<(CitizenId, StoredContent)>, StoreError> {
+        let row = sqlx::query(
+            "SELECT citizen_id, record_file_id FROM submissions WHERE id = $1 AND agenda = $2",
+        )
+        .bind(id.to_string())
+        .bind(agenda.as_str())
+        .fetch_optional(&self.store.pool)
+        .await?;
+        let corrupt = |what: &str| StoreError::Corrupt(format!("submission {id}: {what}"));
+        let Some(row) = row else { return Ok(None) };
+        let Some(citizen) = row.try_get::<Option<String>, _>("citizen_id")? else {
+            return Ok(None);
+        };
+        let citizen = CitizenId::parse(&citizen).map_err(|_| corrupt("citizen_id"))?;
+        let file = RecordFileId::parse(&row.try_get::<String, _>("record_file_id")?)
+            .ok_or_else(|| corrupt("record_file_id"))?;
+        let documents = self.store.documents();
+        let file_key = Vault::new(self.store)
+            .existing(&owner_of(file))
+            .await?
+            .ok_or_else(|| corrupt("the file's data key is gone"))?;
+        let content = documents
+            .open_blob(file_key, &decision.content.blob)
+            .await?;
+        let key = documents.key(&citizen, at).await?;
+        Ok(Some((
+            citizen,
+            documents.reseal(content, &key, false).await?,
+        )))
+    }
+
+    async fn step(
+        &self,
+        id: SubmissionId,
+        agenda: &AgendaKey,
+        step: OfficeStep,
+        text: Option<&Message>,
+        decision: Option<(&Decision<'_>, Option<&(CitizenId, StoredContent)>)>,
         acting: &Acting,
     ) -> Result<Result<SubmissionState, StepRefused>, StoreError> {
         let raw_id = id.to_string();
@@ -763,13 +851,17 @@ impl Submissions<'_> {
         let Some(to) = step.from(from) else {
             return Ok(Err(StepRefused::NotNow(from)));
         };
-        let key = match text {
-            Some(_) => Some(
+        if decision.is_some() && !step.sends_documents() {
+            return Ok(Err(StepRefused::NoDocumentWith(step)));
+        }
+        let key = if text.is_some() || decision.is_some() {
+            Some(
                 Vault::new(self.store)
                     .data_key_in(&mut tx, &owner_of(file), acting.at)
                     .await?,
-            ),
-            None => None,
+            )
+        } else {
+            None
         };
         let staff = acting.by.to_string();
         let entry = Entry {
@@ -782,12 +874,41 @@ impl Submissions<'_> {
             assign: (step == OfficeStep::TakeUp).then_some(staff.as_str()),
         };
         entry.write(&mut tx, &raw_id, acting.at).await?;
-        let event = acting
+        let mut event = acting
             .event(Action::SubmissionWorked, file)
             .with("submission", raw_id)
             .with("reference", reference)
             .with("step", step.as_str())
             .with("state", to.as_str());
+        if let (Some((decision, delivered)), Some(key)) = (decision, &key) {
+            if !records_open_in(&mut tx, file).await? {
+                return Ok(Err(StepRefused::FileNotOpen));
+            }
+            let document = decision.document;
+            insert_document_in(
+                &mut tx,
+                key,
+                file,
+                document,
+                &decision.content,
+                acting.at,
+                &staff,
+            )
+            .await?;
+            if let Some((citizen, copy)) = delivered {
+                let delivered = NewDocument {
+                    id: document.id,
+                    name: document.name.clone(),
+                    folder: None,
+                    media_type: document.media_type.clone(),
+                    origin: Origin::Office {
+                        sender: decision.sender.to_owned(),
+                    },
+                };
+                insert_in(&mut tx, self.store, citizen, &delivered, copy, acting.at).await?;
+            }
+            event = event.with("document", document.id.to_string());
+        }
         append_in(&mut tx, self.store.backend, &event).await?;
         tx.commit().await?;
         Ok(Ok(to))

@@ -377,7 +377,7 @@ async fn the_queue_filters_by_state_assignee_deadline_and_reference() {
 
     // A settled one goes last, is no longer open, and is not given to anyone.
     submissions
-        .work(filed[0].id, key, OfficeStep::Resolve, None, &acting)
+        .work(filed[0].id, key, OfficeStep::Resolve, None, None, &acting)
         .await
         .unwrap()
         .unwrap();

@@ -186,7 +186,7 @@ pub(crate) fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         route(Method::POST, "/office/register",                Staff(RegisterCitizens), post(registration::submit)),
         route(Method::GET,  "/office/agendas/{agenda}",        Staff(WorkAgenda), get(agenda::page)),
         route(Method::GET,  "/office/agendas/{agenda}/submissions/{id}", Staff(WorkAgenda), get(agenda::submission)),
-        route(Method::POST, "/office/agendas/{agenda}/submissions/{id}/steps", Staff(WorkAgenda), post(agenda::work)),
+        upload(             "/office/agendas/{agenda}/submissions/{id}/steps", Staff(WorkAgenda), post(agenda::work)),
         route(Method::GET,  "/office/agendas/{agenda}/submissions/{id}/documents/{document}", Staff(WorkAgenda), get(agenda::document)),
         route(Method::POST, "/office/agendas/{agenda}/submissions/{id}/assign", Staff(WorkAgenda), post(agenda::assign)),
         route(Method::GET,  "/office/records",                 RECORDS,           get(records::list)),

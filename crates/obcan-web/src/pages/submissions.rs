@@ -50,6 +50,15 @@ struct SubmissionRow {
     state_id: &'static str,
 }
 
+/// A document of the submission's file.
+#[derive(Debug)]
+struct Attachment {
+    name: String,
+    size: String,
+    /// Where the citizen reads it in their documents, if the office sent it.
+    delivered: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "submissions.html")]
 struct ListPage {
@@ -138,7 +147,7 @@ struct DetailPage {
     content: Option<Vec<(String, Vec<AnswerLine>)>>,
     content_step_up: String,
     /// The documents in its file: what it came with and what was sent later.
-    attachments: Vec<String>,
+    attachments: Vec<Attachment>,
     /// None once it is settled.
     reply: Option<ReplyView>,
     withdrawable: bool,
@@ -294,9 +303,13 @@ async fn show_detail(
         .documents(submission.file)
         .await?
         .into_iter()
-        .map(|document| {
-            let size = human_size(document.size, language);
-            format!("{} ({size})", document.name.as_str())
+        .map(|document| Attachment {
+            name: document.name.as_str().to_owned(),
+            size: human_size(document.size, language),
+            // What the office sent was delivered into their documents too,
+            // under the same id.
+            delivered: (document.filed_by != obcan_store::FILED_THROUGH_PORTAL)
+                .then(|| format!("/documents/{}", document.id)),
         })
         .collect();
     let reply = match receipt.state.after_reply() {

@@ -12,7 +12,7 @@ use crate::support::{JANA, PETR, TestApp};
 const BOUNDARY: &str = "obcanTestBoundary7MA4YWxkTrZu0gW";
 
 /// A minimal PDF whose text is `text`.
-fn pdf(text: &str) -> Vec<u8> {
+pub(crate) fn pdf(text: &str) -> Vec<u8> {
     format!(
         "%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages \
          /Kids [] /Count 0 >>\nendobj\n% {text}\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"

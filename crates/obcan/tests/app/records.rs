@@ -11,18 +11,11 @@ use obcan_formats::testing::{unzip, validate_mets};
 use sha2::{Digest as _, Sha256};
 use tower::ServiceExt as _;
 
+use crate::documents::pdf;
 use crate::support::{TestApp, TestResponse};
 
 const BOUNDARY: &str = "obcanRecordsBoundary3kQ9";
 const YEAR: i64 = 366 * 24 * 3600;
-
-fn pdf(text: &str) -> Vec<u8> {
-    format!(
-        "%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages \
-         /Kids [] /Count 0 >>\nendobj\n% {text}\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
-    )
-    .into_bytes()
-}
 
 async fn file_document(app: &mut TestApp, file: &str, name: &str, bytes: &[u8]) -> TestResponse {
     let page = app.get(file).await;

@@ -12,7 +12,7 @@ use obcan_core::credential::TotpSecret;
 use obcan_core::staff::{AgendaId, AgendaKey, DepartmentId, Label, LoginName, Role, StaffId};
 use obcan_store::GrantChange;
 
-use crate::support::{JANA, PETR, TestApp, TestResponse};
+use crate::support::{JANA, PETR, Part, TestApp, TestResponse};
 
 const LICENCE: &str = "/forms/ridicsky-prukaz-konec-platnosti";
 const PROBLEM: &str = "/forms/hlaseni-zavady";
@@ -683,16 +683,22 @@ async fn an_official_works_a_submission_of_their_agenda_and_the_citizen_sees_the
     // A message is needed where the citizen is told; what was typed stays.
     let steps = format!("{page}/steps");
     let silent = app
-        .post_form(&page, &steps, &[("step", "resolve"), ("text", "  ")])
+        .post_multipart(
+            &page,
+            &steps,
+            &[Part::Text("step", "resolve"), Part::Text("text", "  ")],
+        )
         .await;
     assert_eq!(silent.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(silent.body.contains("Napište text"));
     let forged = app
-        .post_form(&page, &steps, &[("step", "delete_everything")])
+        .post_multipart(&page, &steps, &[Part::Text("step", "delete_everything")])
         .await;
     assert_eq!(forged.status, StatusCode::BAD_REQUEST);
 
-    let taken = app.post_form(&page, &steps, &[("step", "take_up")]).await;
+    let taken = app
+        .post_multipart(&page, &steps, &[Part::Text("step", "take_up")])
+        .await;
     assert_eq!(taken.location(), page);
     let taken = app.get(&page).await;
     assert_eq!(
@@ -700,20 +706,23 @@ async fn an_official_works_a_submission_of_their_agenda_and_the_citizen_sees_the
         Some("Vyřizuje se")
     );
     let noted = app
-        .post_form(
+        .post_multipart(
             &page,
             &steps,
-            &[("step", "note"), ("text", "Ověřit u ekonomického odboru.")],
+            &[
+                Part::Text("step", "note"),
+                Part::Text("text", "Ověřit u ekonomického odboru."),
+            ],
         )
         .await;
     assert_eq!(noted.status, StatusCode::SEE_OTHER);
     let resolved = app
-        .post_form(
+        .post_multipart(
             &page,
             &steps,
             &[
-                ("step", "resolve"),
-                ("text", "Rozpočet najdete na úřední desce."),
+                Part::Text("step", "resolve"),
+                Part::Text("text", "Rozpočet najdete na úřední desce."),
             ],
         )
         .await;
@@ -728,7 +737,11 @@ async fn an_official_works_a_submission_of_their_agenda_and_the_citizen_sees_the
         "nothing more to do"
     );
     let late = app
-        .post_form(&page, &steps, &[("step", "reject"), ("text", "Ne.")])
+        .post_multipart(
+            &page,
+            &steps,
+            &[Part::Text("step", "reject"), Part::Text("text", "Ne.")],
+        )
         .await;
     assert_eq!(late.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
@@ -801,14 +814,15 @@ async fn the_citizen_answers_the_office_with_documents_and_the_office_reads_them
     let secret = official_of(&mut app, "urednik", information).await;
     let page = format!("/office/agendas/{information}/submissions/{id}");
     let steps = format!("{page}/steps");
-    app.post_form(&page, &steps, &[("step", "take_up")]).await;
+    app.post_multipart(&page, &steps, &[Part::Text("step", "take_up")])
+        .await;
     let asked = app
-        .post_form(
+        .post_multipart(
             &page,
             &steps,
             &[
-                ("step", "ask_for_more"),
-                ("text", "Doložte prosím plnou moc."),
+                Part::Text("step", "ask_for_more"),
+                Part::Text("text", "Doložte prosím plnou moc."),
             ],
         )
         .await;
@@ -916,8 +930,12 @@ async fn the_citizen_answers_the_office_with_documents_and_the_office_reads_them
     assert_eq!(app.get(&unknown).await.status, StatusCode::NOT_FOUND);
 
     // Once resolved, it takes no more replies.
-    app.post_form(&page, &steps, &[("step", "resolve"), ("text", "Hotovo.")])
-        .await;
+    app.post_multipart(
+        &page,
+        &steps,
+        &[Part::Text("step", "resolve"), Part::Text("text", "Hotovo.")],
+    )
+    .await;
     app.log_in_as(JANA).await;
     let settled = app.get(&citizens_page).await;
     assert!(!settled.body.contains("id=\"reply\""));
@@ -1031,4 +1049,135 @@ async fn an_official_gives_a_submission_to_a_colleague_and_finds_it_in_the_queue
     assert_eq!(unknown.status, StatusCode::OK);
     assert!(unknown.body.contains("neplatnou hodnotu"));
     assert!(shows(&unknown, &first) && shows(&unknown, &second));
+}
+
+#[tokio::test]
+async fn the_decision_is_filed_and_delivered_into_the_citizens_documents() {
+    let mut app = TestApp::new().await;
+    let information = agenda(&app, "Informace", "informace-106").await;
+    app.log_in_as(JANA).await;
+    let citizens_page = file_information_request(&mut app).await;
+    let jana = app.citizen().await;
+    let id = citizens_page.trim_start_matches("/submissions/").to_owned();
+    official_of(&mut app, "urednik", information).await;
+    let page = format!("/office/agendas/{information}/submissions/{id}");
+    let steps = format!("{page}/steps");
+    let decision = crate::documents::pdf("Rozhodnutí o poskytnutí informace");
+    let blobs = crate::documents::blob_files(&app).len();
+    let store = app.state.store.clone();
+    let citizens_documents = || async { store.documents().list(&jana).await.unwrap() };
+    assert!(citizens_documents().await.is_empty());
+
+    // Refused, with nothing kept: a document with a step that does not
+    // send one, a document of a disallowed kind, a missing message.
+    let noted = app
+        .post_multipart(
+            &page,
+            &steps,
+            &[
+                Part::Text("text", "Interní poznámka."),
+                Part::File("document", "rozhodnuti.pdf", &decision),
+                Part::Text("step", "note"),
+            ],
+        )
+        .await;
+    assert_eq!(noted.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        noted.body.contains("Dokument lze poslat jen s"),
+        "{}",
+        noted.body
+    );
+    assert!(noted.body.contains("Interní poznámka."), "the text is kept");
+    let program = app
+        .post_multipart(
+            &page,
+            &steps,
+            &[
+                Part::Text("text", "Vyřízeno."),
+                Part::File("document", "rozhodnuti.exe", b"MZ\x90\x00 not a decision"),
+                Part::Text("step", "resolve"),
+            ],
+        )
+        .await;
+    assert_eq!(program.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(program.body.contains("Vyřízeno."));
+    let silent = app
+        .post_multipart(
+            &page,
+            &steps,
+            &[
+                Part::Text("text", " "),
+                Part::File("document", "rozhodnuti.pdf", &decision),
+                Part::Text("step", "resolve"),
+            ],
+        )
+        .await;
+    assert_eq!(silent.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(silent.body.contains("Napište text"));
+    assert_eq!(
+        crate::documents::blob_files(&app).len(),
+        blobs,
+        "nothing kept"
+    );
+    let opened = app.get(&page).await;
+    assert_eq!(
+        opened.element_text("submission-state").as_deref(),
+        Some("Přijato")
+    );
+
+    // Resolved with the decision: in the file, and in Jana's documents as
+    // the office's, under the same id.
+    let resolved = app
+        .post_multipart(
+            &page,
+            &steps,
+            &[
+                Part::Text("text", "Informaci poskytujeme v příloze."),
+                Part::File("document", "rozhodnuti.pdf", &decision),
+                Part::Text("step", "resolve"),
+            ],
+        )
+        .await;
+    assert_eq!(resolved.location(), page, "{}", resolved.body);
+    let resolved = app.get(&page).await;
+    assert!(
+        resolved.body.contains("rozhodnuti.pdf"),
+        "listed in the file"
+    );
+    let delivered = citizens_documents().await;
+    assert_eq!(delivered.len(), 1);
+    assert_eq!(delivered[0].name.as_str(), "rozhodnuti.pdf");
+    assert_eq!(
+        delivered[0].origin,
+        obcan_core::documents::Origin::Office {
+            sender: "Město Vzorov – Informace".into()
+        }
+    );
+    assert_eq!(
+        crate::documents::blob_files(&app).len(),
+        blobs + 2,
+        "one under the file's key, one under Jana's"
+    );
+    let audit = store.audit();
+    let logged = audit.page(None, Some("submission_worked"), None, 10).await;
+    let logged = logged.unwrap();
+    let document = delivered[0].id.to_string();
+    assert_eq!(logged[0].detail.get("document"), Some(&document));
+    assert_eq!(
+        logged[0].detail.get("step").map(String::as_str),
+        Some("resolve")
+    );
+
+    // Jana reads it in her documents and sees it with her submission.
+    app.log_in_as(JANA).await;
+    let download = app
+        .get(&format!("/documents/{}/download", delivered[0].id))
+        .await;
+    assert_eq!(download.status, StatusCode::OK);
+    assert_eq!(download.body.as_bytes(), decision.as_slice());
+    let submission = app.get(&citizens_page).await;
+    assert!(submission.body.contains(&format!(
+        "<a href=\"/documents/{document}\">rozhodnuti.pdf</a>"
+    )));
+    assert!(submission.body.contains("Informaci poskytujeme v příloze."));
 }

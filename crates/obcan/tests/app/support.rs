@@ -191,6 +191,49 @@ impl TestApp {
         self.post_raw(path, &with_token).await
     }
 
+    /// Like [`Self::post_form`], as a multipart body: the CSRF token
+    /// first, then the parts in their order, as a browser sends them.
+    pub async fn post_multipart(
+        &mut self,
+        form_page: &str,
+        path: &str,
+        parts: &[Part<'_>],
+    ) -> TestResponse {
+        const BOUNDARY: &str = "obcan-test-boundary";
+        let page = self.get(form_page).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        let token = page.csrf_token().expect("the form page has a CSRF token");
+        let mut body = Vec::new();
+        for part in [Part::Text("_csrf", &token)].iter().chain(parts) {
+            let (name, file, bytes) = match part {
+                Part::Text(name, value) => (name, String::new(), value.as_bytes()),
+                Part::File(name, file, bytes) => (
+                    name,
+                    format!("; filename=\"{file}\"\r\nContent-Type: application/octet-stream"),
+                    *bytes,
+                ),
+            };
+            body.extend_from_slice(
+                format!(
+                    "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"{file}\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+        let request = self
+            .builder(Method::POST, path)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={BOUNDARY}"),
+            )
+            .body(Body::from(body))
+            .expect("request");
+        self.request(request).await
+    }
+
     pub async fn log_in_as(&mut self, subject: &str) -> TestResponse {
         let response = self
             .post_form("/login/demo", "/login/demo", &[("subject", subject)])
@@ -354,6 +397,13 @@ impl TestApp {
         entries.reverse();
         entries.into_iter().map(|entry| entry.action).collect()
     }
+}
+
+/// A part of a multipart form: a text field, or a file with its name.
+#[derive(Debug, Clone, Copy)]
+pub enum Part<'a> {
+    Text(&'a str, &'a str),
+    File(&'a str, &'a str, &'a [u8]),
 }
 
 /// The password staff members choose at their first login in the tests.

@@ -9,26 +9,33 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::multipart::Field;
+use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use jiff::civil::Date;
 use obcan_core::audit::{Action, Actor, AuditEvent};
-use obcan_core::documents::DocumentId;
+use obcan_core::documents::{DocumentId, DocumentName};
+use obcan_core::language::Language;
 use obcan_core::policy::{Permission, permits};
+use obcan_core::records::RecordFileId;
 use obcan_core::staff::{AgendaId, StaffId};
 use obcan_core::submissions::{
     Message, MessageError, OfficeStep, SubmissionId, SubmissionState, TimelineKind,
 };
-use obcan_store::{Agenda, AssigneeFilter, QueueFilter, StateFilter, StepRefused, TimelineEntry};
+use obcan_store::{
+    Agenda, AssigneeFilter, Decision, NewFiledDocument, QueueFilter, StateFilter, StepRefused,
+    StoredContent, TimelineEntry,
+};
 use serde::Deserialize;
 
 use super::{acting, filed_download};
 use crate::authz::{SignedInStaff, need};
 use crate::client_ip::ClientIp;
+use crate::documents::check_into;
 use crate::error::WebError;
 use crate::i18n::Texts;
-use crate::pages::documents::human_size;
+use crate::pages::documents::{human_size, refusal_text};
 use crate::pages::forms::fields::{AnswerLine, answer_lines};
 use crate::pages::forms::title_of;
 use crate::pages::{
@@ -338,7 +345,7 @@ struct SubmissionPage {
     steps: Vec<(&'static str, &'static str)>,
     action: String,
     typed: String,
-    error: Option<&'static str>,
+    error: Option<String>,
     /// Those it may be given to, while it is open.
     colleagues: Vec<(String, String)>,
     assign_action: String,
@@ -352,16 +359,9 @@ enum Refusal {
     /// A step, with the text as they typed it.
     Step {
         typed: String,
-        problem: &'static str,
+        problem: String,
     },
     Assign(&'static str),
-}
-
-#[derive(Debug, Deserialize)]
-pub(crate) struct StepForm {
-    step: String,
-    #[serde(default)]
-    text: String,
 }
 
 pub(crate) async fn submission(
@@ -548,51 +548,182 @@ fn staff_of(entry: &TimelineEntry) -> Option<StaffId> {
         .and_then(|id| StaffId::parse(id).ok())
 }
 
+/// What the step's form sent: a multipart body, since it may carry a
+/// document. The document comes before the button that names the step, so
+/// it is stored (under the file's key) before the step is known.
+#[derive(Debug, Default)]
+struct StepPost {
+    step: String,
+    text: String,
+    document: Option<(NewFiledDocument, StoredContent)>,
+    /// Why the document was refused.
+    refused: Option<String>,
+}
+
+/// The most bytes a step's text field may hold: its characters, each of up
+/// to four bytes, and line ends sent as CRLF.
+const STEP_TEXT_MAX_BYTES: usize = Message::MAX_CHARS * 5;
+
+/// A small text field, whole; a bad request if longer than `max` bytes.
+async fn text_field(field: &mut Field<'_>, max: usize) -> Result<String, WebError> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field
+        .chunk()
+        .await
+        .map_err(|error| WebError::BadRequest(error.body_text()))?
+    {
+        if bytes.len() + chunk.len() > max {
+            return Err(WebError::BadRequest("a text field is too long".into()));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    String::from_utf8(bytes).map_err(|_| WebError::BadRequest("a text field is not UTF-8".into()))
+}
+
+/// Reads the step's form into `post`, the document stored as it streams.
+async fn read_step(
+    state: &AppState,
+    multipart: &mut Multipart,
+    file: RecordFileId,
+    language: Language,
+    post: &mut StepPost,
+) -> Result<(), WebError> {
+    let t = crate::i18n::texts(language);
+    while let Some(mut field) = multipart
+        .next_field()
+        .await
+        .map_err(|error| WebError::BadRequest(error.body_text()))?
+    {
+        match field.name() {
+            // Checked by the CSRF layer before the handler runs.
+            Some("_csrf") => {}
+            Some("step") => post.step = text_field(&mut field, 64).await?,
+            Some("text") => post.text = text_field(&mut field, STEP_TEXT_MAX_BYTES).await?,
+            Some("document") if post.document.is_none() && post.refused.is_none() => {
+                let typed = field.file_name().unwrap_or_default().to_owned();
+                if typed.is_empty() {
+                    continue;
+                }
+                let name = match DocumentName::parse(&typed) {
+                    Ok(name) => name,
+                    Err(invalid) => {
+                        let reason = crate::documents::Refused::Name(invalid);
+                        post.refused = Some(refusal_text(&reason, &t.documents, language));
+                        continue;
+                    }
+                };
+                let Ok(upload) = state.store.records().begin_filing(file).await? else {
+                    post.refused = Some(t.office.document_file_closed.to_owned());
+                    continue;
+                };
+                // One document is at most as large as a citizen's whole storage.
+                let largest = Some((state.settings.documents.quota, 0));
+                match check_into(&mut field, upload, &name, largest).await? {
+                    Ok((detected, content)) => {
+                        let document = NewFiledDocument {
+                            id: DocumentId::random(),
+                            name: name.with_extension(detected.extension()),
+                            media_type: detected.media_type().to_owned(),
+                        };
+                        post.document = Some((document, content));
+                    }
+                    Err(reason) => {
+                        post.refused = Some(refusal_text(&reason, &t.documents, language));
+                    }
+                }
+            }
+            other => {
+                return Err(WebError::BadRequest(format!("no field {other:?} here")));
+            }
+        }
+    }
+    Ok(())
+}
+
 pub(crate) async fn work(
     State(state): State<AppState>,
     Path((agenda_id, id)): Path<(String, String)>,
     staff: Official,
     ip: ClientIp,
-    ValidForm(form): ValidForm<StepForm>,
+    mut multipart: Multipart,
 ) -> Result<Response, WebError> {
     let agenda = agenda_of(&state, &staff, &agenda_id).await?;
-    let t = crate::i18n::texts(staff.visitor.language);
-    let step = OfficeStep::parse(&form.step)
-        .ok_or_else(|| WebError::BadRequest(format!("no step {:?}", form.step)))?;
+    let language = staff.visitor.language;
+    let t = crate::i18n::texts(language);
     let submission = SubmissionId::parse(&id).ok_or(WebError::NotFound)?;
     // An agenda without a key receives no submissions.
     let key = agenda.key.as_ref().ok_or(WebError::NotFound)?;
-    let text = match Message::parse(&form.text) {
-        Ok(message) => Ok(Some(message)),
-        Err(MessageError::Empty) if !step.needs_text() => Ok(None),
-        Err(MessageError::Empty) => Err(t.office.step_text_required),
-        Err(MessageError::Invalid) => Err(t.office.step_text_invalid),
-    };
-    let problem = match text {
-        Ok(text) => match state
-            .store
-            .submissions()
-            .work(
-                submission,
-                key,
-                step,
-                text.as_ref(),
-                &acting(&state, &staff, &ip),
-            )
-            .await?
-        {
-            Ok(_) => {
-                let page = format!("/office/agendas/{}/submissions/{submission}", agenda.id);
-                return Ok(Redirect::to(&page).into_response());
-            }
-            Err(StepRefused::NotNow(_)) => t.office.step_not_now,
-            Err(StepRefused::NotFound) => return Err(WebError::NotFound),
+    let submissions = state.store.submissions();
+    let file = submissions
+        .file_in(submission, key)
+        .await?
+        .ok_or(WebError::NotFound)?;
+    let mut post = StepPost::default();
+    let read = read_step(&state, &mut multipart, file, language, &mut post).await;
+    let StepPost {
+        step,
+        text,
+        document,
+        refused,
+    } = post;
+    let (filed, content) = document.map_or((None, None), |(filed, content)| {
+        (Some(filed), Some(content))
+    });
+    let parsed = OfficeStep::parse(&step);
+    let message = match (&read, parsed) {
+        (Ok(()), Some(step)) => match Message::parse(&text) {
+            Ok(message) => Ok((step, Some(message))),
+            Err(MessageError::Empty) if !step.needs_text() => Ok((step, None)),
+            Err(MessageError::Empty) => Err(t.office.step_text_required.to_owned()),
+            Err(MessageError::Invalid) => Err(t.office.step_text_invalid.to_owned()),
         },
-        Err(problem) => problem,
+        _ => Err(String::new()),
+    };
+    let taken = match (message, refused) {
+        (Ok((step, message)), None) => {
+            let sender = format!("{} – {}", state.settings.branding.name, agenda.name);
+            let decision = filed
+                .as_ref()
+                .zip(content)
+                .map(|(document, content)| Decision {
+                    document,
+                    content,
+                    sender: &sender,
+                });
+            let acting = acting(&state, &staff, &ip);
+            submissions
+                .work(submission, key, step, message.as_ref(), decision, &acting)
+                .await?
+        }
+        (message, refused) => {
+            if let Some(content) = content {
+                state.store.documents().discard(content).await;
+            }
+            read?;
+            if parsed.is_none() {
+                return Err(WebError::BadRequest(format!("no step {step:?}")));
+            }
+            let problem = refused.or(message.err()).unwrap_or_default();
+            let refusal = Refusal::Step {
+                typed: text,
+                problem,
+            };
+            return show(&state, &staff, &ip, &agenda_id, &id, refusal).await;
+        }
+    };
+    let problem = match taken {
+        Ok(_) => {
+            let page = format!("/office/agendas/{}/submissions/{submission}", agenda.id);
+            return Ok(Redirect::to(&page).into_response());
+        }
+        Err(StepRefused::NotNow(_)) => t.office.step_not_now,
+        Err(StepRefused::NoDocumentWith(_)) => t.office.document_not_with_step,
+        Err(StepRefused::FileNotOpen) => t.office.document_file_closed,
+        Err(StepRefused::NotFound) => return Err(WebError::NotFound),
     };
     let refusal = Refusal::Step {
-        typed: form.text,
-        problem,
+        typed: text,
+        problem: problem.to_owned(),
     };
     show(&state, &staff, &ip, &agenda_id, &id, refusal).await
 }
@@ -632,7 +763,9 @@ pub(crate) async fn assign(
                 return Ok(Redirect::to(&page).into_response());
             }
             Err(StepRefused::NotNow(_)) => t.office.step_not_now,
-            Err(StepRefused::NotFound) => return Err(WebError::NotFound),
+            Err(
+                StepRefused::NotFound | StepRefused::NoDocumentWith(_) | StepRefused::FileNotOpen,
+            ) => return Err(WebError::NotFound),
         }
     } else {
         t.office.assign_refused
