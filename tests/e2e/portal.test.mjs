@@ -1528,6 +1528,9 @@ describe('Obcan portal in a browser without JavaScript', () => {
       await clickAndLoad(row.getByRole('link'));
       assert.ok(await page.getByRole('main').getByText('Lampa u školy nesvítí už týden.').isVisible());
       assert.match(await text(page.locator('#documents')), /Nájemní smlouva\.pdf/);
+      // Nobody works it yet: it can be given to an official of the agenda.
+      assert.match(await text(page.getByLabel('Komu', { exact: true })), /urednik|Úředník/i);
+      await snapshot('submission, received');
       await clickAndLoad(page.getByRole('button', { name: 'Převzít k vyřízení', exact: true }));
       await page.getByLabel('Zpráva občanovi nebo poznámka').fill('Pošlete prosím fotografii sloupu s jeho číslem.');
       await clickAndLoad(page.getByRole('button', { name: 'Požádat o doplnění', exact: true }));
@@ -1565,10 +1568,21 @@ describe('Obcan portal in a browser without JavaScript', () => {
     accessible('reply with an error');
     accessible('reply sent');
 
-    step("the official reads Jana's answer, downloads its document and resolves the report", async () => {
+    step("the official finds Jana's answered report in the queue, reads it, downloads its document and resolves it with a decision", async () => {
       await submit(await staffLogin('urednik'));
       await page.goto(url('/office'));
       await clickAndLoad(page.getByRole('main').getByRole('link', { name: 'Veřejný prostor' }));
+      // The queue filtered to the open submissions given to this official.
+      await page.getByLabel('Stav', { exact: true }).selectOption('open');
+      await page.getByLabel('Přiděleno', { exact: true }).selectOption('me');
+      await clickAndLoad(page.getByRole('button', { name: 'Vyhledat', exact: true }));
+      assert.match(page.url(), /state=open&assignee=me/);
+      assert.equal(await page.locator('#queue tbody tr').count(), 1);
+      await snapshot('agenda queue, filtered');
+      await page.getByLabel('Jen po lhůtě', { exact: true }).check();
+      await clickAndLoad(page.getByRole('button', { name: 'Vyhledat', exact: true }));
+      assert.equal(await text(page.locator('#queue-empty')), 'Filtru neodpovídá žádné podání.');
+      await clickAndLoad(page.getByRole('link', { name: 'Zrušit filtr', exact: true }));
       await clickAndLoad(page.locator('#queue tbody tr', { hasText: 'Hlášení závady' }).getByRole('link'));
       assert.match(await text(page.locator('#timeline')), /Odpověď občana.*Číslo sloupu je na smlouvě, posílám ji\./);
       const links = page.locator('#documents a');
@@ -1578,10 +1592,16 @@ describe('Obcan portal in a browser without JavaScript', () => {
       assert.ok((await download.body()).subarray(0, 5).equals(Buffer.from('%PDF-')));
       await snapshot('submission with the citizen\'s answer');
       await page.getByLabel('Zpráva občanovi nebo poznámka').fill('Lampu jsme opravili.');
+      await page.getByLabel('Dokument pro občana (nepovinné)').setInputFiles([
+        { name: 'Vyrozumění o opravě.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\n% Lampa opravena\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n') },
+      ]);
       await clickAndLoad(page.getByRole('button', { name: 'Vyřídit', exact: true }));
       assert.equal(await text(page.locator('#submission-state')), 'Vyřízeno');
+      assert.match(await text(page.locator('#documents')), /Vyrozumění o opravě\.pdf/);
       await logOut();
     });
+    accessible('submission, received');
+    accessible('agenda queue, filtered');
     accessible("submission with the citizen's answer");
 
     step('Jana sees the resolution and the message on her dashboard and in "Moje podání"', async () => {
@@ -1592,6 +1612,11 @@ describe('Obcan portal in a browser without JavaScript', () => {
       await snapshot('dashboard with news from the office');
       await page.goto(url('/submissions'));
       assert.match(await text(page.locator('#submissions li', { hasText: 'Hlášení závady' })), /Vyřízeno/);
+      // The decision sent with the report's resolution is in her documents.
+      await clickAndLoad(page.locator('#submissions li', { hasText: 'Hlášení závady' }).getByRole('link'));
+      await clickAndLoad(page.locator('#attachments').getByRole('link', { name: 'Vyrozumění o opravě.pdf', exact: true }));
+      assert.match(await text(page.getByRole('main')), /Doručil úřad/);
+      await page.goto(url('/submissions'));
       const row = page.locator('#submissions li', { hasText: 'Nový řidičský průkaz – končí platnost' });
       assert.match(await text(row), /Vyřízeno/);
       await clickAndLoad(row.getByRole('link'));
