@@ -1340,3 +1340,24 @@ fn receipt_from(row: &AnyRow) -> Result<Receipt, StoreError> {
             .ok_or_else(|| corrupt("state"))?,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_settled_list_names_every_settled_state() {
+        let settled: Vec<String> = SubmissionState::ALL
+            .into_iter()
+            .filter(|state| state.is_settled())
+            .map(|state| format!("'{}'", state.as_str()))
+            .collect();
+        assert_eq!(SETTLED, settled.join(", "));
+    }
+
+    #[test]
+    fn like_wildcards_are_taken_literally() {
+        assert_eq!(like_escaped("PO-1/2026"), "PO-1/2026");
+        assert_eq!(like_escaped("50%_a\\b"), "50\\%\\_a\\\\b");
+    }
+}

@@ -15,7 +15,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use jiff::civil::Date;
 use obcan_core::audit::{Action, Actor, AuditEvent};
-use obcan_core::documents::{DocumentId, DocumentName};
+use obcan_core::documents::DocumentId;
 use obcan_core::language::Language;
 use obcan_core::policy::{Permission, permits};
 use obcan_core::records::RecordFileId;
@@ -29,13 +29,12 @@ use obcan_store::{
 };
 use serde::Deserialize;
 
-use super::{acting, filed_download};
+use super::{UploadRefused, acting, filed_download, upload_into};
 use crate::authz::{SignedInStaff, need};
 use crate::client_ip::ClientIp;
-use crate::documents::check_into;
 use crate::error::WebError;
 use crate::i18n::Texts;
-use crate::pages::documents::{human_size, refusal_text};
+use crate::pages::documents::human_size;
 use crate::pages::forms::fields::{AnswerLine, answer_lines};
 use crate::pages::forms::title_of;
 use crate::pages::{
@@ -604,32 +603,12 @@ async fn read_step(
                 if typed.is_empty() {
                     continue;
                 }
-                let name = match DocumentName::parse(&typed) {
-                    Ok(name) => name,
-                    Err(invalid) => {
-                        let reason = crate::documents::Refused::Name(invalid);
-                        post.refused = Some(refusal_text(&reason, &t.documents, language));
-                        continue;
+                match upload_into(state, &mut field, file, &typed, language).await? {
+                    Ok(uploaded) => post.document = Some(uploaded),
+                    Err(UploadRefused::File(_)) => {
+                        post.refused = Some(t.office.document_file_closed.to_owned());
                     }
-                };
-                let Ok(upload) = state.store.records().begin_filing(file).await? else {
-                    post.refused = Some(t.office.document_file_closed.to_owned());
-                    continue;
-                };
-                // One document is at most as large as a citizen's whole storage.
-                let largest = Some((state.settings.documents.quota, 0));
-                match check_into(&mut field, upload, &name, largest).await? {
-                    Ok((detected, content)) => {
-                        let document = NewFiledDocument {
-                            id: DocumentId::random(),
-                            name: name.with_extension(detected.extension()),
-                            media_type: detected.media_type().to_owned(),
-                        };
-                        post.document = Some((document, content));
-                    }
-                    Err(reason) => {
-                        post.refused = Some(refusal_text(&reason, &t.documents, language));
-                    }
+                    Err(UploadRefused::Document(reason)) => post.refused = Some(reason),
                 }
             }
             other => {

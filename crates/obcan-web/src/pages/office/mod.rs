@@ -13,17 +13,20 @@ pub(crate) mod staff;
 
 use askama::Template;
 use axum::extract::State;
+use axum::extract::multipart::Field;
 use axum::response::Response;
 use obcan_core::audit::AuditEvent;
-use obcan_core::documents::DocumentId;
+use obcan_core::documents::{DocumentId, DocumentName};
+use obcan_core::language::Language;
 use obcan_core::policy::Permission;
 use obcan_core::records::RecordFileId;
-use obcan_store::{Acting, Agenda};
+use obcan_store::{Acting, Agenda, NewFiledDocument, StoredContent};
 
-use super::documents::{content_disposition, stored_content_response};
+use super::documents::{content_disposition, refusal_text, stored_content_response};
 use super::{Chrome, Section, render};
 use crate::authz::{SignedInStaff, need};
 use crate::client_ip::ClientIp;
+use crate::documents::{Refused, check_into};
 use crate::error::WebError;
 use crate::state::AppState;
 
@@ -34,6 +37,54 @@ fn acting<N>(state: &AppState, staff: &SignedInStaff<N>, ip: &ClientIp) -> Actin
         at: state.now(),
         ip: ip.text(),
     }
+}
+
+/// Why a document uploaded into a file was not stored.
+#[derive(Debug)]
+enum UploadRefused {
+    /// The file takes no documents now.
+    File(obcan_store::Refused),
+    /// The document itself: its name, kind or size, as the user reads it.
+    Document(String),
+}
+
+/// A document uploaded into an open file: its name and content checked,
+/// stored under the file's key as it streams; the caller files it or
+/// discards it.
+async fn upload_into(
+    state: &AppState,
+    field: &mut Field<'_>,
+    file: RecordFileId,
+    name: &str,
+    language: Language,
+) -> Result<Result<(NewFiledDocument, StoredContent), UploadRefused>, WebError> {
+    let t = &crate::i18n::texts(language).documents;
+    let name = match DocumentName::parse(name) {
+        Ok(name) => name,
+        Err(invalid) => {
+            let reason = Refused::Name(invalid);
+            return Ok(Err(UploadRefused::Document(refusal_text(
+                &reason, t, language,
+            ))));
+        }
+    };
+    let upload = match state.store.records().begin_filing(file).await? {
+        Ok(upload) => upload,
+        Err(refused) => return Ok(Err(UploadRefused::File(refused))),
+    };
+    // One document is at most as large as a citizen's whole storage.
+    let largest = Some((state.settings.documents.quota, 0));
+    Ok(match check_into(field, upload, &name, largest).await? {
+        Ok((detected, content)) => {
+            let document = NewFiledDocument {
+                id: DocumentId::random(),
+                name: name.with_extension(detected.extension()),
+                media_type: detected.media_type().to_owned(),
+            };
+            Ok((document, content))
+        }
+        Err(reason) => Err(UploadRefused::Document(refusal_text(&reason, t, language))),
+    })
 }
 
 /// A file's document as it was filed, its read audited as `event` says.

@@ -9,19 +9,18 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use obcan_core::audit::Action;
-use obcan_core::documents::{DocumentId, DocumentName};
+use obcan_core::documents::DocumentId;
 use obcan_core::records::{
     FileState, FileTitle, FilingPlan, HoldReason, Outcome, ProposalId, ProposalState, RecordFileId,
     RetentionSign,
 };
-use obcan_store::{ItemOutcome, NewFile, NewFiledDocument, ProposalSummary, RecordFile, Refused};
+use obcan_store::{ItemOutcome, NewFile, ProposalSummary, RecordFile, Refused};
 use serde::Deserialize;
 
-use super::super::documents::{human_size, refusal_text};
-use super::{acting, filed_download};
+use super::super::documents::human_size;
+use super::{UploadRefused, acting, filed_download, upload_into};
 use crate::authz::{SignedInStaff, need};
 use crate::client_ip::ClientIp;
-use crate::documents::check_into;
 use crate::error::WebError;
 use crate::i18n::{RecordTexts, Texts};
 use crate::pages::{Chrome, Section, ValidForm, ValidQuery, local_time, render_with_status};
@@ -371,31 +370,15 @@ pub(crate) async fn file_document(
         if typed.is_empty() {
             break;
         }
-        let name = match DocumentName::parse(&typed) {
-            Ok(name) => name,
-            Err(invalid) => {
-                let reason = crate::documents::Refused::Name(invalid);
-                return refuse(refusal_text(&reason, &texts.documents, language)).await;
-            }
-        };
-        let upload = match records.begin_filing(id).await? {
-            Ok(upload) => upload,
-            Err(Refused::NoSuchFile) => return Err(WebError::NotFound),
-            Err(refused) => return refuse(refused_text(&refused, &texts.records)).await,
-        };
-        // One document is at most as large as a citizen's whole storage.
-        let largest = Some((state.settings.documents.quota, 0));
-        let (detected, content) = match check_into(&mut field, upload, &name, largest).await? {
-            Ok(checked) => checked,
-            Err(reason) => {
-                return refuse(refusal_text(&reason, &texts.documents, language)).await;
-            }
-        };
-        let document = NewFiledDocument {
-            id: DocumentId::random(),
-            name: name.with_extension(detected.extension()),
-            media_type: detected.media_type().to_owned(),
-        };
+        let (document, content) =
+            match upload_into(&state, &mut field, id, &typed, language).await? {
+                Ok(uploaded) => uploaded,
+                Err(UploadRefused::File(Refused::NoSuchFile)) => return Err(WebError::NotFound),
+                Err(UploadRefused::File(refused)) => {
+                    return refuse(refused_text(&refused, &texts.records)).await;
+                }
+                Err(UploadRefused::Document(reason)) => return refuse(reason).await,
+            };
         let acting = acting(&state, &manager, &ip);
         return match records
             .file_document(id, &document, content, &acting)
