@@ -851,8 +851,13 @@ impl Submissions<'_> {
         let Some(to) = step.from(from) else {
             return Ok(Err(StepRefused::NotNow(from)));
         };
-        if decision.is_some() && !step.sends_documents() {
-            return Ok(Err(StepRefused::NoDocumentWith(step)));
+        if decision.is_some() {
+            if !step.sends_documents() {
+                return Ok(Err(StepRefused::NoDocumentWith(step)));
+            }
+            if !records_open_in(&mut tx, file).await? {
+                return Ok(Err(StepRefused::FileNotOpen));
+            }
         }
         let key = if text.is_some() || decision.is_some() {
             Some(
@@ -881,9 +886,6 @@ impl Submissions<'_> {
             .with("step", step.as_str())
             .with("state", to.as_str());
         if let (Some((decision, delivered)), Some(key)) = (decision, &key) {
-            if !records_open_in(&mut tx, file).await? {
-                return Ok(Err(StepRefused::FileNotOpen));
-            }
             let document = decision.document;
             insert_document_in(
                 &mut tx,

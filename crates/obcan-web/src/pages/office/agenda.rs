@@ -648,18 +648,27 @@ pub(crate) async fn work(
     let (filed, content) = document.map_or((None, None), |(filed, content)| {
         (Some(filed), Some(content))
     });
-    let parsed = OfficeStep::parse(&step);
-    let message = match (&read, parsed) {
-        (Ok(()), Some(step)) => match Message::parse(&text) {
-            Ok(message) => Ok((step, Some(message))),
-            Err(MessageError::Empty) if !step.needs_text() => Ok((step, None)),
-            Err(MessageError::Empty) => Err(t.office.step_text_required.to_owned()),
-            Err(MessageError::Invalid) => Err(t.office.step_text_invalid.to_owned()),
-        },
-        _ => Err(String::new()),
+    let discard = |content: Option<StoredContent>| async {
+        if let Some(content) = content {
+            state.store.documents().discard(content).await;
+        }
     };
-    let taken = match (message, refused) {
-        (Ok((step, message)), None) => {
+    let step = match (read, OfficeStep::parse(&step)) {
+        (Ok(()), Some(parsed)) => parsed,
+        (read, _) => {
+            discard(content).await;
+            read?;
+            return Err(WebError::BadRequest(format!("no step {step:?}")));
+        }
+    };
+    let message = match Message::parse(&text) {
+        Ok(message) => Ok(Some(message)),
+        Err(MessageError::Empty) if !step.needs_text() => Ok(None),
+        Err(MessageError::Empty) => Err(t.office.step_text_required.to_owned()),
+        Err(MessageError::Invalid) => Err(t.office.step_text_invalid.to_owned()),
+    };
+    let problem = match (message, refused) {
+        (Ok(message), None) => {
             let sender = format!("{} – {}", state.settings.branding.name, agenda.name);
             let decision = filed
                 .as_ref()
@@ -670,39 +679,28 @@ pub(crate) async fn work(
                     sender: &sender,
                 });
             let acting = acting(&state, &staff, &ip);
-            submissions
+            let taken = submissions
                 .work(submission, key, step, message.as_ref(), decision, &acting)
-                .await?
-        }
-        (message, refused) => {
-            if let Some(content) = content {
-                state.store.documents().discard(content).await;
+                .await?;
+            match taken {
+                Ok(_) => {
+                    let page = format!("/office/agendas/{}/submissions/{submission}", agenda.id);
+                    return Ok(Redirect::to(&page).into_response());
+                }
+                Err(StepRefused::NotNow(_)) => t.office.step_not_now.to_owned(),
+                Err(StepRefused::NoDocumentWith(_)) => t.office.document_not_with_step.to_owned(),
+                Err(StepRefused::FileNotOpen) => t.office.document_file_closed.to_owned(),
+                Err(StepRefused::NotFound) => return Err(WebError::NotFound),
             }
-            read?;
-            if parsed.is_none() {
-                return Err(WebError::BadRequest(format!("no step {step:?}")));
-            }
-            let problem = refused.or(message.err()).unwrap_or_default();
-            let refusal = Refusal::Step {
-                typed: text,
-                problem,
-            };
-            return show(&state, &staff, &ip, &agenda_id, &id, refusal).await;
         }
-    };
-    let problem = match taken {
-        Ok(_) => {
-            let page = format!("/office/agendas/{}/submissions/{submission}", agenda.id);
-            return Ok(Redirect::to(&page).into_response());
+        (_, Some(problem)) | (Err(problem), None) => {
+            discard(content).await;
+            problem
         }
-        Err(StepRefused::NotNow(_)) => t.office.step_not_now,
-        Err(StepRefused::NoDocumentWith(_)) => t.office.document_not_with_step,
-        Err(StepRefused::FileNotOpen) => t.office.document_file_closed,
-        Err(StepRefused::NotFound) => return Err(WebError::NotFound),
     };
     let refusal = Refusal::Step {
         typed: text,
-        problem: problem.to_owned(),
+        problem,
     };
     show(&state, &staff, &ip, &agenda_id, &id, refusal).await
 }
