@@ -37,7 +37,7 @@ fn acting<N>(state: &AppState, staff: &SignedInStaff<N>, ip: &ClientIp) -> Actin
 }
 
 /// A file's document as it was filed, its read audited as `event` says.
-async fn filed_download(
+pub(crate) async fn filed_download(
     state: &AppState,
     file: RecordFileId,
     document: DocumentId,
