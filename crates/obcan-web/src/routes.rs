@@ -12,7 +12,9 @@ use obcan_core::policy::Permission;
 
 use crate::middleware::metrics;
 use crate::pages::forms::fill;
-use crate::pages::office::{agenda, audit, organisation, records, registration, staff};
+use crate::pages::office::{
+    agenda, audit, integrations, organisation, records, registration, staff,
+};
 use crate::pages::{
     accessibility, account, activation, contacts, dashboard, documents, forms, home, language,
     login, my_data, office, oidc, password_login, saml, submissions,
@@ -198,6 +200,9 @@ pub(crate) fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         route(Method::GET,  "/office/organisation",            Staff(ManageOrganisation), get(organisation::page)),
         route(Method::POST, "/office/organisation/departments", Staff(ManageOrganisation), post(organisation::create_department)),
         route(Method::POST, "/office/organisation/agendas",    Staff(ManageOrganisation), post(organisation::create_agenda)),
+        route(Method::GET,  "/office/organisation/integrations", Staff(ManageOrganisation), get(integrations::page)),
+        route(Method::POST, "/office/organisation/integrations", Staff(ManageOrganisation), post(integrations::create)),
+        route(Method::POST, "/office/organisation/integrations/{id}/revoke", Staff(ManageOrganisation), post(integrations::revoke)),
         route(Method::GET,  "/office/audit",                   Staff(ReadAudit),  get(audit::page)),
         route(Method::GET,  "/office/register",                Staff(RegisterCitizens), get(registration::page)),
         route(Method::POST, "/office/register",                Staff(RegisterCitizens), post(registration::submit)),

@@ -704,3 +704,125 @@ async fn a_webhook_that_failed_is_delivered_on_retry_signed_with_the_same_event_
     let after = delivery.round(&app.state).await.unwrap();
     assert_eq!((after.delivered, after.failed), (0, 0), "delivered once");
 }
+
+#[tokio::test]
+async fn an_administrator_lets_a_records_system_in_once_and_revokes_it() {
+    use obcan_core::audit::{Action, Actor, AuditEvent};
+    use obcan_core::staff::{AgendaId, AgendaKey, DepartmentId, Label, Role};
+    let mut app = TestApp::new().await;
+    let now = app.state.now();
+    let organisation = app.state.store.organisation();
+    let department = DepartmentId::random();
+    let event = |action| AuditEvent::new(now, Actor::System, action);
+    organisation
+        .create_department(
+            department,
+            &Label::parse("Kancelář").unwrap(),
+            now,
+            &event(Action::DepartmentCreated),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    organisation
+        .create_agenda(
+            AgendaId::random(),
+            department,
+            &Label::parse("Informace").unwrap(),
+            AgendaKey::parse(AGENDA).as_ref(),
+            now,
+            &event(Action::AgendaCreated),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    app.logged_in_staff("spravce", &[Role::Administrator]).await;
+    let page_path = "/office/organisation/integrations";
+    let organisation_page = app.get("/office/organisation").await;
+    assert!(
+        organisation_page
+            .body
+            .contains(&format!("href=\"{page_path}\""))
+    );
+    let page = app.get(page_path).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(page.body.contains("Integrace se spisovou službou"));
+    assert!(page.body.contains(&format!("value=\"{AGENDA}\"")));
+
+    // Mistakes are explained; what was typed stays.
+    let wrong = app
+        .post_form(
+            page_path,
+            page_path,
+            &[
+                ("name", "Spisovka"),
+                ("webhook_url", "http://spisovka.example/h"),
+            ],
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.body.contains("Vyberte alespoň jednu agendu."));
+    assert!(wrong.body.contains("musí začínat https://"));
+    assert!(wrong.body.contains("value=\"Spisovka\""));
+    assert!(wrong.body.contains("value=\"http://spisovka.example/h\""));
+
+    let created = app
+        .post_form(
+            page_path,
+            page_path,
+            &[
+                ("name", "Spisovka"),
+                ("agenda", AGENDA),
+                ("webhook_url", "https://spisovka.example/h"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    let token = created.element_text("client-token").unwrap();
+    let secret = created.element_text("client-secret").unwrap();
+    assert_eq!(token.len(), 43);
+    assert!(obcan_core::integration::WebhookSecret::parse(&secret).is_some());
+    let listed = app.get(page_path).await;
+    assert!(listed.body.contains("Spisovka"));
+    assert!(!listed.body.contains(&token), "shown once only");
+    assert!(!listed.body.contains(&secret), "shown once only");
+    let queue = call(
+        &mut app,
+        Method::GET,
+        "/api/v1/records/unregistered",
+        Some(&token),
+        &[],
+        None,
+    )
+    .await;
+    assert_eq!(queue.status, StatusCode::OK, "{}", queue.body);
+
+    // English is complete too.
+    app.get("/lang/en?next=%2F").await;
+    let english = app.get(page_path).await;
+    assert!(english.body.contains("Records management integration"));
+    assert!(english.body.contains("Revoke access"));
+
+    let start = listed
+        .body
+        .find("action=\"/office/organisation/integrations/")
+        .unwrap()
+        + "action=\"".len();
+    let revoke = listed.body[start..start + listed.body[start..].find('"').unwrap()].to_owned();
+    let revoked = app.post_form(page_path, &revoke, &[]).await;
+    assert_eq!(revoked.status, StatusCode::SEE_OTHER, "{}", revoked.body);
+    assert_eq!(revoked.location(), page_path);
+    let refused = call(
+        &mut app,
+        Method::GET,
+        "/api/v1/records/unregistered",
+        Some(&token),
+        &[],
+        None,
+    )
+    .await;
+    assert_problem(&refused, StatusCode::UNAUTHORIZED, "token-revoked");
+    let actions = app.audit_actions().await;
+    assert!(actions.contains(&"integration_client_created".to_owned()));
+    assert!(actions.contains(&"integration_client_revoked".to_owned()));
+}

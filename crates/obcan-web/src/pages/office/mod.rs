@@ -5,6 +5,7 @@
 
 pub(crate) mod agenda;
 pub(crate) mod audit;
+pub(crate) mod integrations;
 pub(crate) mod login;
 pub(crate) mod organisation;
 pub(crate) mod records;
