@@ -18,6 +18,7 @@ import { execFile, spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { existsSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -97,6 +98,8 @@ function serverEnv(dir) {
     NO_COLOR: '1',
     OBCAN_DATABASE_URL: `sqlite://${join(dir, 'obcan.db')}?mode=rwc`,
     OBCAN_STORAGE_PATH: join(dir, 'files'),
+    // The records system's webhooks are sent within a second, not five.
+    OBCAN_WEBHOOKS_DELIVER_EVERY_SECONDS: '1',
   };
 }
 
@@ -358,6 +361,40 @@ async function newWalkContext() {
 // Helpers
 
 const url = (path) => `${server.base}${path}`;
+
+/** The office's records system, as far as the portal's webhooks go: it keeps each one it is
+ * sent, headers and body as they came. */
+async function webhookReceiver() {
+  const received = [];
+  const listener = createHttpServer((request, response) => {
+    let body = '';
+    request.setEncoding('utf8');
+    request.on('data', (chunk) => {
+      body += chunk;
+    });
+    request.on('end', () => {
+      received.push({ headers: request.headers, body });
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise((listening) => listener.listen(0, '127.0.0.1', listening));
+  return {
+    received,
+    url: `http://127.0.0.1:${listener.address().port}/obcan-events`,
+    close: () => new Promise((closed) => listener.close(closed)),
+  };
+}
+
+/** A call of the records API as the records system makes it: its bearer token, JSON. */
+async function recordsApi(token, method, path, body) {
+  const response = await fetch(url(`/api/v1/records${path}`), {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await response.text();
+  return { status: response.status, json: text ? JSON.parse(text) : null };
+}
 const pathOf = (href) => {
   const parsed = new URL(href);
   return parsed.pathname + parsed.search;
@@ -1300,9 +1337,11 @@ describe('Obcan portal in a browser without JavaScript', () => {
     const accounts = {}; // login → initial password
     const staffApps = {}; // login → { secret, step }: the app set up at the first login, and its last code's step
     let receipt; // { login, code }
+    let records; // the records system: its token and signing secret, its webhook receiver
 
     before(
       async () => {
+        records = { hooks: await webhookReceiver() };
         officeContext = await newWalkContext();
         page = await officeContext.newPage();
         watchSubresources(page);
@@ -1315,6 +1354,7 @@ describe('Obcan portal in a browser without JavaScript', () => {
     after(
       async () => {
         if (officeContext) await settlesWithin(officeContext.close(), 15_000);
+        if (records) await records.hooks.close();
       },
       { timeout: 30_000 },
     );
@@ -1432,6 +1472,37 @@ describe('Obcan portal in a browser without JavaScript', () => {
     });
     accessible('departments and agendas');
 
+    step("the administrator lets the office's records system in for the public-space agenda", async () => {
+      await clickAndLoad(page.locator('#integrations-link'));
+      await assertHeading('Integrace se spisovou službou');
+      await snapshot('integrations, none yet');
+      const form = page.locator('form[action="/office/organisation/integrations"]');
+      await form.getByLabel('Název').fill('Spisová služba Vzorov');
+      await form.getByLabel('Adresa pro webhooky').fill(records.hooks.url);
+      await submit(form);
+      // Nothing is created without an agenda; what was typed stays.
+      await assertHeading('Integrace se spisovou službou');
+      assert.match(await text(page.getByRole('alert')), /Vyberte alespoň jednu agendu/);
+      assert.equal(await form.getByLabel('Název').inputValue(), 'Spisová služba Vzorov');
+      await snapshot('integrations, refused');
+      await form.getByLabel(/Veřejný prostor/).check();
+      await submit(form);
+      await assertHeading('Klient je založen');
+      records.token = await text(page.locator('#client-token'));
+      records.secret = await text(page.locator('#client-secret'));
+      assert.equal(records.token.length, 43);
+      await snapshot('integration client created');
+      await clickAndLoad(page.getByRole('link', { name: 'Zpět na integrace' }));
+      assert.match(await text(page.locator('#integration-clients tbody')), /Spisová služba Vzorov.*verejny-prostor/);
+      assert.doesNotMatch(await page.content(), new RegExp(records.token), 'the token is shown once');
+      assertNoBrokenSubresources();
+      await snapshot('integrations');
+    });
+    accessible('integrations, none yet');
+    accessible('integrations, refused');
+    accessible('integration client created');
+    accessible('integrations');
+
     step('the administrator creates an official and an auditor; each password is shown once', async () => {
       for (const [login, name, role] of [['urednik', 'Petr Úředník', 'úředník'], ['auditor', 'Eva Auditorka', 'auditor'], ['spisovna', 'Jana Spisová', 'správce spisovny']]) {
         await page.goto(url('/office/staff/new'));
@@ -1538,6 +1609,38 @@ describe('Obcan portal in a browser without JavaScript', () => {
       await logOut();
     });
 
+    step("the office's records system hears of it by signed webhooks and gives it a číslo jednací", async () => {
+      // Taken up, then waiting for the citizen: two changes, each sent within seconds.
+      for (let waited = 0; records.hooks.received.length < 2 && waited < 40; waited++) await sleep(500);
+      const key = Buffer.from(records.secret.replace(/^whsec_/, ''), 'base64url');
+      const events = records.hooks.received.map(({ headers, body }) => {
+        const [, t, mac] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(headers['obcan-signature']) ?? [];
+        assert.equal(createHmac('sha256', key).update(`${t}.${body}`).digest('hex'), mac, 'signed with the secret shown once');
+        const event = JSON.parse(body);
+        assert.equal(headers['obcan-event-id'], event.id);
+        return event;
+      });
+      assert.deepEqual(events.map((event) => `${event.type} ${event.submission.state}`).sort(), [
+        'submission.state_changed in_progress',
+        'submission.state_changed waiting',
+      ]);
+      const report = events[0].submission;
+      assert.match(report.reference, /^PO-\d+\/\d{4}$/);
+
+      const queue = await recordsApi(records.token, 'GET', '/unregistered');
+      assert.equal(queue.status, 200);
+      assert.ok(queue.json.submissions.some((listed) => listed.id === report.id), 'in the registration queue');
+      const registration = `/submissions/${report.id}/registration`;
+      const given = await recordsApi(records.token, 'PUT', registration, { number: 'MUVZ/77/2026' });
+      assert.equal(given.status, 201);
+      // A retry of the same number changes nothing; another number is refused.
+      assert.equal((await recordsApi(records.token, 'PUT', registration, { number: 'MUVZ/77/2026' })).status, 200);
+      assert.equal((await recordsApi(records.token, 'PUT', registration, { number: 'MUVZ/78/2026' })).status, 409);
+      const read = await recordsApi(records.token, 'GET', `/submissions/${report.id}`);
+      assert.equal(read.json.registration.number, 'MUVZ/77/2026');
+      assert.ok(!(await recordsApi(records.token, 'GET', '/unregistered')).json.submissions.some((listed) => listed.id === report.id));
+    });
+
     step('Jana answers with a photograph from My documents, by keyboard', async () => {
       await page.goto(url('/login/demo'));
       await clickAndLoad(page.getByRole('button', { name: 'Přihlásit jako Jana Dvořáková', exact: true }));
@@ -1585,6 +1688,7 @@ describe('Obcan portal in a browser without JavaScript', () => {
       await clickAndLoad(page.getByRole('link', { name: 'Zrušit filtr', exact: true }));
       await clickAndLoad(page.locator('#queue tbody tr', { hasText: 'Hlášení závady' }).getByRole('link'));
       assert.match(await text(page.locator('#timeline')), /Odpověď občana.*Číslo sloupu je na smlouvě, posílám ji\./);
+      assert.equal(await text(page.locator('#registration-number')), 'MUVZ/77/2026');
       const links = page.locator('#documents a');
       assert.equal(await links.count(), 2, 'what the report came with and what the answer sent');
       const download = await page.request.get(url(await links.nth(1).getAttribute('href')));
@@ -1614,6 +1718,7 @@ describe('Obcan portal in a browser without JavaScript', () => {
       assert.match(await text(page.locator('#submissions li', { hasText: 'Hlášení závady' })), /Vyřízeno/);
       // The decision sent with the report's resolution is in her documents.
       await clickAndLoad(page.locator('#submissions li', { hasText: 'Hlášení závady' }).getByRole('link'));
+      assert.equal(await text(page.locator('#registration-number')), 'MUVZ/77/2026');
       await clickAndLoad(page.locator('#attachments').getByRole('link', { name: 'Vyrozumění o opravě.pdf', exact: true }));
       assert.match(await text(page.getByRole('main')), /Doručil úřad/);
       await page.goto(url('/submissions'));

@@ -12,6 +12,7 @@ pub mod sms;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod timestamp;
+pub mod webhooks;
 
 /// An error with its causes, for the log.
 pub(crate) fn error_chain(error: &dyn std::error::Error) -> String {

@@ -20,6 +20,8 @@ pub enum Actor {
     System,
     Citizen(CitizenId),
     Staff(Uuid),
+    /// A records-management client of the office, by its token.
+    Integration(Uuid),
 }
 
 impl fmt::Display for Actor {
@@ -29,6 +31,7 @@ impl fmt::Display for Actor {
             Self::System => f.write_str("system"),
             Self::Citizen(id) => write!(f, "citizen:{id}"),
             Self::Staff(id) => write!(f, "staff:{id}"),
+            Self::Integration(id) => write!(f, "integration:{id}"),
         }
     }
 }
@@ -119,11 +122,17 @@ pub enum Action {
     /// An official took a step on a submission (took it up, asked for
     /// more, resolved, rejected, noted).
     SubmissionWorked,
+    /// An administrator let a records-management client in.
+    IntegrationClientCreated,
+    /// An administrator revoked a client's token; its webhooks stop.
+    IntegrationClientRevoked,
+    /// The records system gave a submission its číslo jednací.
+    SubmissionRegistered,
 }
 
 impl Action {
     /// Every action, for the audit log's filter.
-    pub const ALL: [Self; 56] = [
+    pub const ALL: [Self; 59] = [
         Self::Login,
         Self::LoginFailed,
         Self::Logout,
@@ -180,6 +189,9 @@ impl Action {
         Self::SubmissionReplied,
         Self::SubmissionRead,
         Self::SubmissionWorked,
+        Self::IntegrationClientCreated,
+        Self::IntegrationClientRevoked,
+        Self::SubmissionRegistered,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -240,6 +252,9 @@ impl Action {
             Self::SubmissionReplied => "submission_replied",
             Self::SubmissionRead => "submission_read",
             Self::SubmissionWorked => "submission_worked",
+            Self::IntegrationClientCreated => "integration_client_created",
+            Self::IntegrationClientRevoked => "integration_client_revoked",
+            Self::SubmissionRegistered => "submission_registered",
         }
     }
 }
@@ -293,6 +308,13 @@ impl AuditEvent {
     #[must_use]
     pub fn about_record_file(mut self, id: RecordFileId) -> Self {
         self.subject = Some(format!("record-file:{id}"));
+        self
+    }
+
+    /// About one records-management client.
+    #[must_use]
+    pub fn about_integration_client(mut self, id: crate::integration::ClientId) -> Self {
+        self.subject = Some(format!("integration:{id}"));
         self
     }
 

@@ -45,6 +45,7 @@ pub mod documents;
 pub mod forms;
 pub mod identifiers;
 pub mod identity;
+pub mod integration;
 pub mod language;
 pub mod policy;
 pub mod records;

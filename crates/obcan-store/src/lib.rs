@@ -13,6 +13,7 @@ pub mod dialect;
 mod documents;
 mod drafts;
 mod error;
+mod integration;
 mod local_accounts;
 mod login_attempts;
 mod organisation;
@@ -45,6 +46,11 @@ pub use documents::{
 };
 pub use drafts::{Draft, DraftSummary, Drafts};
 pub use error::{AlreadyExists, StoreError};
+pub use integration::outbox::{Claimed, Outbox, OutboxEntry};
+pub use integration::{
+    Idempotent, Integration, IntegrationClient, NewClient, Pushed, Registered, Registration,
+    StateChange, TokenHolder,
+};
 pub use local_accounts::{CounterRegistration, LOCAL_PROVIDER, LocalAccount, LocalAccounts};
 pub use login_attempts::{LoginAttempt, LoginAttempts, PendingLogin};
 pub use organisation::{Agenda, Department, Organisation};

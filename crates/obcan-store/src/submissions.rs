@@ -15,6 +15,7 @@ use obcan_core::audit::{Action, Actor, AuditEvent};
 use obcan_core::citizen::CitizenId;
 use obcan_core::documents::{DocumentId, Origin};
 use obcan_core::forms::{Answers, DraftId, FormDefinition, FormId};
+use obcan_core::integration::EventType;
 use obcan_core::records::{FileTitle, FilingPlan, RecordFileId};
 use obcan_core::staff::{AgendaKey, StaffId};
 use obcan_core::submissions::{Message, OfficeStep, SubmissionId, SubmissionState, TimelineKind};
@@ -25,6 +26,7 @@ use sqlx::{Any, Transaction};
 
 use crate::audit::append_in;
 use crate::documents::{NewDocument, StoredContent, insert_in};
+use crate::integration::outbox;
 use crate::records::{
     Acting, NewFile, NewFiledDocument, insert_document_in, is_open_in as records_open_in, open_in,
     owner_of,
@@ -256,7 +258,7 @@ macro_rules! receipt_columns {
     };
 }
 
-const RECEIPT_COLUMNS: &str = receipt_columns!();
+pub(crate) const RECEIPT_COLUMNS: &str = receipt_columns!();
 
 const FILED_FROM: &str = concat!(
     "SELECT ",
@@ -491,6 +493,7 @@ impl Submissions<'_> {
         .bind(SubmissionState::Received.as_str())
         .execute(&mut *tx)
         .await?;
+        outbox::enqueue_in(&mut tx, &raw_id, EventType::Filed, now).await?;
         let event = AuditEvent::new(now, Actor::Citizen(*citizen), Action::SubmissionFiled)
             .about_record_file(file)
             .with("submission", raw_id)
@@ -962,7 +965,7 @@ impl Submissions<'_> {
 
     /// Begins a step's transaction holding the submission's row (see
     /// [`lock`]), and reads what the step needs of it, if it is `whose`.
-    async fn begin_step(
+    pub(crate) async fn begin_step(
         &self,
         raw_id: &str,
         whose: Whose<'_>,
@@ -1034,7 +1037,8 @@ impl Submissions<'_> {
             "SELECT e.submission_id, e.seq, e.at, e.kind, e.text, s.reference, s.form_id, \
              s.record_file_id FROM submission_events e \
              JOIN submissions s ON s.id = e.submission_id \
-             WHERE s.citizen_id = $1 AND e.for_citizen = 1 AND e.actor LIKE 'staff:%' \
+             WHERE s.citizen_id = $1 AND e.for_citizen = 1 \
+             AND (e.actor LIKE 'staff:%' OR e.actor LIKE 'integration:%') \
              ORDER BY e.at DESC, e.seq DESC LIMIT $2",
         )
         .bind(citizen.to_string())
@@ -1170,36 +1174,37 @@ async fn enter_copies(
 /// Whose a submission must be for a step on it: the citizen's who filed
 /// it, or in the agenda it came to.
 #[derive(Debug, Clone, Copy)]
-enum Whose<'a> {
+pub(crate) enum Whose<'a> {
     Citizen(&'a CitizenId),
     Agenda(&'a AgendaKey),
 }
 
 /// What a step reads of the submission it is taken on.
-struct Stepped {
-    state: SubmissionState,
-    reference: String,
-    file: RecordFileId,
+pub(crate) struct Stepped {
+    pub state: SubmissionState,
+    pub reference: String,
+    pub file: RecordFileId,
 }
 
 /// Who a citizen's entries are by.
 const CITIZEN: &str = "citizen";
 
 /// A step on a submission: its timeline entry, and the state it leaves it in.
-struct Entry<'a> {
-    kind: TimelineKind,
-    actor: &'a str,
-    from: SubmissionState,
-    to: SubmissionState,
+pub(crate) struct Entry<'a> {
+    pub kind: TimelineKind,
+    pub actor: &'a str,
+    pub from: SubmissionState,
+    pub to: SubmissionState,
     /// The message or note, sealed under the file's key.
-    text: Option<(&'a DataKey, &'a str)>,
-    for_citizen: bool,
+    pub text: Option<(&'a DataKey, &'a str)>,
+    pub for_citizen: bool,
     /// The official it assigns the submission to.
-    assign: Option<&'a str>,
+    pub assign: Option<&'a str>,
 }
 
 impl Entry<'_> {
-    async fn write(
+    /// Writes the step, and the webhooks it makes for the records system.
+    pub(crate) async fn write(
         &self,
         tx: &mut Transaction<'static, Any>,
         raw_id: &str,
@@ -1235,6 +1240,9 @@ impl Entry<'_> {
         .bind(self.assign)
         .execute(&mut **tx)
         .await?;
+        if let Some(event) = EventType::of_step(self.kind, self.from, self.to) {
+            outbox::enqueue_in(tx, raw_id, event, at).await?;
+        }
         Ok(())
     }
 }
@@ -1323,7 +1331,7 @@ async fn timeline(
         .collect()
 }
 
-fn receipt_from(row: &AnyRow) -> Result<Receipt, StoreError> {
+pub(crate) fn receipt_from(row: &AnyRow) -> Result<Receipt, StoreError> {
     let raw_id: String = row.try_get("id")?;
     let corrupt = |what: &str| StoreError::Corrupt(format!("submission {raw_id}: {what}"));
     Ok(Receipt {

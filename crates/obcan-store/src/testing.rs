@@ -256,3 +256,80 @@ pub async fn read_all(mut content: crate::Content) -> Result<Vec<u8>, StoreError
     }
     Ok(bytes)
 }
+
+/// A records-management client serving `agendas`, created by the system
+/// at `now`, with webhooks to `webhook_url` if given: its id, token and
+/// signing secret, as the administrator's page shows them once.
+pub async fn integration_client(
+    store: &Store,
+    name: &str,
+    agendas: &[&str],
+    webhook_url: Option<&str>,
+    now: jiff::Timestamp,
+) -> Result<
+    (
+        obcan_core::integration::ClientId,
+        obcan_core::integration::BearerToken,
+        obcan_core::integration::WebhookSecret,
+    ),
+    StoreError,
+> {
+    use obcan_core::audit::{Action, Actor, AuditEvent};
+    use obcan_core::integration::{BearerToken, ClientId, WebhookSecret, WebhookUrl};
+    use obcan_core::staff::{AgendaKey, Label};
+    let invalid = |what: &str| StoreError::Corrupt(format!("a test client's {what}"));
+    let randomness =
+        |e: obcan_core::integration::RandomnessFailed| StoreError::Corrupt(e.to_string());
+    let id = ClientId::random();
+    let name = Label::parse(name).map_err(|_| invalid("name"))?;
+    let agendas = agendas
+        .iter()
+        .map(|key| AgendaKey::parse(key).ok_or_else(|| invalid("agenda")))
+        .collect::<Result<Vec<_>, _>>()?;
+    let url = webhook_url
+        .map(|url| WebhookUrl::parse(url).map_err(|_| invalid("webhook URL")))
+        .transpose()?;
+    let token = BearerToken::generate().map_err(randomness)?;
+    let secret = WebhookSecret::generate().map_err(randomness)?;
+    let event = AuditEvent::new(now, Actor::System, Action::IntegrationClientCreated)
+        .about_integration_client(id);
+    let client = crate::NewClient {
+        id,
+        name: &name,
+        agendas: &agendas,
+        webhook_url: url.as_ref(),
+        token: &token,
+        secret: &secret,
+    };
+    store
+        .integration()
+        .create(&client, &Actor::System, now, &event)
+        .await?;
+    Ok((id, token, secret))
+}
+
+/// A submission of `form` with `content`, filed by the citizen at `now`
+/// from a draft begun a second before.
+pub async fn filed(
+    store: &Store,
+    citizen: &obcan_core::citizen::CitizenId,
+    form: &obcan_core::forms::FormDefinition,
+    content: &obcan_core::forms::Answers,
+    now: jiff::Timestamp,
+) -> Result<crate::Receipt, StoreError> {
+    let draft = store
+        .drafts()
+        .begin(citizen, &form.id, form.version, content, now)
+        .await?;
+    let filing = crate::Filing {
+        citizen,
+        draft,
+        form,
+        content,
+        attachments: &[],
+    };
+    match store.submissions().submit(&filing, now, None).await? {
+        crate::Filed::New(receipt) | crate::Filed::Already(receipt) => Ok(receipt),
+        other => Err(StoreError::Corrupt(format!("a test filing: {other:?}"))),
+    }
+}

@@ -46,9 +46,9 @@ use middleware::{csrf, error_pages, metrics, security_headers};
 
 /// The whole HTTP application.
 pub fn router(state: AppState) -> Router {
-    let (from_providers, own): (Vec<_>, Vec<_>) = routes::table()
+    let (without_csrf, own): (Vec<_>, Vec<_>) = routes::table()
         .into_iter()
-        .partition(|(info, _)| info.access == Access::IdentityProviderPost);
+        .partition(|(info, _)| !info.access.needs_csrf());
     // Each route carries its declared access, for the extractors to enforce,
     // and its body limit. An upload's limit is the citizen's free space,
     // which its handler checks before reading and counts while streaming.
@@ -68,7 +68,7 @@ pub fn router(state: AppState) -> Router {
         .into_iter()
         .fold(Router::new(), add)
         .route_layer(from_fn_with_state(state.clone(), csrf::verify));
-    let routes = from_providers
+    let routes = without_csrf
         .into_iter()
         .fold(own, add)
         // Reads the session, so that the 404 page keeps the visitor's frame.
@@ -79,7 +79,7 @@ pub fn router(state: AppState) -> Router {
 /// Outermost layers first: every request gets an id and a log span, is
 /// counted, compressed, given security headers, has errors rendered as pages,
 /// panics caught; each route limits its body size. CSRF is checked by a
-/// route layer (see `router`) on all but identity providers' posts.
+/// route layer (see `router`) on all but the routes `Access::needs_csrf` exempts.
 fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
     routes
         .layer(

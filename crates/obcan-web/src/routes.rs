@@ -6,13 +6,15 @@
 //! every kind of visitor. A route cannot be added without saying who may use it.
 
 use axum::http::Method;
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodRouter, get, post, put};
 use obcan_core::identity::Loa;
 use obcan_core::policy::Permission;
 
 use crate::middleware::metrics;
 use crate::pages::forms::fill;
-use crate::pages::office::{agenda, audit, organisation, records, registration, staff};
+use crate::pages::office::{
+    agenda, audit, integrations, organisation, records, registration, staff,
+};
 use crate::pages::{
     accessibility, account, activation, contacts, dashboard, documents, forms, home, language,
     login, my_data, office, oidc, password_login, saml, submissions,
@@ -39,6 +41,18 @@ pub enum Access {
     IdentityProviderPost,
     /// A logged-in staff member with this permission.
     Staff(StaffAccess),
+    /// The office's records management, by its bearer token (not a
+    /// session), in the agendas it serves. Browsers never send the token by
+    /// themselves, so these routes need no CSRF token.
+    RecordsClient,
+}
+
+impl Access {
+    /// Whether the route's state-changing requests must carry the CSRF
+    /// token: all but those whose credentials a browser does not send.
+    pub fn needs_csrf(self) -> bool {
+        !matches!(self, Self::IdentityProviderPost | Self::RecordsClient)
+    }
 }
 
 /// What a back-office route needs of a staff member.
@@ -96,7 +110,7 @@ pub enum Body {
 // One route a line, so that the table reads as one.
 #[rustfmt::skip]
 pub(crate) fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
-    use Access::{Citizen, Form, IdentityProviderPost, Public, RegisterData, Staff};
+    use Access::{Citizen, Form, IdentityProviderPost, Public, RecordsClient, RegisterData, Staff};
     const DOCUMENTS: Access = Citizen(Loa::Substantial);
     const SUBMISSIONS: Access = Citizen(Loa::Low);
     use StaffAccess::{ChangeGrants, ManageOrganisation, ManageRecords, ManageStaff, Office, ReadAudit, RegisterCitizens, WorkAgenda};
@@ -150,6 +164,11 @@ pub(crate) fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         route(Method::GET,  "/api/v1/me/trade-licences",       RegisterData,      get(api::me::trade_licences)),
         route(Method::GET,  "/api/v1/me/data-usage",           RegisterData,      get(api::me::data_usage)),
         route(Method::GET,  "/api/v1/{document}",              Public,            get(api::document)),
+        route(Method::GET,  "/api/v1/records/unregistered",    RecordsClient,     get(api::records::unregistered)),
+        route(Method::GET,  "/api/v1/records/submissions/{id}", RecordsClient,    get(api::records::submission)),
+        route(Method::GET,  "/api/v1/records/submissions/{id}/documents/{document}", RecordsClient, get(api::records::document)),
+        route(Method::PUT,  "/api/v1/records/submissions/{id}/registration", RecordsClient, put(api::records::register)),
+        route(Method::POST, "/api/v1/records/submissions/{id}/state-changes", RecordsClient, post(api::records::push_state)),
         route(Method::GET,  "/account",                        Citizen(Loa::Low), get(account::page)),
         route(Method::POST, "/account/means/unlink",           Citizen(Loa::Low), post(account::unlink)),
         route(Method::POST, "/account/sessions/end-others",    Citizen(Loa::Low), post(account::end_other_sessions)),
@@ -181,6 +200,9 @@ pub(crate) fn table() -> Vec<(RouteInfo, MethodRouter<AppState>)> {
         route(Method::GET,  "/office/organisation",            Staff(ManageOrganisation), get(organisation::page)),
         route(Method::POST, "/office/organisation/departments", Staff(ManageOrganisation), post(organisation::create_department)),
         route(Method::POST, "/office/organisation/agendas",    Staff(ManageOrganisation), post(organisation::create_agenda)),
+        route(Method::GET,  "/office/organisation/integrations", Staff(ManageOrganisation), get(integrations::page)),
+        route(Method::POST, "/office/organisation/integrations", Staff(ManageOrganisation), post(integrations::create)),
+        route(Method::POST, "/office/organisation/integrations/{id}/revoke", Staff(ManageOrganisation), post(integrations::revoke)),
         route(Method::GET,  "/office/audit",                   Staff(ReadAudit),  get(audit::page)),
         route(Method::GET,  "/office/register",                Staff(RegisterCitizens), get(registration::page)),
         route(Method::POST, "/office/register",                Staff(RegisterCitizens), post(registration::submit)),

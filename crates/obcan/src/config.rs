@@ -36,6 +36,7 @@ pub struct Config {
     pub mail: MailConfig,
     pub sms: SmsConfig,
     pub audit: AuditConfig,
+    pub webhooks: WebhooksConfig,
     pub secrets: SecretsConfig,
     pub branding: BrandingConfig,
     pub forms: FormsConfig,
@@ -445,6 +446,26 @@ pub struct SmsConfig {
 /// changed, removed or inserted; only a time stamp of its newest entry, kept
 /// by an authority outside the office, shows that its last entries were
 /// removed or that it was rewritten whole.
+/// Webhooks to the office's records management, from the outbox. Every
+/// node sends; a lease on each webhook keeps two nodes from sending it at
+/// once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebhooksConfig {
+    /// How often this node looks for webhooks to send; 0 turns sending off
+    /// on this node.
+    pub deliver_every_seconds: u64,
+    /// For one attempt, connecting included.
+    pub timeout_seconds: u64,
+    /// The wait after the first failed attempt; it doubles after each
+    /// further failure...
+    pub first_retry_seconds: u64,
+    /// ...up to this.
+    pub longest_retry_seconds: u64,
+    /// Attempts before a webhook is given up (its last error is kept).
+    pub max_attempts: u32,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct AuditConfig {
@@ -595,6 +616,13 @@ impl Default for Config {
                 stamp_every_minutes: 60,
                 tsa_timeout_ms: 10_000,
             },
+            webhooks: WebhooksConfig {
+                deliver_every_seconds: 5,
+                timeout_seconds: 10,
+                first_retry_seconds: 30,
+                longest_retry_seconds: 3600,
+                max_attempts: 12,
+            },
             secrets: SecretsConfig {
                 session_key: Secret(DEMO_SESSION_KEY.into()),
                 master_key: Secret(String::new()),
@@ -642,6 +670,7 @@ section_defaults! {
     MailConfig => mail,
     SmsConfig => sms,
     AuditConfig => audit,
+    WebhooksConfig => webhooks,
     SecretsConfig => secrets,
     BrandingConfig => branding,
     FormsConfig => forms,
@@ -794,6 +823,21 @@ impl Config {
         self.validate_registers()?;
         self.validate_messaging()?;
         self.validate_audit()?;
+        let webhooks = &self.webhooks;
+        if webhooks.timeout_seconds == 0 || webhooks.max_attempts == 0 {
+            return invalid(
+                "webhooks",
+                "timeout_seconds and max_attempts must be at least 1".into(),
+            );
+        }
+        if webhooks.first_retry_seconds == 0
+            || webhooks.first_retry_seconds > webhooks.longest_retry_seconds
+        {
+            return invalid(
+                "webhooks.first_retry_seconds",
+                "must be at least 1 and not more than longest_retry_seconds".into(),
+            );
+        }
         if self
             .log
             .level

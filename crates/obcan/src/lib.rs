@@ -4,6 +4,7 @@
 pub mod audit_stamps;
 pub mod config;
 pub mod telemetry;
+pub mod webhooks;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -531,6 +532,8 @@ pub struct Application {
     state: AppState,
     /// The time-stamping authority and how often to stamp the audit log.
     stamps: Option<(Arc<obcan_connect::timestamp::TimestampAuthority>, Duration)>,
+    /// The webhook sender and how often it looks for webhooks to send.
+    webhooks: Option<(Arc<webhooks::Delivery>, Duration)>,
 }
 
 impl Application {
@@ -550,6 +553,13 @@ impl Application {
         let stamps = audit_stamps::authority(config)?
             .filter(|_| !every.is_zero())
             .map(|authority| (Arc::new(authority), every));
+        let webhooks = (config.webhooks.deliver_every_seconds > 0)
+            .then(|| webhooks::Delivery::new(&config.webhooks))
+            .transpose()?
+            .map(|delivery| {
+                let every = Duration::from_secs(config.webhooks.deliver_every_seconds);
+                (Arc::new(delivery), every)
+            });
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;
@@ -557,6 +567,7 @@ impl Application {
             listener,
             state,
             stamps,
+            webhooks,
         })
     }
 
@@ -593,6 +604,14 @@ impl Application {
                 stopped(),
             ))
         });
+        let webhooks = self.webhooks.map(|(delivery, every)| {
+            tokio::spawn(webhooks::deliver_periodically(
+                self.state.clone(),
+                delivery,
+                every,
+                stopped(),
+            ))
+        });
         let store = self.state.store.clone();
         let app = obcan_web::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
         axum::serve(self.listener, app)
@@ -604,6 +623,9 @@ impl Application {
         let _ = integrity.await;
         if let Some(stamps) = stamps {
             let _ = stamps.await;
+        }
+        if let Some(webhooks) = webhooks {
+            let _ = webhooks.await;
         }
         store.close().await;
         Ok(())

@@ -3,6 +3,7 @@
 //! reading of register data; errors are RFC 9457 problem documents.
 
 pub(crate) mod me;
+pub(crate) mod records;
 
 use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
@@ -14,11 +15,16 @@ use crate::authz::{CitizenRefusal, SignedInCitizen};
 use crate::error::WebError;
 use crate::state::AppState;
 
-/// The API's description, and the register contract it refers to.
-const DOCUMENTS: [(&str, &str); 2] = [
+/// The API's descriptions (the citizen's, the records management's), and
+/// the register contract the first refers to.
+pub(crate) const DOCUMENTS: [(&str, &str); 3] = [
     (
         "openapi.yaml",
         include_str!("../../../../docs/api/obcan.openapi.yaml"),
+    ),
+    (
+        "records.openapi.yaml",
+        include_str!("../../../../docs/api/records.openapi.yaml"),
     ),
     (
         "registers.openapi.yaml",
@@ -52,6 +58,9 @@ pub(crate) struct Problem {
     /// For `step-up-required`: the level of assurance to log in with.
     #[serde(skip_serializing_if = "Option::is_none")]
     required_loa: Option<&'static str>,
+    /// How to authenticate, for a 401: by the session cookie unless said.
+    #[serde(skip)]
+    challenge: &'static str,
 }
 
 impl Problem {
@@ -62,7 +71,15 @@ impl Problem {
             status: status.as_u16(),
             detail: None,
             required_loa: None,
+            challenge: "Cookie",
         }
+    }
+
+    /// A 401 that asks for a bearer token (the records management's API).
+    #[must_use]
+    pub(crate) fn bearer(mut self) -> Self {
+        self.challenge = "Bearer realm=\"records\"";
+        self
     }
 
     #[must_use]
@@ -81,9 +98,10 @@ impl IntoResponse for Problem {
             HeaderValue::from_static("application/problem+json"),
         );
         if status == StatusCode::UNAUTHORIZED {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Cookie"));
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(self.challenge),
+            );
         }
         response
     }

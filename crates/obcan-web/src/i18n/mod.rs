@@ -135,6 +135,7 @@ pub(crate) struct Texts {
     pub contacts: ContactTexts,
     pub documents: DocumentTexts,
     pub deletion: DeletionTexts,
+    pub integrations: IntegrationTexts,
     pub records: RecordTexts,
     pub forms: FormTexts,
     pub submissions: SubmissionTexts,
@@ -248,6 +249,8 @@ pub(crate) struct SubmissionTexts {
     pub submitted: &'static str,
     pub deadline: &'static str,
     pub sha256: &'static str,
+    /// The číslo jednací the office's records management gave it.
+    pub registration: &'static str,
     pub state_label: &'static str,
     /// In the order of `SubmissionState::ALL`.
     pub states: [&'static str; 6],
@@ -762,6 +765,8 @@ pub(crate) struct OfficeTexts {
     pub col_assigned: &'static str,
     pub deadline_overdue: &'static str,
     pub deadline_soon: &'static str,
+    /// Before the records-management client's name, for its steps.
+    pub by_records_system: &'static str,
     pub by_citizen: &'static str,
     pub step_text_label: &'static str,
     pub step_text_hint: &'static str,
@@ -1054,6 +1059,37 @@ pub(crate) struct DocumentTexts {
     pub name_separator: &'static str,
     pub name_control: &'static str,
     pub name_dots: &'static str,
+}
+
+/// The administrator's page of records-management clients.
+#[derive(Debug)]
+pub(crate) struct IntegrationTexts {
+    pub title: &'static str,
+    pub lead: &'static str,
+    pub clients: &'static str,
+    pub none: &'static str,
+    pub name: &'static str,
+    pub agendas: &'static str,
+    pub agendas_hint: &'static str,
+    pub no_agendas: &'static str,
+    pub webhook_url: &'static str,
+    pub webhook_hint: &'static str,
+    pub no_webhook: &'static str,
+    pub created: &'static str,
+    pub state: &'static str,
+    pub active: &'static str,
+    pub revoked: &'static str,
+    pub revoke: &'static str,
+    pub new_client: &'static str,
+    pub create: &'static str,
+    pub invalid_name: &'static str,
+    pub no_agenda_chosen: &'static str,
+    pub invalid_webhook: &'static str,
+    pub created_title: &'static str,
+    pub token: &'static str,
+    pub secret: &'static str,
+    pub shown_once: &'static str,
+    pub back: &'static str,
 }
 
 /// Deleting one's account.

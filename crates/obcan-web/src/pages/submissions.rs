@@ -141,6 +141,8 @@ struct DetailPage {
     refused: Option<&'static str>,
     title: String,
     receipt: ReceiptView,
+    /// Its číslo jednací, once the office's records gave it one.
+    registration: Option<String>,
     state_id: &'static str,
     timeline: Vec<TimelineRow>,
     /// None when the login is below the form's level: `content_step_up` leads up.
@@ -328,6 +330,7 @@ async fn show_detail(
         refused: shown.refused,
         title: title_of(state, receipt.form.as_str(), language),
         receipt: ReceiptView::new(receipt, t, language),
+        registration: registration_number(state, receipt.id).await?,
         state_id: receipt.state.as_str(),
         timeline: submission
             .timeline
@@ -628,4 +631,14 @@ pub(crate) async fn receipt(
         size,
         &crate::pages::documents::content_disposition("attachment", &name),
     )
+}
+
+/// The submission's číslo jednací, once the office's records management
+/// gave it one.
+pub(crate) async fn registration_number(
+    state: &AppState,
+    id: SubmissionId,
+) -> Result<Option<String>, WebError> {
+    let registration = state.store.integration().registration(id).await?;
+    Ok(registration.map(|registration| registration.number.to_string()))
 }

@@ -2,7 +2,8 @@
 //! visitor, against the access the route table declares. A new route enters
 //! this test by existing; a path parameter without a sample value fails it.
 //! Who may use a staff route is written out here, independently of the
-//! policy module that the handlers ask.
+//! policy module that the handlers ask. The records management's routes
+//! admit its bearer token only, and only to its agendas' submissions.
 
 use axum::body::Body;
 use axum::http::{Method, StatusCode};
@@ -23,6 +24,9 @@ enum Visitor {
     Citizen(Loa),
     /// A staff member with this one role; an official's scope is one agenda.
     Staff(Role),
+    /// The office's records management, by the bearer token of a client
+    /// serving the official's agenda; no session.
+    Client,
 }
 
 /// The office's structure every matrix portal has: one department with the
@@ -30,6 +34,8 @@ enum Visitor {
 struct Office {
     agenda: AgendaId,
     colleague: String,
+    /// The bearer token of the records client serving the official's agenda.
+    token: String,
 }
 
 async fn office(app: &TestApp) -> Office {
@@ -66,9 +72,19 @@ async fn office(app: &TestApp) -> Office {
             .unwrap();
     }
     let (colleague, _) = app.staff("matrix.colleague", &[]).await;
+    let (_, token, _) = obcan_store::testing::integration_client(
+        &app.state.store,
+        "Spisová služba",
+        &["poplatek-ze-psu"],
+        None,
+        now,
+    )
+    .await
+    .unwrap();
     Office {
         agenda,
         colleague: colleague.to_string(),
+        token: token.as_str().to_owned(),
     }
 }
 
@@ -157,7 +173,7 @@ async fn as_visitor(visitor: Visitor) -> (TestApp, Office, Seat) {
     .await;
     let office = office(&app).await;
     let seat = match visitor {
-        Visitor::Anonymous => Seat::Anonymous,
+        Visitor::Anonymous | Visitor::Client => Seat::Anonymous,
         Visitor::Staff(role) => {
             let (id, _) = app.staff(&format!("matrix.{role}"), &[role]).await;
             if role == Role::Official {
@@ -217,6 +233,10 @@ async fn sample_path(app: &mut TestApp, office: &Office, pattern: &str) -> Strin
         "/login/saml/{provider}/slo" => "/login/saml/nia/slo".into(),
         "/lang/{tag}" => "/lang/en?next=%2F".into(),
         "/api/v1/{document}" => "/api/v1/openapi.yaml".into(),
+        // Nobody's submission and document.
+        pattern if pattern.starts_with("/api/v1/records/") => pattern
+            .replace("{id}", "00000000-0000-4000-8000-000000000000")
+            .replace("{document}", "00000000-0000-4000-8000-000000000000"),
         // Nobody's extract: the route's access is what is tested here.
         "/me/extracts/{id}" => "/me/extracts/00000000-0000-4000-8000-000000000000".into(),
         pattern if pattern.starts_with("/documents/{id}") => {
@@ -248,6 +268,10 @@ async fn sample_path(app: &mut TestApp, office: &Office, pattern: &str) -> Strin
         pattern if pattern.starts_with("/office/records/") => pattern
             .replace("{id}", "00000000-0000-4000-8000-000000000000")
             .replace("{document}", "00000000-0000-4000-8000-000000000000"),
+        // No such client: the route's access is what is tested here.
+        pattern if pattern.starts_with("/office/organisation/integrations/{id}") => {
+            pattern.replace("{id}", "00000000-0000-4000-8000-000000000000")
+        }
         pattern if pattern.starts_with("/office/staff/{id}") => {
             pattern.replace("{id}", &office.colleague)
         }
@@ -271,6 +295,7 @@ fn admitted(status: StatusCode, location: &str) -> bool {
 fn may_use(access: Access, visitor: Visitor) -> bool {
     match (access, visitor) {
         (Access::Public | Access::IdentityProviderPost, _) => true,
+        (Access::RecordsClient, visitor) => visitor == Visitor::Client,
         (Access::Citizen(needed), Visitor::Citizen(loa)) => loa >= needed,
         // The default configuration's `registers.min_loa`.
         (Access::RegisterData, Visitor::Citizen(loa)) => loa >= Loa::Substantial,
@@ -278,7 +303,7 @@ fn may_use(access: Access, visitor: Visitor) -> bool {
         (Access::Form, Visitor::Citizen(loa)) => loa >= Loa::Substantial,
         (
             Access::Citizen(_) | Access::RegisterData | Access::Form,
-            Visitor::Anonymous | Visitor::Staff(_),
+            Visitor::Anonymous | Visitor::Staff(_) | Visitor::Client,
         ) => false,
         (Access::Staff(needed), Visitor::Staff(role)) => match needed {
             StaffAccess::Office => true,
@@ -289,7 +314,7 @@ fn may_use(access: Access, visitor: Visitor) -> bool {
             StaffAccess::ManageRecords => role == Role::RecordsManager,
             StaffAccess::RegisterCitizens | StaffAccess::WorkAgenda => role == Role::Official,
         },
-        (Access::Staff(_), Visitor::Anonymous | Visitor::Citizen(_)) => false,
+        (Access::Staff(_), Visitor::Anonymous | Visitor::Citizen(_) | Visitor::Client) => false,
     }
 }
 
@@ -304,6 +329,7 @@ async fn every_route_admits_exactly_whom_the_table_says() {
         Visitor::Staff(Role::Official),
         Visitor::Staff(Role::Auditor),
         Visitor::Staff(Role::RecordsManager),
+        Visitor::Client,
     ];
     let mut checked = 0;
     for visitor in visitors {
@@ -315,6 +341,9 @@ async fn every_route_admits_exactly_whom_the_table_says() {
             let mut request = app.builder(route.method.clone(), &path);
             if route.method != Method::GET {
                 request = request.header("x-csrf-token", token);
+            }
+            if visitor == Visitor::Client {
+                request = request.header("authorization", format!("Bearer {}", office.token));
             }
             let response = app.request(request.body(Body::empty()).unwrap()).await;
             assert_eq!(
@@ -381,6 +410,84 @@ async fn staff_routes_send_the_anonymous_and_citizens_to_the_office_login_and_ba
                 "{} as {visitor:?}",
                 route.path
             );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_records_client_sees_only_its_own_agendas_submissions() {
+    use obcan_core::forms::{Answers, BUILT_IN, FormDefinition};
+    let (mut app, office, _) = as_visitor(Visitor::Anonymous).await;
+    let store = app.state.store.clone();
+    let now = app.state.now();
+    // A submission to the other agenda, whose own client sees it.
+    let (_, own_token, _) = obcan_store::testing::integration_client(
+        &store,
+        "Spisová služba poplatků",
+        &["mistni-poplatky"],
+        None,
+        now,
+    )
+    .await
+    .unwrap();
+    let citizen = obcan_store::testing::citizen(&store, "matrix-filer", now)
+        .await
+        .unwrap();
+    let form = BUILT_IN
+        .iter()
+        .map(|(_, text)| FormDefinition::parse(text).unwrap())
+        .find(|form| form.agenda.as_str() == "mistni-poplatky")
+        .unwrap();
+    let receipt = obcan_store::testing::filed(&store, &citizen, &form, &Answers::default(), now)
+        .await
+        .unwrap();
+    let records_routes: Vec<_> = routes()
+        .into_iter()
+        .filter(|route| route.access == Access::RecordsClient)
+        .collect();
+    assert_eq!(records_routes.len(), 5);
+    for (token, own) in [
+        (&office.token, false),
+        (&own_token.as_str().to_owned(), true),
+    ] {
+        for route in &records_routes {
+            let path = route
+                .path
+                .replace("{id}", &receipt.id.to_string())
+                .replace("{document}", "00000000-0000-4000-8000-000000000000");
+            let request = app
+                .builder(route.method.clone(), &path)
+                .header("authorization", format!("Bearer {token}"))
+                .header("content-type", "application/json")
+                .header("idempotency-key", "matrix")
+                .body(Body::from(r#"{"number":"MATRIX/1","state":"in_progress"}"#))
+                .unwrap();
+            let response = app.request(request).await;
+            let unregistered = route.path.ends_with("/unregistered");
+            if own || unregistered {
+                assert_ne!(response.status, StatusCode::UNAUTHORIZED, "{}", route.path);
+            } else {
+                assert_eq!(
+                    response.status,
+                    StatusCode::NOT_FOUND,
+                    "another agenda's submission through {} {}: {}",
+                    route.method,
+                    route.path,
+                    response.body
+                );
+                assert_eq!(
+                    response.header("content-type"),
+                    Some("application/problem+json")
+                );
+            }
+            if unregistered {
+                assert_eq!(
+                    response.body.contains(&receipt.id.to_string()),
+                    own,
+                    "{}",
+                    response.body
+                );
+            }
         }
     }
 }

@@ -29,6 +29,7 @@ mod oidc;
 mod pages;
 mod protection;
 mod records;
+mod records_api;
 mod registration;
 mod saml;
 mod staff;

@@ -594,7 +594,7 @@ async fn a_submission_is_withdrawn_once_and_only_when_confirmed() {
 }
 
 /// An agenda receiving the forms that name `key`, in a department of its own.
-async fn agenda(app: &TestApp, name: &str, key: &str) -> AgendaId {
+pub async fn agenda(app: &TestApp, name: &str, key: &str) -> AgendaId {
     let now = app.state.now();
     let event = |action| AuditEvent::new(now, Actor::System, action);
     let organisation = app.state.store.organisation();
@@ -632,7 +632,7 @@ async fn staff_id(app: &TestApp, login: &str) -> StaffId {
 }
 
 /// A new official whose scope is `agenda`, logged in; their app's secret.
-async fn official_of(app: &mut TestApp, login: &str, agenda: AgendaId) -> TotpSecret {
+pub async fn official_of(app: &mut TestApp, login: &str, agenda: AgendaId) -> TotpSecret {
     let (id, secret) = app.logged_in_staff(login, &[Role::Official]).await;
     let event = AuditEvent::new(app.state.now(), Actor::System, Action::ScopeGranted);
     app.state

@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use jiff::civil::Date;
 use obcan_core::audit::{Action, Actor, AuditEvent};
 use obcan_core::documents::DocumentId;
+use obcan_core::integration::ClientId;
 use obcan_core::language::Language;
 use obcan_core::policy::{Permission, permits};
 use obcan_core::records::RecordFileId;
@@ -37,6 +38,7 @@ use crate::i18n::Texts;
 use crate::pages::documents::human_size;
 use crate::pages::forms::fields::{AnswerLine, answer_lines};
 use crate::pages::forms::title_of;
+use crate::pages::submissions::registration_number;
 use crate::pages::{
     Chrome, Section, ValidForm, ValidQuery, local_time, render, render_with_status,
 };
@@ -336,6 +338,8 @@ struct SubmissionPage {
     state: &'static str,
     state_id: &'static str,
     assigned: String,
+    /// Its číslo jednací, once the records system gave it one.
+    registration: Option<String>,
     content: Vec<(String, Vec<AnswerLine>)>,
     /// What it came with and what the citizen sent later, from its file.
     documents: Vec<DocumentRow>,
@@ -421,6 +425,7 @@ async fn show(
         id.and_then(|id| names.get(&id).cloned())
             .unwrap_or_default()
     };
+    let clients = client_names(state, &worked.timeline).await?;
     let no_names = HashMap::new();
     let content = form.map_or_else(Vec::new, |form| {
         form.steps
@@ -440,9 +445,13 @@ async fn show(
         .map(|entry| EntryRow {
             at: local_time(entry.at),
             text: t.submissions.event(entry.kind),
-            by: match staff_of(entry) {
-                Some(id) => name_of(Some(id)),
-                None => t.office.by_citizen.to_owned(),
+            by: match (staff_of(entry), client_of(entry)) {
+                (Some(id), _) => name_of(Some(id)),
+                (None, Some(client)) => match clients.get(&client) {
+                    Some(name) => format!("{}: {name}", t.office.by_records_system),
+                    None => t.office.by_records_system.to_owned(),
+                },
+                (None, None) => t.office.by_citizen.to_owned(),
             },
             assignee: (entry.kind == TimelineKind::Assigned).then(|| name_of(entry.assignee)),
             message: entry.text.clone(),
@@ -495,6 +504,7 @@ async fn show(
         state: t.office.state(receipt.state),
         state_id: receipt.state.as_str(),
         assigned: name_of(worked.assigned_to),
+        registration: registration_number(state, receipt.id).await?,
         content,
         documents,
         timeline,
@@ -545,6 +555,30 @@ fn staff_of(entry: &TimelineEntry) -> Option<StaffId> {
         .actor
         .strip_prefix("staff:")
         .and_then(|id| StaffId::parse(id).ok())
+}
+
+/// The records-management client that made a timeline entry, if one did.
+fn client_of(entry: &TimelineEntry) -> Option<ClientId> {
+    entry
+        .actor
+        .strip_prefix("integration:")
+        .and_then(ClientId::parse)
+}
+
+/// The names of the records-management clients, if the timeline has an
+/// entry by one.
+async fn client_names(
+    state: &AppState,
+    timeline: &[TimelineEntry],
+) -> Result<HashMap<ClientId, String>, WebError> {
+    if !timeline.iter().any(|entry| client_of(entry).is_some()) {
+        return Ok(HashMap::new());
+    }
+    let clients = state.store.integration().clients().await?;
+    Ok(clients
+        .into_iter()
+        .map(|client| (client.id, client.name.as_str().to_owned()))
+        .collect())
 }
 
 /// What the step's form sent: a multipart body, since it may carry a

@@ -5,6 +5,7 @@
 
 pub(crate) mod agenda;
 pub(crate) mod audit;
+pub(crate) mod integrations;
 pub(crate) mod login;
 pub(crate) mod organisation;
 pub(crate) mod records;
@@ -88,7 +89,7 @@ async fn upload_into(
 }
 
 /// A file's document as it was filed, its read audited as `event` says.
-async fn filed_download(
+pub(crate) async fn filed_download(
     state: &AppState,
     file: RecordFileId,
     document: DocumentId,
