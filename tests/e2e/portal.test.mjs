@@ -1023,17 +1023,21 @@ describe('Obcan portal in a browser without JavaScript', () => {
   });
   accessible('submission receipt');
 
-  step('reporting a problem in public space, with a photograph from My documents', async () => {
+  step('reporting a problem in public space, with a document from My documents and a photograph uploaded at the step', async () => {
     await page.goto(url('/forms/hlaseni-zavady'));
     await clickAndLoad(page.getByRole('button', { name: 'Vyplnit formulář', exact: true }));
     await page.getByLabel('Veřejné osvětlení').check();
     await page.getByLabel(/^Popis/).fill('Lampa u školy nesvítí už týden.');
     await page.getByLabel(/^Místo/).fill('Školní 418');
     await page.getByLabel(/^Nájemní smlouva\.pdf/).check();
+    // A real PNG: the page as it looks now.
+    const photo = await page.screenshot();
+    await page.getByLabel('Nahrát soubor z počítače').setInputFiles([{ name: 'Lampa.png', mimeType: 'image/png', buffer: photo }]);
     await snapshot('form step, attachments');
     await clickAndLoad(page.getByRole('button', { name: 'Pokračovat', exact: true }));
     await clickAndLoad(page.getByRole('button', { name: 'Pokračovat', exact: true }));
     await assertHeading('Kontrola a odeslání');
+    assert.match(await text(page.getByRole('main')), /Nájemní smlouva\.pdf.*Lampa\.png|Lampa\.png.*Nájemní smlouva\.pdf/s);
     await clickAndLoad(page.getByRole('button', { name: 'Odeslat podání', exact: true }));
     assert.match(await text(page.locator('#receipt-reference')), /^PO-2\/\d{4}$/);
   });
@@ -1599,6 +1603,7 @@ describe('Obcan portal in a browser without JavaScript', () => {
       await clickAndLoad(row.getByRole('link'));
       assert.ok(await page.getByRole('main').getByText('Lampa u školy nesvítí už týden.').isVisible());
       assert.match(await text(page.locator('#documents')), /Nájemní smlouva\.pdf/);
+      assert.match(await text(page.locator('#documents')), /Lampa\.png/);
       // Nobody works it yet: it can be given to an official of the agenda.
       assert.match(await text(page.getByLabel('Komu', { exact: true })), /urednik|Úředník/i);
       await snapshot('submission, received');
@@ -1690,8 +1695,8 @@ describe('Obcan portal in a browser without JavaScript', () => {
       assert.match(await text(page.locator('#timeline')), /Odpověď občana.*Číslo sloupu je na smlouvě, posílám ji\./);
       assert.equal(await text(page.locator('#registration-number')), 'MUVZ/77/2026');
       const links = page.locator('#documents a');
-      assert.equal(await links.count(), 2, 'what the report came with and what the answer sent');
-      const download = await page.request.get(url(await links.nth(1).getAttribute('href')));
+      assert.equal(await links.count(), 3, 'what the report came with and what the answer sent');
+      const download = await page.request.get(url(await links.filter({ hasText: 'Nájemní smlouva.pdf' }).last().getAttribute('href')));
       assert.equal(download.status(), 200);
       assert.ok((await download.body()).subarray(0, 5).equals(Buffer.from('%PDF-')));
       await snapshot('submission with the citizen\'s answer');

@@ -84,7 +84,8 @@ impl Refused {
 pub(crate) struct Intake {
     /// The file's name as the browser sent it.
     pub typed: String,
-    pub outcome: Result<DocumentName, Refused>,
+    /// The document it became.
+    pub outcome: Result<DocumentId, Refused>,
 }
 
 /// The citizen and request an upload belongs to.
@@ -141,7 +142,7 @@ pub(crate) async fn take_file(
         .with("media_type", detected.media_type());
     let document = NewDocument {
         id,
-        name: name.clone(),
+        name,
         folder: folder.cloned(),
         media_type: detected.media_type().to_owned(),
         origin: Origin::Uploaded,
@@ -152,7 +153,7 @@ pub(crate) async fn take_file(
     Ok(match recorded {
         Ok(()) => Intake {
             typed,
-            outcome: Ok(name),
+            outcome: Ok(id),
         },
         Err(_) => {
             let remaining = quota.remaining(documents.usage(&uploader.citizen).await?);

@@ -198,7 +198,7 @@ impl FormDefinition {
             if name.starts_with('_') {
                 continue;
             }
-            if value.len() > MAX_POSTED || !names_an_input(fields, name) {
+            if value.len() > MAX_POSTED || input_named(fields, name).is_none() {
                 return Err(Forged { name: name.clone() });
             }
             posted_values.entry(name).or_default().push(value);
@@ -275,6 +275,15 @@ impl FormDefinition {
         attached
     }
 
+    /// Whether `name` is the input of an attachment field on this step:
+    /// where a file may be uploaded.
+    pub fn takes_files(&self, step: usize, name: &str) -> bool {
+        self.steps
+            .get(step)
+            .and_then(|step| input_named(&step.fields, name))
+            .is_some_and(|field| matches!(field.kind, FieldKind::Attachment { .. }))
+    }
+
     /// Whether a field is shown, given the answers so far.
     pub fn visible(&self, field: &Field, answers: &Answers) -> bool {
         match &field.visible_when {
@@ -320,16 +329,14 @@ impl FormDefinition {
 
 /// Whether `name` is an input of these fields: a field's id, or a group's
 /// `group.N.field` within its most items.
-fn names_an_input(fields: &[Field], name: &str) -> bool {
+/// The field whose input `name` is: a field's id, or `group.index.id`
+/// within a group's items.
+fn input_named<'a>(fields: &'a [Field], name: &str) -> Option<&'a Field> {
     let mut parts = name.splitn(3, '.');
-    let (Some(first), second, third) = (parts.next(), parts.next(), parts.next()) else {
-        return false;
-    };
-    let Some(field) = fields.iter().find(|field| field.id.as_str() == first) else {
-        return false;
-    };
+    let (first, second, third) = (parts.next()?, parts.next(), parts.next());
+    let field = fields.iter().find(|field| field.id.as_str() == first)?;
     match (&field.kind, second, third) {
-        (FieldKind::Group { .. }, None, None) => false,
+        (FieldKind::Group { .. }, None, None) => None,
         (
             FieldKind::Group {
                 fields: inner,
@@ -339,12 +346,14 @@ fn names_an_input(fields: &[Field], name: &str) -> bool {
             Some(index),
             Some(inner_name),
         ) => {
-            index.parse::<usize>().is_ok_and(|index| index < *max_items)
-                && !index.starts_with('+')
-                && inner.iter().any(|field| field.id.as_str() == inner_name)
+            let in_range = index.parse::<usize>().is_ok_and(|index| index < *max_items)
+                && !index.starts_with('+');
+            in_range
+                .then(|| inner.iter().find(|field| field.id.as_str() == inner_name))
+                .flatten()
         }
-        (_, None, None) => true,
-        _ => false,
+        (_, None, None) => Some(field),
+        _ => None,
     }
 }
 

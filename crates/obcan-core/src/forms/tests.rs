@@ -252,6 +252,23 @@ fn locations_attachments_and_choices() {
 }
 
 #[test]
+fn files_are_taken_only_at_an_attachment_input_of_the_step() {
+    let report = built_in("hlaseni-zavady");
+    assert!(report.takes_files(0, "fotografie"));
+    assert!(!report.takes_files(0, "popis"), "not an attachment");
+    assert!(!report.takes_files(1, "fotografie"), "not on this step");
+    assert!(!report.takes_files(0, "fotografie.0.x"));
+    assert!(!report.takes_files(9, "fotografie"));
+    let dogs = built_in("prihlaseni-psa");
+    assert!(dogs.takes_files(0, "duchod_doklad"));
+    assert!(
+        !dogs.takes_files(1, "psi.0.jmeno_psa"),
+        "a group's text input"
+    );
+    assert!(!dogs.takes_files(1, "psi"));
+}
+
+#[test]
 fn a_hidden_attachment_attaches_nothing() {
     let form = built_in("prihlaseni-psa");
     let pension = crate::documents::DocumentId::random().to_string();

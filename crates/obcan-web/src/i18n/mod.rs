@@ -185,7 +185,9 @@ pub(crate) struct FormTexts {
     pub money_hint: &'static str,
     pub birth_number_hint: &'static str,
     pub no_documents: &'static str,
-    pub upload_documents: &'static str,
+    /// The file input of an attachment field.
+    pub upload_label: &'static str,
+    pub upload_hint: &'static str,
     pub documents_need_loa: &'static str,
     pub change: &'static str,
     pub submit: &'static str,

@@ -5,8 +5,8 @@
 //! with its sender and cannot be changed.
 
 use askama::Template;
-use axum::body::Body;
-use axum::extract::{Multipart, Path, State};
+use axum::body::{Body, to_bytes};
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use futures_util::TryStreamExt as _;
@@ -16,7 +16,7 @@ use obcan_formats::content_check::{FileKind, Refusal, Unsupported};
 use obcan_store::Document;
 use serde::Deserialize;
 
-use super::{Chrome, Section, ValidForm, ValidQuery, local_time, render_with_status};
+use super::{Chrome, Section, ValidForm, ValidQuery, local_time, render_with_status, text_field};
 use crate::authz::SignedInCitizen;
 use crate::documents::{Intake, Refused, Uploader, take_file};
 use crate::error::WebError;
@@ -358,6 +358,91 @@ pub(crate) async fn upload(
         None,
     )
     .await
+}
+
+/// A post of a form that may carry files for the citizen's documents.
+#[derive(Debug, Default)]
+pub(crate) struct PostWithFiles {
+    /// Its fields; each file stored is among them as its input's name with
+    /// the new document's id, as if chosen from the citizen's documents.
+    pub fields: Vec<(String, String)>,
+    /// Each file refused: its input's name, and its name and why.
+    pub refused: Vec<(String, String)>,
+    /// Whether a file was stored.
+    pub stored: bool,
+}
+
+/// Reads a form's post: urlencoded (within the form limit), or multipart,
+/// whose files at the inputs `takes_files` accepts are taken into the
+/// citizen's documents, checked and audited as any upload. A file at any
+/// other input is a forged post.
+pub(crate) async fn read_post_with_files(
+    state: &AppState,
+    citizen: &SignedInCitizen,
+    request: Request,
+    takes_files: impl Fn(&str) -> bool,
+) -> Result<PostWithFiles, WebError> {
+    let limit = state.settings.body_limit;
+    let multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("multipart/form-data"));
+    if !multipart {
+        let bytes = to_bytes(request.into_body(), limit)
+            .await
+            .map_err(|_| WebError::PayloadTooLarge)?;
+        let fields = serde_urlencoded::from_bytes(&bytes)
+            .map_err(|error| WebError::BadRequest(error.to_string()))?;
+        return Ok(PostWithFiles {
+            fields,
+            ..PostWithFiles::default()
+        });
+    }
+    let mut multipart = Multipart::from_request(request, state)
+        .await
+        .map_err(|rejection| WebError::BadRequest(rejection.body_text()))?;
+    let language = citizen.visitor.language;
+    let t = &crate::i18n::texts(language).documents;
+    let uploader = Uploader {
+        citizen: citizen.id,
+        ip: citizen.visitor.client.ip.clone(),
+    };
+    let mut post = PostWithFiles::default();
+    let mut text_room = limit;
+    while let Some(mut field) = multipart
+        .next_field()
+        .await
+        .map_err(|error| WebError::BadRequest(error.body_text()))?
+    {
+        let name = field.name().unwrap_or_default().to_owned();
+        if field.file_name().is_none() {
+            let value = text_field(&mut field, text_room).await?;
+            text_room = text_room.saturating_sub(value.len());
+            post.fields.push((name, value));
+            continue;
+        }
+        if !takes_files(&name) {
+            return Err(WebError::BadRequest(format!(
+                "no file is taken at {name:?}"
+            )));
+        }
+        let intake = take_file(state, &uploader, field, None).await?;
+        match intake.outcome {
+            Ok(document) => {
+                post.fields.push((name, document.to_string()));
+                post.stored = true;
+            }
+            // No file was chosen at the input.
+            Err(Refused::NoFile) => {}
+            Err(refused) => {
+                let why = refusal_text(&refused, t, language);
+                post.refused
+                    .push((name, format!("{} – {why}", intake.typed)));
+            }
+        }
+    }
+    Ok(post)
 }
 
 pub(crate) fn refusal_text(

@@ -195,6 +195,25 @@ where
     }
 }
 
+/// A small text field, whole; a bad request if longer than `max` bytes.
+pub(crate) async fn text_field(
+    field: &mut axum::extract::multipart::Field<'_>,
+    max: usize,
+) -> Result<String, WebError> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field
+        .chunk()
+        .await
+        .map_err(|error| WebError::BadRequest(error.body_text()))?
+    {
+        if bytes.len() + chunk.len() > max {
+            return Err(WebError::BadRequest("a text field is too long".into()));
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    String::from_utf8(bytes).map_err(|_| WebError::BadRequest("a text field is not UTF-8".into()))
+}
+
 /// A query string that, when malformed, answers with the 400 page.
 #[derive(Debug)]
 pub(crate) struct ValidQuery<T>(pub T);

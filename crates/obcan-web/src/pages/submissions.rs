@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use obcan_core::documents::DocumentId;
@@ -21,13 +21,13 @@ use obcan_store::{Receipt, Replied, Reply, Submission, Withdrawal};
 use serde::Deserialize;
 
 use super::forms::fields::{AnswerLine, answer_lines};
-use super::forms::fill::documents_of;
+use super::forms::fill::{DOCUMENTS_LOA, documents_of};
 use super::forms::title_of;
 use super::{Chrome, Section, ValidForm, ValidQuery, local_time, render, render_with_status};
 use crate::authz::SignedInCitizen;
 use crate::error::WebError;
 use crate::i18n::Texts;
-use crate::pages::documents::{human_size, private_download};
+use crate::pages::documents::{human_size, private_download, read_post_with_files};
 use crate::pages::login::step_up_url;
 use crate::state::AppState;
 
@@ -164,7 +164,7 @@ struct ReplyView {
     message_error: Option<&'static str>,
     /// None when the login may not use My documents.
     documents: Option<Vec<ReplyDocument>>,
-    documents_error: Option<&'static str>,
+    documents_error: Option<String>,
     step_up: String,
 }
 
@@ -181,7 +181,7 @@ struct Typed {
     message: String,
     chosen: Vec<String>,
     message_error: Option<&'static str>,
-    documents_error: Option<&'static str>,
+    documents_error: Option<String>,
 }
 
 /// What a detail page shows besides the submission.
@@ -391,13 +391,19 @@ pub(crate) async fn reply(
     State(state): State<AppState>,
     citizen: SignedInCitizen,
     Path(id): Path<String>,
-    ValidForm(posted): ValidForm<Vec<(String, String)>>,
+    request: Request,
 ) -> Result<Response, WebError> {
     let submission = submission_of(&state, &citizen, &id).await?;
     let t = &crate::i18n::texts(citizen.visitor.language).submissions;
+    // Files come at the documents' input, at a login that is offered them.
+    let may_attach = citizen.loa >= DOCUMENTS_LOA;
+    let posted = read_post_with_files(&state, &citizen, request, |name| {
+        may_attach && name == "documents"
+    })
+    .await?;
     let mut typed = Typed::default();
     let mut messages = 0;
-    for (name, value) in posted {
+    for (name, value) in posted.fields {
         match name.as_str() {
             "_csrf" => {}
             "message" => {
@@ -418,8 +424,20 @@ pub(crate) async fn reply(
     });
     typed.message_error = message.as_ref().err().copied();
     let chosen = chosen_documents(&state, &citizen, &typed.chosen).await?;
-    typed.documents_error = chosen.as_ref().err().copied();
-    let (Ok(message), Ok(attachments)) = (message, chosen) else {
+    typed.documents_error = match (&chosen, posted.refused.is_empty()) {
+        (Err(problem), _) => Some((*problem).to_owned()),
+        // A refused file keeps the reply back: it was meant to go with it.
+        (Ok(_), false) => Some(
+            posted
+                .refused
+                .iter()
+                .map(|(_, why)| why.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+        ),
+        (Ok(_), true) => None,
+    };
+    let (Ok(message), Ok(attachments), None) = (message, chosen, &typed.documents_error) else {
         return refuse(&state, &citizen, &submission, typed).await;
     };
     let reply = Reply {
@@ -449,7 +467,7 @@ pub(crate) async fn reply(
             show_detail(&state, &citizen, &submission, shown).await
         }
         Replied::AttachmentGone(_) => {
-            typed.documents_error = Some(t.reply_gone);
+            typed.documents_error = Some(t.reply_gone.to_owned());
             refuse(&state, &citizen, &submission, typed).await
         }
         Replied::NotFound => Err(WebError::NotFound),

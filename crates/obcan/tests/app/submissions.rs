@@ -396,6 +396,114 @@ async fn the_problem_report_files_its_photograph_into_the_submissions_file() {
 }
 
 #[tokio::test]
+async fn a_photograph_uploaded_at_the_step_is_attached_and_kept_in_my_documents() {
+    let mut app = TestApp::new().await;
+    app.log_in_as(JANA).await;
+    let draft = begin(&mut app, PROBLEM).await;
+    let step = format!("{draft}/steps/0");
+    let page = app.get(&step).await;
+    assert!(page.body.contains("enctype=\"multipart/form-data\""));
+    assert!(page.body.contains("id=\"f-fotografie-upload\""));
+    let png = crate::documents::png();
+    let answers = [
+        Part::Text("druh", "osvetleni"),
+        Part::Text("popis", "Lampa u školy nesvítí."),
+        Part::Text("misto", "Školní 418"),
+        Part::Text("souradnice", "49.1951, 16.6068"),
+    ];
+    let with = |file| -> Vec<Part<'_>> { answers.iter().copied().chain([file]).collect() };
+    let jana = app.citizen().await;
+
+    // A program is refused at its field, the answers kept, nothing stored,
+    // whichever button was pressed.
+    let program = [b"MZ\x90\x00".as_slice(), &[0; 200]].concat();
+    for button in [None, Some("save")] {
+        let mut parts = with(Part::File("fotografie", "lampa.exe", &program));
+        parts.extend(button.map(|value| Part::Text("_action", value)));
+        let refused = app.post_multipart(&step, &step, &parts).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{button:?}"
+        );
+        assert!(
+            refused
+                .element_text("f-fotografie-error")
+                .is_some_and(|error| error.starts_with("lampa.exe – ")),
+            "{}",
+            refused.body
+        );
+        assert_eq!(value_of(&refused, "f-misto").as_deref(), Some("Školní 418"));
+    }
+    assert!(
+        app.state
+            .store
+            .documents()
+            .list(&jana)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // A file where the step takes none is a forged post.
+    let forged = app
+        .post_multipart(&step, &step, &with(Part::File("popis", "lampa.png", &png)))
+        .await;
+    assert_eq!(forged.status, StatusCode::BAD_REQUEST);
+    // No file chosen: the empty file input is no answer.
+    let empty = app
+        .post_multipart(&step, &step, &with(Part::File("fotografie", "", b"")))
+        .await;
+    assert_eq!(
+        empty.location(),
+        format!("{draft}/steps/1"),
+        "{}",
+        empty.body
+    );
+
+    let next = app
+        .post_multipart(
+            &step,
+            &step,
+            &with(Part::File("fotografie", "lampa.png", &png)),
+        )
+        .await;
+    assert_eq!(next.location(), format!("{draft}/steps/1"), "{}", next.body);
+    let stored = app.state.store.documents().list(&jana).await.unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].name.as_str(), "lampa.png");
+    assert!(
+        app.audit_actions()
+            .await
+            .contains(&"document_uploaded".to_owned())
+    );
+    // Back on the step, it is among her documents, chosen.
+    let again = app.get(&step).await;
+    assert!(
+        again
+            .body
+            .contains(&format!("value=\"{}\" checked", stored[0].id))
+    );
+
+    let contact = post_step(&mut app, &draft, 1, &[("email", "")]).await;
+    assert_eq!(contact.location(), format!("{draft}/review"));
+    let filed = app
+        .post_form(&format!("{draft}/review"), &format!("{draft}/submit"), &[])
+        .await;
+    assert_eq!(filed.status, StatusCode::SEE_OTHER, "{}", filed.body);
+    let file = app
+        .state
+        .store
+        .records()
+        .list(None)
+        .await
+        .unwrap()
+        .remove(0);
+    let documents = app.state.store.records().documents(file.id).await.unwrap();
+    assert_eq!(documents.len(), 1);
+    assert_eq!(documents[0].name.as_str(), "lampa.png");
+}
+
+#[tokio::test]
 async fn a_group_grows_and_shrinks_and_a_changed_form_keeps_the_draft_usable() {
     let mut app = TestApp::new().await;
     app.log_in_as(JANA).await;
@@ -884,8 +992,54 @@ async fn the_citizen_answers_the_office_with_documents_and_the_office_reads_them
         "nothing was sent"
     );
 
+    // A file uploaded with the reply: a program is refused at the
+    // documents, the message kept, nothing sent; a file at another input
+    // is a forged post.
+    let program = [b"MZ\x90\x00".as_slice(), &[0; 200]].concat();
+    let refused = app
+        .post_multipart(
+            &citizens_page,
+            &reply,
+            &[
+                Part::Text("message", "Plnou moc přikládám."),
+                Part::File("documents", "plna-moc.exe", &program),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused
+            .body
+            .contains("role=\"alert\">plna-moc.exe – Programy a skripty nelze ukládat"),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains(">Plnou moc přikládám.</textarea>"));
+    let misplaced = app
+        .post_multipart(
+            &citizens_page,
+            &reply,
+            &[Part::File("message", "dopis.png", &png)],
+        )
+        .await;
+    assert_eq!(misplaced.status, StatusCode::BAD_REQUEST);
+    assert!(
+        !app.audit_actions()
+            .await
+            .contains(&"submission_replied".to_owned()),
+        "nothing was sent"
+    );
+
     let sent = app
-        .post_form(&citizens_page, &reply, &[message, ("documents", &power)])
+        .post_multipart(
+            &citizens_page,
+            &reply,
+            &[
+                Part::Text("message", "Plnou moc přikládám."),
+                Part::Text("documents", &power),
+                Part::File("documents", "podpis.png", &png),
+            ],
+        )
         .await;
     assert_eq!(sent.location(), format!("{citizens_page}?done=replied"));
     let after = app.get(sent.location()).await;
@@ -897,6 +1051,9 @@ async fn the_citizen_answers_the_office_with_documents_and_the_office_reads_them
     );
     assert!(after.body.contains("Odpověď občana"));
     assert!(list(&after, "attachments").contains("plna-moc.png"));
+    assert!(list(&after, "attachments").contains("podpis.png"));
+    // The uploaded file stays in her documents too.
+    document_named(&app, "podpis.png").await;
     assert!(
         app.audit_actions()
             .await

@@ -31,6 +31,9 @@ pub(crate) struct Rendering<'a> {
     pub language: Language,
     /// The citizen's documents, or none when their login may not use them.
     pub documents: Option<&'a [Offered]>,
+    /// Files uploaded at an attachment input and refused: the input's name
+    /// and why.
+    pub refused_files: &'a [(String, String)],
 }
 
 #[derive(Debug)]
@@ -73,6 +76,15 @@ pub(crate) struct FieldView {
 }
 
 impl FieldView {
+    /// Whether it, or an item of its group, has a file input.
+    pub(crate) fn takes_files(&self) -> bool {
+        (self.kind == "attachment" && !self.documents_withheld)
+            || self
+                .items
+                .iter()
+                .any(|item| item.fields.iter().any(Self::takes_files))
+    }
+
     pub(crate) fn describedby(&self) -> String {
         let mut ids = Vec::new();
         if self.hint.is_some() {
@@ -111,16 +123,18 @@ impl Rendering<'_> {
 
     /// The summary of the errors, each linking to its input.
     pub(crate) fn error_links(&self) -> Vec<ErrorLink> {
+        let link = |name: &str, text: String| ErrorLink {
+            target: format!("#{}", input_id(name)),
+            text: format!("{}: {text}", label_of(self.form, name, self.language)),
+        };
         self.errors
             .iter()
-            .map(|error| ErrorLink {
-                target: format!("#{}", input_id(&error.field)),
-                text: format!(
-                    "{}: {}",
-                    label_of(self.form, &error.field, self.language),
-                    self.problem(&error.field, &error.problem)
-                ),
-            })
+            .map(|error| link(&error.field, self.problem(&error.field, &error.problem)))
+            .chain(
+                self.refused_files
+                    .iter()
+                    .map(|(name, why)| link(name, why.clone())),
+            )
             .collect()
     }
 
@@ -197,7 +211,13 @@ impl Rendering<'_> {
                 .errors
                 .iter()
                 .find(|error| error.field == name)
-                .map(|error| self.problem(name, &error.problem)),
+                .map(|error| self.problem(name, &error.problem))
+                .or_else(|| {
+                    self.refused_files
+                        .iter()
+                        .find(|(refused, _)| refused == name)
+                        .map(|(_, why)| why.clone())
+                }),
             value,
             choices: Vec::new(),
             documents_withheld: false,

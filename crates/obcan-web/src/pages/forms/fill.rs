@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use jiff::civil::Date;
@@ -26,14 +26,14 @@ use super::fields::{AnswerLine, ErrorLink, FieldView, Offered, Rendering, answer
 use crate::authz::SignedInCitizen;
 use crate::error::WebError;
 use crate::i18n::Texts;
-use crate::pages::documents::human_size;
-use crate::pages::{Chrome, Section, ValidForm, render_with_status};
+use crate::pages::documents::{human_size, read_post_with_files};
+use crate::pages::{Chrome, Section, render_with_status};
 use crate::registers;
 use crate::state::AppState;
 
 /// The least level of assurance at which a form offers the citizen's
 /// stored documents as attachments: what the documents pages need.
-const DOCUMENTS_LOA: Loa = Loa::Substantial;
+pub(crate) const DOCUMENTS_LOA: Loa = Loa::Substantial;
 
 fn draft_path(form: &FormDefinition, draft: DraftId) -> String {
     format!("/forms/{}/drafts/{draft}", form.id)
@@ -168,6 +168,8 @@ struct Filling<'a> {
     changed: bool,
     /// The citizen's documents, each with its size.
     documents: Option<Vec<(Offered, u64)>>,
+    /// Files uploaded with the step and refused: the input and why.
+    refused_files: Vec<(String, String)>,
 }
 
 impl<'a> Filling<'a> {
@@ -181,6 +183,7 @@ impl<'a> Filling<'a> {
         let (draft, changed) = open(state, citizen, form, draft).await?;
         Ok(Self {
             documents: documents_of(state, citizen).await?,
+            refused_files: Vec::new(),
             state,
             citizen,
             form,
@@ -276,6 +279,8 @@ struct StepPage {
     errors: Vec<ErrorLink>,
     fields: Vec<FieldView>,
     has_groups: bool,
+    /// It has a file input: the form is sent as multipart.
+    takes_files: bool,
     first: bool,
     delete_action: String,
 }
@@ -328,6 +333,7 @@ impl Filling<'_> {
             t,
             language,
             documents: offered.as_deref(),
+            refused_files: &self.refused_files,
         };
         let fields = rendering.fields();
         let page = StepPage {
@@ -348,6 +354,7 @@ impl Filling<'_> {
             changed: self.changed,
             errors: rendering.error_links(),
             has_groups: fields.iter().any(|field| !field.items.is_empty()),
+            takes_files: fields.iter().any(FieldView::takes_files),
             fields,
             first: step == 0,
             delete_action: format!("{}/delete", draft_path(form, draft.id)),
@@ -411,17 +418,41 @@ fn action(posted: &[(String, String)]) -> Result<Action, WebError> {
     })
 }
 
+impl Filling<'_> {
+    /// What the step's form sent: urlencoded, or multipart on a step with
+    /// a file input, whose files are attached as if chosen from the
+    /// citizen's documents; a refused one is kept in `refused_files`.
+    async fn read_post(
+        &mut self,
+        step: usize,
+        request: Request,
+    ) -> Result<Vec<(String, String)>, WebError> {
+        let may_attach = self.documents.is_some();
+        let form = self.form;
+        let post = read_post_with_files(self.state, self.citizen, request, |name| {
+            may_attach && form.takes_files(step, name)
+        })
+        .await?;
+        if post.stored {
+            self.documents = documents_of(self.state, self.citizen).await?;
+        }
+        self.refused_files = post.refused;
+        Ok(post.fields)
+    }
+}
+
 pub(crate) async fn step_submit(
     State(state): State<AppState>,
     citizen: SignedInCitizen,
     Path((id, draft, step)): Path<(String, String, usize)>,
-    ValidForm(posted): ValidForm<Vec<(String, String)>>,
+    request: Request,
 ) -> Result<Response, WebError> {
     let mut filling = Filling::open(&state, &citizen, &id, &draft).await?;
     let form = filling.form;
     if step > filling.draft.step || step >= form.steps.len() {
         return Ok(filling.redirect(filling.draft.step));
     }
+    let posted = filling.read_post(step, request).await?;
     let action = action(&posted)?;
     let answers = &mut filling.draft.answers;
     let mut errors = form
@@ -447,8 +478,10 @@ pub(crate) async fn step_submit(
         _ => false,
     };
     errors.extend(filling.attachment_errors(Some(step)));
+    // A refused file holds the citizen on the step, whatever they pressed.
+    let files_refused = !filling.refused_files.is_empty();
     let reached = match action {
-        Action::Next if errors.is_empty() => filling.draft.step.max(step + 1),
+        Action::Next if errors.is_empty() && !files_refused => filling.draft.step.max(step + 1),
         _ => filling.draft.step,
     };
     let saved = state
@@ -467,10 +500,11 @@ pub(crate) async fn step_submit(
         return Err(WebError::NotFound);
     }
     filling.draft.step = reached;
-    if rerender {
+    if rerender && !files_refused {
         return filling.show_step(step, &[], StatusCode::OK);
     }
     match action {
+        _ if files_refused => filling.show_step(step, &errors, StatusCode::UNPROCESSABLE_ENTITY),
         Action::Save => {
             Ok(Redirect::to(&format!("/submissions?saved={}", filling.draft.id)).into_response())
         }
@@ -581,6 +615,7 @@ impl Filling<'_> {
             t,
             language,
             documents: None,
+            refused_files: &[],
         };
         let error_links = errors
             .iter()

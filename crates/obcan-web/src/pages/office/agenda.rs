@@ -9,7 +9,6 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::multipart::Field;
 use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -39,6 +38,7 @@ use crate::pages::documents::human_size;
 use crate::pages::forms::fields::{AnswerLine, answer_lines};
 use crate::pages::forms::title_of;
 use crate::pages::submissions::registration_number;
+use crate::pages::text_field;
 use crate::pages::{
     Chrome, Section, ValidForm, ValidQuery, local_time, render, render_with_status,
 };
@@ -596,22 +596,6 @@ struct StepPost {
 /// The most bytes a step's text field may hold: its characters, each of up
 /// to four bytes, and line ends sent as CRLF.
 const STEP_TEXT_MAX_BYTES: usize = Message::MAX_CHARS * 5;
-
-/// A small text field, whole; a bad request if longer than `max` bytes.
-async fn text_field(field: &mut Field<'_>, max: usize) -> Result<String, WebError> {
-    let mut bytes = Vec::new();
-    while let Some(chunk) = field
-        .chunk()
-        .await
-        .map_err(|error| WebError::BadRequest(error.body_text()))?
-    {
-        if bytes.len() + chunk.len() > max {
-            return Err(WebError::BadRequest("a text field is too long".into()));
-        }
-        bytes.extend_from_slice(&chunk);
-    }
-    String::from_utf8(bytes).map_err(|_| WebError::BadRequest("a text field is not UTF-8".into()))
-}
 
 /// Reads the step's form into `post`, the document stored as it streams.
 async fn read_step(
