@@ -17,6 +17,7 @@ use jiff::Timestamp;
 use obcan_core::audit::{Action, Actor, AuditEvent};
 use obcan_core::documents::DocumentId;
 use obcan_core::integration::{BearerToken, PushedState, RegistrationNumber};
+use obcan_core::staff::AgendaKey;
 use obcan_core::submissions::{Message, MessageError, SubmissionId, SubmissionState};
 use obcan_store::{
     Idempotent, IntegrationClient, Pushed, Receipt, Registered, Registration, StateChange,
@@ -279,12 +280,12 @@ struct SubmissionJson {
     timeline: Vec<EventJson>,
 }
 
-/// The submission, if it is in one of the client's agendas.
+/// The submission and its agenda, if that is one of the client's.
 async fn in_agendas(
     state: &AppState,
     client: &IntegrationClient,
     id: &str,
-) -> Result<SubmissionId, Problem> {
+) -> Result<(SubmissionId, AgendaKey), Problem> {
     let id = SubmissionId::parse(id).ok_or_else(not_found)?;
     state
         .store
@@ -293,7 +294,7 @@ async fn in_agendas(
         .await
         .map_err(store_problem)?
         .filter(|agenda| client.serves(agenda))
-        .map(|_| id)
+        .map(|agenda| (id, agenda))
         .ok_or_else(not_found)
 }
 
@@ -309,7 +310,7 @@ pub(crate) async fn submission(
     ip: ClientIp,
     Path(id): Path<String>,
 ) -> Result<Response, Problem> {
-    let id = in_agendas(&state, &client, &id).await?;
+    let (id, _) = in_agendas(&state, &client, &id).await?;
     let store = &state.store;
     let worked = store
         .submissions()
@@ -373,16 +374,9 @@ pub(crate) async fn document(
     ip: ClientIp,
     Path((id, document)): Path<(String, String)>,
 ) -> Result<Response, Problem> {
-    let id = in_agendas(&state, &client, &id).await?;
+    let (id, agenda) = in_agendas(&state, &client, &id).await?;
     let document = DocumentId::parse(&document)
         .ok_or_else(|| Problem::new(StatusCode::NOT_FOUND, "not-found", "No such document"))?;
-    let agenda = state
-        .store
-        .integration()
-        .agenda_of(client.id, id)
-        .await
-        .map_err(store_problem)?
-        .ok_or_else(not_found)?;
     let file = state
         .store
         .submissions()
@@ -420,7 +414,7 @@ pub(crate) async fn register(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Problem> {
-    let id = in_agendas(&state, &client, &id).await?;
+    let (id, _) = in_agendas(&state, &client, &id).await?;
     let body: RegistrationBody = json_body(&headers, &body)?;
     let number = RegistrationNumber::parse(&body.number).ok_or_else(|| {
         Problem::new(
@@ -499,7 +493,7 @@ pub(crate) async fn push_state(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, Problem> {
-    let id = in_agendas(&state, &client, &id).await?;
+    let (id, _) = in_agendas(&state, &client, &id).await?;
     let key = idempotency_key(&headers)?;
     let body: StateChangeBody = json_body(&headers, &body)?;
     let message = match body.message.as_deref().map(Message::parse) {

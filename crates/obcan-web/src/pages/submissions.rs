@@ -437,7 +437,7 @@ pub(crate) async fn reply(
         ),
         (Ok(_), true) => None,
     };
-    let (Ok(message), Ok(attachments), None) = (message, chosen, &typed.documents_error) else {
+    let (Ok(message), Ok(attachments), true) = (message, chosen, posted.refused.is_empty()) else {
         return refuse(&state, &citizen, &submission, typed).await;
     };
     let reply = Reply {
